@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "callvault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "callvault", targets: ["callvault"]),
+        .library(name: "CallvaultArchive", targets: ["CallvaultArchive"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+    ],
+    targets: [
+        // zlib from the system (zlib1g-dev), with inline shims for the macros Swift cannot import.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CallvaultModel", swiftSettings: strict),
+        .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        .target(
+            name: "CallvaultBlobStore",
+            dependencies: ["CallvaultModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
+            name: "CallvaultAudit",
+            dependencies: ["CallvaultModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(
+            name: "CallvaultIndex",
+            dependencies: ["CallvaultModel", "CallvaultAudit", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(
+            name: "CallvaultArchive",
+            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex"],
+            swiftSettings: strict),
+        .target(
+            name: "CallvaultCLI",
+            dependencies: ["CallvaultArchive", "CallvaultModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .executableTarget(name: "callvault", dependencies: ["CallvaultCLI"], swiftSettings: strict),
+        .target(
+            name: "CallvaultTesting",
+            dependencies: ["CallvaultArchive", "CallvaultModel"],
+            path: "Tests/CallvaultTesting",
+            swiftSettings: strict),
+        .testTarget(name: "CallvaultModelTests", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        .testTarget(name: "CallvaultIngestTests", dependencies: ["CallvaultIngest", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(name: "CallvaultAuditTests", dependencies: ["CallvaultAudit"], swiftSettings: strict),
+        .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "CallvaultArchiveTests",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting"],
+            swiftSettings: strict),
+        .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,228 @@
+public import Foundation
+public import CallvaultModel
+import CallvaultIndex
+import CallvaultBlobStore
+import CallvaultAudit
+import CallvaultIngest
+
+extension Archive {
+    /// Calls committed per transaction: large enough for speed, small enough that a crash
+    /// mid-file loses little work (the re-run skips what was committed).
+    static let callBatchSize = 10_000
+
+    /// Ingests files and folders (recursively). Bad lines and unknown files are reported in
+    /// the summary; good data beside them is kept. Re-ingesting changes nothing.
+    /// - Parameter format: a format name to force, or nil to detect each file's format.
+    public func ingest(_ paths: [URL], format: String? = nil, actor: Actor,
+                       progress: any ProgressReporter = SilentProgress()) throws -> IngestSummary {
+        var forced: InputFormat?
+        if let format, format != "auto" {
+            guard let value = InputFormat(rawValue: format) else {
+                throw ArchiveFailure(.badInput, "unknown format '\(format)'; use auto or one of: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            forced = value
+        }
+        var summary = IngestSummary()
+        var bytesRead: Int64 = 0
+        let owners = try index.read { try $0.numberOwners() }
+        let clockConverter = LocalTimeConverter(timeZone: timeZone)
+        for file in try expand(paths, summary: &summary) {
+            summary.files += 1
+            do {
+                let head = try readHead(file)
+                let detected: InputFormat
+                if let forced { detected = forced } else {
+                    do { detected = try FormatDetector.detect(fileName: file.lastPathComponent, head: head) } catch {
+                        summary.rejected.append(IngestReject(file: file.path, line: nil, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+                        continue
+                    }
+                }
+                switch detected {
+                case .asteriskCSV:
+                    try ingestCDRFile(file, owners: owners, clock: clockConverter, actor: actor, summary: &summary) { running in
+                        progress.update(running, bytesRead: bytesRead)
+                    }
+                case .recording:
+                    try ingestRecording(file, head: head, owners: owners, clock: clockConverter, actor: actor, summary: &summary)
+                }
+                bytesRead += Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
+                progress.update(summary, bytesRead: bytesRead)
+            } catch let error as CallvaultError where error.kind == .badInput {
+                summary.rejected.append(IngestReject(file: file.path, line: nil, reason: error.message))
+            }
+        }
+        progress.finish()
+        return summary
+    }
+
+    /// Files under `paths`, sorted; dot-files (a hook's file still being written) and
+    /// rejection notes are skipped; a missing path is reported.
+    func expand(_ paths: [URL], summary: inout IngestSummary) throws -> [URL] {
+        var files: [URL] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isFolder) else {
+                summary.rejected.append(IngestReject(file: path.path, line: nil, reason: "no such file or folder"))
+                continue
+            }
+            if !isFolder.boolValue {
+                files.append(path)
+                continue
+            }
+            guard let walker = FileManager.default.enumerator(at: path, includingPropertiesForKeys: [.isRegularFileKey],
+                                                              options: [.skipsHiddenFiles]) else { continue }
+            var found: [URL] = []
+            for case let url as URL in walker {
+                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+                if url.lastPathComponent.hasSuffix(".reason.json") { continue }
+                found.append(url)
+            }
+            files += found.sorted { $0.path < $1.path }
+        }
+        return files
+    }
+
+    func readHead(_ file: URL) throws -> [UInt8] {
+        do {
+            let handle = try FileHandle(forReadingFrom: file)
+            defer { try? handle.close() }
+            return [UInt8](try handle.read(upToCount: 64 * 1024) ?? Data())
+        } catch {
+            throw ArchiveFailure(.badInput, "cannot read the file: \(error.localizedDescription)")
+        }
+    }
+
+    func customers(of numbers: PhoneNumber?..., owners: [String: [String]]) -> [String] {
+        var result: [String] = []
+        for number in numbers {
+            guard let e164 = number?.e164, let ids = owners[e164] else { continue }
+            for id in ids where !result.contains(id) { result.append(id) }
+        }
+        return result
+    }
+
+    func retainUntil(_ kind: ItemKind, start: Date) -> Date {
+        start.addingTimeInterval(TimeInterval((configuration.retentionDays[kind] ?? 365) * 86_400))
+    }
+
+    // MARK: CDR files
+
+    func ingestCDRFile(_ file: URL, owners: [String: [String]], clock: LocalTimeConverter, actor: Actor,
+                       summary: inout IngestSummary, progress: (IngestSummary) -> Void) throws {
+        let parser = AsteriskCDRParser(normalizer: normalizer, clock: clock)
+        var batch: [(Int, Call)] = []
+        batch.reserveCapacity(Self.callBatchSize)
+        var latin1Lines = 0
+
+        func flush(_ summary: inout IngestSummary) throws {
+            guard !batch.isEmpty else { return }
+            let started = Date()
+            let (inserted, duplicates) = try index.write { writer -> ([String], Int) in
+                let before = try writer.lastItemNumber()
+                let now = self.clock()
+                var ids: [String] = []
+                var duplicates = 0
+                for (_, call) in batch {
+                    let outcome = try writer.insertCall(call, retainUntil: retainUntil(.call, start: call.start),
+                                                        customers: customers(of: call.from, call.to, owners: owners), now: now)
+                    switch outcome {
+                    case .inserted(let id): ids.append(id.description)
+                    case .duplicate: duplicates += 1
+                    }
+                }
+                if !ids.isEmpty {
+                    try writer.indexNames(insertedAfter: before)
+                    try writer.linkWaitingRecordings(insertedAfter: before)
+                }
+                try writer.appendAudit(AuditEvent(
+                    actor: actor.name, role: actor.role, action: "ingest", items: ids,
+                    details: ["format": AsteriskCDRParser.format, "records": String(batch.count),
+                              "duplicates": String(duplicates)],
+                    durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
+                return (ids, duplicates)
+            }
+            summary.calls += inserted.count
+            summary.duplicates += duplicates
+            batch.removeAll(keepingCapacity: true)
+        }
+
+        var localSummary = summary
+        let reader = CSVRecordReader()
+        var sinceProgress = 0
+        do {
+            try reader.read(file) { event in
+                switch event {
+                case .oversized(let line):
+                    localSummary.rejected.append(IngestReject(file: file.path, line: line,
+                        reason: "record is longer than 1 MiB or has an unterminated quote; skipped to the next line"))
+                case .record(let record):
+                    if record.usedLatin1 { latin1Lines += 1 }
+                    do {
+                        batch.append((record.line, try parser.parse(record.fields)))
+                    } catch {
+                        localSummary.rejected.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+                    }
+                    if batch.count >= Self.callBatchSize { try flush(&localSummary) }
+                    sinceProgress += 1
+                    if sinceProgress >= 5_000 {
+                        sinceProgress = 0
+                        progress(localSummary)
+                    }
+                }
+            }
+            try flush(&localSummary)
+        } catch let error as CocoaError {
+            localSummary.rejected.append(IngestReject(file: file.path, line: nil, reason: "cannot read the file: \(error.localizedDescription)"))
+        }
+        if latin1Lines > 0 {
+            localSummary.warnings.append(IngestReject(file: file.path, line: nil,
+                reason: "\(latin1Lines) record(s) were not UTF-8 and were read as ISO-8859-1"))
+        }
+        summary = localSummary
+    }
+
+    // MARK: recordings
+
+    func ingestRecording(_ file: URL, head: [UInt8], owners: [String: [String]], clock: LocalTimeConverter,
+                         actor: Actor, summary: inout IngestSummary) throws {
+        let fileName = file.lastPathComponent
+        let meta = RecordingNameParser(normalizer: normalizer, clock: clock).parse(fileName: fileName)
+        if try index.read({ try $0.itemExists(sourceKey: meta.sourceKey) }) {
+            summary.duplicates += 1
+            return
+        }
+        let size = Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
+        let audio: AudioInfo
+        do { audio = try WAVHeaderParser.parse(head: head, fileSize: size) } catch {
+            summary.rejected.append(IngestReject(file: file.path, line: nil, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+            return
+        }
+        let started = Date()
+        let stored = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
+        let blob = BlobDetail(sha256: stored.sha256, bytes: stored.bytes, storedBytes: stored.storedBytes, audio: audio, fileName: fileName)
+        faultSeamAfterCommit?("before-index-commit")
+        let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
+            let now = self.clock()
+            let start = meta.start ?? now
+            let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName,
+                                                     retainUntil: retainUntil(.recording, start: start),
+                                                     customers: customers(of: meta.from, meta.to, owners: owners), now: now)
+            if case .inserted(let id) = outcome {
+                try writer.appendAudit(AuditEvent(
+                    actor: actor.name, role: actor.role, action: "ingest", items: [id.description],
+                    details: ["format": RecordingNameParser.format, "sha256": stored.sha256, "bytes": String(stored.bytes)],
+                    durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
+            }
+            return outcome
+        }
+        switch outcome {
+        case .inserted:
+            summary.recordings += 1
+            if let warning = audio.warning {
+                summary.warnings.append(IngestReject(file: file.path, line: nil, reason: "stored with a warning: \(warning)"))
+            }
+        case .duplicate:
+            summary.duplicates += 1
+        }
+    }
+}

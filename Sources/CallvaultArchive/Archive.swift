@@ -1,0 +1,94 @@
+public import Foundation
+public import CallvaultModel
+import CallvaultIndex
+import CallvaultBlobStore
+import CallvaultAudit
+import CallvaultIngest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open archive: the one façade through which every use case runs. Each use case that
+/// reads or changes personal data writes its audit entry in the same transaction.
+public final class Archive: Sendable {
+    public let layout: ArchiveLayout
+    public let configuration: ArchiveConfiguration
+    let index: ArchiveIndex
+    let blobs: any BlobStore
+    let normalizer: PhoneNumberNormalizer
+    let timeZone: TimeZone
+    let numberHasher: NumberHasher
+    let clock: @Sendable () -> Date
+
+    /// Creates the archive's folders, configuration and index if missing (idempotent), and opens it.
+    public static func initialize(at root: URL) throws -> Archive {
+        let layout = ArchiveLayout(root: root)
+        for folder in layout.folders {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw ArchiveFailure(.badInput, "cannot create \(folder.path): \(error.localizedDescription)")
+            }
+        }
+        if !FileManager.default.fileExists(atPath: layout.configuration.path) {
+            try Data(ArchiveConfiguration().rendered().utf8).write(to: layout.configuration, options: .atomic)
+        }
+        return try Archive(root: root)
+    }
+
+    /// Opens an existing archive.
+    /// - Parameter faultSeam: test seam called after each durable step of a blob write.
+    public init(root: URL, now: @escaping @Sendable () -> Date = { Date() },
+                faultSeam: (@Sendable (String) -> Void)? = nil) throws {
+        let layout = ArchiveLayout(root: root)
+        guard FileManager.default.fileExists(atPath: layout.configuration.path),
+              FileManager.default.fileExists(atPath: layout.index.path) || FileManager.default.fileExists(atPath: layout.blobs.path) else {
+            throw ArchiveFailure(.notFound, "no archive at \(layout.root.path): run `callvault init` (or pass --archive DIR)")
+        }
+        let text: String
+        do { text = try String(contentsOf: layout.configuration, encoding: .utf8) } catch {
+            throw ArchiveFailure(.badInput, "cannot read \(layout.configuration.path): \(error.localizedDescription)")
+        }
+        let configuration = try ArchiveConfiguration.parse(text, file: layout.configuration.path)
+        self.layout = layout
+        self.configuration = configuration
+        self.timeZone = try configuration.timeZone()
+        self.normalizer = PhoneNumberNormalizer(countryCode: configuration.countryCode,
+                                                maxExtensionLength: configuration.extensionMaxDigits)
+        self.index = try ArchiveIndex(path: layout.index)
+        let seam = faultSeam ?? Archive.environmentFaultSeam()
+        self.blobs = LocalBlobStore(root: layout.blobs, temporaryFolder: layout.temporary) { step throws(BlobStoreError) in
+            seam?(step.rawValue)
+        }
+        self.clock = now
+        let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
+        self.numberHasher = NumberHasher(secret: secret)
+        faultSeamAfterCommit = seam
+    }
+
+    let faultSeamAfterCommit: (@Sendable (String) -> Void)?
+
+    /// Crash tests set `CALLVAULT_CRASH_AT` to a step name (`temp-written`, `temp-synced`,
+    /// `renamed`, `folder-synced`, `before-index-commit`) to kill the process right there.
+    static func environmentFaultSeam() -> (@Sendable (String) -> Void)? {
+        guard let target = ProcessInfo.processInfo.environment["CALLVAULT_CRASH_AT"], !target.isEmpty else { return nil }
+        return { step in if step == target { _exit(86) } }
+    }
+
+    /// Names of the schema steps applied to the index.
+    public func schemaMigrations() throws -> [String] { try index.appliedMigrations() }
+
+    /// Whether `purpose` is one of the configured purposes.
+    func requirePurpose(_ purpose: String?, actor: Actor, action: String, items: [String]) throws -> String {
+        guard let purpose, configuration.purposes.contains(purpose) else {
+            let reason = purpose == nil ? "no purpose given" : "purpose '\(purpose!)' is not one of the configured purposes"
+            try index.write { writer in
+                try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: action, items: items,
+                                                  purpose: purpose, outcome: .denied, reason: reason, origin: actor.origin), at: clock())
+            }
+            throw ArchiveFailure(.refused, "\(reason); use --purpose with one of: \(configuration.purposes.joined(separator: ", "))")
+        }
+        return purpose
+    }
+}

@@ -1,0 +1,128 @@
+public import Foundation
+import Crypto
+
+/// The hash chain of the processing log: each entry's hash covers its content and the
+/// previous entry's hash, so a changed, deleted, inserted or reordered entry breaks the chain.
+public enum AuditChain {
+    /// The previous-hash of the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// Seals `event` as entry number `sequence` after an entry with hash `previousHash`.
+    public static func seal(_ event: AuditEvent, sequence: Int64, time: Date, previousHash: String) -> AuditEntry {
+        var entry = AuditEntry(
+            sequence: sequence, time: time, actor: event.actor, role: event.role, action: event.action,
+            items: compress(event.items), purpose: event.purpose, details: canonicalJSON(event.details),
+            outcome: event.outcome, reason: event.reason, durationMs: event.durationMs, origin: event.origin,
+            previousHash: previousHash, hash: "")
+        entry.hash = hash(of: entry)
+        return entry
+    }
+
+    /// The hash an entry must carry.
+    public static func hash(of entry: AuditEntry) -> String {
+        let fields: [String] = [
+            String(entry.sequence), timestamp(entry.time), entry.actor, entry.role, entry.action,
+            entry.items.joined(separator: ","), entry.purpose ?? "", entry.details, entry.outcome.rawValue,
+            entry.reason ?? "", entry.durationMs.map(String.init) ?? "", entry.origin, entry.previousHash,
+        ]
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Milliseconds since 1970, the resolution the log stores times at.
+    public static func timestamp(_ date: Date) -> String {
+        String(Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// Writes runs of consecutive ids of one kind as `call-1..call-500`, keeping the log small
+    /// when an ingest creates a million items.
+    public static func compress(_ ids: [String]) -> [String] {
+        var out: [String] = []
+        var runPrefix = "", runStart: Int64 = 0, runEnd: Int64 = 0
+        func flush() {
+            guard !runPrefix.isEmpty else { return }
+            out.append(runStart == runEnd ? "\(runPrefix)-\(runStart)" : "\(runPrefix)-\(runStart)..\(runPrefix)-\(runEnd)")
+            runPrefix = ""
+        }
+        for id in ids {
+            guard let dash = id.lastIndex(of: "-"), let n = Int64(id[id.index(after: dash)...]), !id.contains("..") else {
+                flush()
+                out.append(id)
+                continue
+            }
+            let prefix = String(id[..<dash])
+            if prefix == runPrefix && n == runEnd + 1 {
+                runEnd = n
+            } else {
+                flush()
+                runPrefix = prefix
+                runStart = n
+                runEnd = n
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// Sorted keys, no spaces: the same details always hash the same.
+    static func canonicalJSON(_ details: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(details), as: UTF8.self)) ?? "{}"
+    }
+}
+
+/// The result of checking the chain.
+public struct AuditVerification: Sendable, Equatable, Codable {
+    public var entries: Int64
+    public var ok: Bool
+    /// Sequence number of the first entry that fails, or nil.
+    public var firstBad: Int64?
+    /// What failed, for a person.
+    public var problem: String?
+
+    public init(entries: Int64, ok: Bool, firstBad: Int64?, problem: String?) {
+        self.entries = entries
+        self.ok = ok
+        self.firstBad = firstBad
+        self.problem = problem
+    }
+}
+
+/// Checks entries in stored order against the chain and the recorded head.
+public struct AuditVerifier {
+    private var expectedSequence: Int64 = 1
+    private var previousHash = AuditChain.genesis
+    private var failure: (Int64, String)?
+    private var count: Int64 = 0
+
+    public init() {}
+
+    /// Feeds the next entry in stored order.
+    public mutating func check(_ entry: AuditEntry) {
+        count += 1
+        guard failure == nil else { return }
+        if entry.sequence != expectedSequence {
+            failure = (expectedSequence, entry.sequence > expectedSequence
+                ? "entry \(expectedSequence) is missing (deleted)" : "entry \(entry.sequence) is out of order or inserted")
+        } else if entry.previousHash != previousHash {
+            failure = (entry.sequence, "entry \(entry.sequence) does not follow its predecessor (inserted, deleted or reordered)")
+        } else if AuditChain.hash(of: entry) != entry.hash {
+            failure = (entry.sequence, "entry \(entry.sequence) was changed after it was written")
+        }
+        expectedSequence = entry.sequence + 1
+        previousHash = entry.hash
+    }
+
+    /// Finishes against the head (count and last hash) recorded separately, which reveals truncation.
+    public func finish(headCount: Int64, headHash: String) -> AuditVerification {
+        if let (seq, problem) = failure {
+            return AuditVerification(entries: count, ok: false, firstBad: seq, problem: problem)
+        }
+        if count != headCount || (count > 0 && previousHash != headHash) || (count == 0 && headCount != 0) {
+            return AuditVerification(entries: count, ok: false, firstBad: count + 1,
+                                     problem: "the log holds \(count) entries but its head records \(headCount): entries after \(count) were removed (truncation)")
+        }
+        return AuditVerification(entries: count, ok: true, firstBad: nil, problem: nil)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import CallvaultModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `callvault` command tree.
+struct CallvaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "callvault",
+        abstract: "An archive for telephony traffic data and customer-service call recordings.",
+        subcommands: [
+            InitCommand.self, CustomersCommand.self, IngestCommand.self, SearchCommand.self, ShowCommand.self,
+            RecordingCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self,
+        ])
+
+    init() {}
+
+    /// Runs the command line: exit 0 on success, 1 for bad input or a refused action,
+    /// 2 for usage errors (argument-parser's 64 is mapped to CLI.md's 2).
+    static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Glibc.exit(0)
+        } catch let error as CallvaultError {
+            Output.error("error: \(error.message)")
+            Glibc.exit(1)
+        } catch let error as CommandExit {
+            Glibc.exit(error.code)
+        } catch {
+            let code = exitCode(for: error).rawValue
+            if code == 0 {
+                FileHandle.standardOutput.write(Data((fullMessage(for: error) + "\n").utf8))
+                Glibc.exit(0)
+            }
+            Output.error(fullMessage(for: error))
+            Glibc.exit(code == 64 || code == ExitCode.validationFailure.rawValue ? 2 : (code == 1 ? 1 : code))
+        }
+    }
+}
+
+/// The entry point of the `callvault` executable.
+public enum CallvaultMain {
+    /// Parses the command line, runs the command and exits with CLI.md's codes.
+    public static func run() -> Never { CallvaultCommand.runMain() }
+}
+
+/// Ends the process with a code after the command printed its output.
+struct CommandExit: Error {
+    var code: Int32
+}

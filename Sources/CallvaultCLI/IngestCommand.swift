@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import CallvaultArchive
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest PBX exports and recordings (files or folders, recursively).",
+        discussion: """
+            Bad lines and unknown files are reported (file, line, reason) and the good data beside them is kept.
+            Exit code 1 only when something was rejected and nothing could be ingested.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "auto (default), asterisk-csv or freepbx-monitor.") var format = "auto"
+    @Argument(help: "Files or folders.") var paths: [String]
+
+    func run() throws {
+        let archive = try global.openArchive()
+        let progress: any ProgressReporter = global.json ? SilentProgress() : TerminalProgress.make()
+        let summary = try archive.ingest(paths.map { URL(fileURLWithPath: $0) }, format: format, actor: global.actor, progress: progress)
+        if global.json {
+            struct Result: Encodable {
+                var files: Int, calls: Int, sms: Int, recordings: Int, duplicates: Int
+                var rejected: [RejectJSON]
+                var warnings: [RejectJSON]
+            }
+            Output.json(Result(files: summary.files, calls: summary.calls, sms: summary.sms, recordings: summary.recordings,
+                               duplicates: summary.duplicates, rejected: summary.rejected.map(RejectJSON.init),
+                               warnings: summary.warnings.map(RejectJSON.init)))
+        } else {
+            Output.text("\(summary.files) files: \(summary.calls) calls, \(summary.sms) sms, \(summary.recordings) recordings, \(summary.duplicates) duplicates, \(summary.rejected.count) rejected")
+        }
+        for reject in summary.rejected {
+            Output.error("rejected \(reject.file)\(reject.line.map { ":\($0)" } ?? ""): \(reject.reason)")
+        }
+        for warning in summary.warnings {
+            Output.error("warning \(warning.file): \(warning.reason)")
+        }
+        if !summary.rejected.isEmpty && summary.calls + summary.recordings + summary.sms + summary.duplicates == 0 {
+            throw CommandExit(code: 1)
+        }
+    }
+}

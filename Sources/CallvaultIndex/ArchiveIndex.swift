@@ -1,0 +1,67 @@
+public import Foundation
+import GRDB
+
+/// The SQLite index of an archive (`index.sqlite`, WAL mode, `synchronous=FULL`,
+/// `secure_delete` on). The only module that knows SQL.
+public final class ArchiveIndex: Sendable {
+    let pool: DatabasePool
+    public let path: URL
+
+    /// Opens (creating if needed) the index at `path` and brings its schema up to date.
+    /// - Throws: `IndexError.newerArchive` before changing anything when the file was written
+    ///   by a newer callvault.
+    public init(path: URL) throws(IndexError) {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;")
+        }
+        do {
+            pool = try DatabasePool(path: path.path, configuration: config)
+        } catch {
+            throw .cannotOpen(path: path.path, reason: "\(error)")
+        }
+        let migrator = Schema.migrator
+        do {
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            let unknown = applied.subtracting(Schema.knownMigrations)
+            if !unknown.isEmpty { throw IndexError.newerArchive(path: path.path, unknownMigrations: unknown.sorted()) }
+            try migrator.migrate(pool)
+        } catch let error as IndexError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    /// Names of the schema steps applied to this index.
+    public func appliedMigrations() throws(IndexError) -> [String] {
+        try wrap { try pool.read { db in try Schema.migrator.appliedMigrations(db) } }
+    }
+
+    /// Runs `body` in one write transaction; everything it does commits together or not at all.
+    public func write<T>(_ body: (IndexWriter) throws -> T) throws -> T {
+        try pool.write { db in try body(IndexWriter(db: db)) }
+    }
+
+    /// Runs `body` on a consistent read snapshot.
+    public func read<T>(_ body: (IndexReader) throws -> T) throws -> T {
+        try pool.read { db in try body(IndexReader(db: db)) }
+    }
+
+    /// Checkpoints the WAL into the main file.
+    public func checkpoint() throws(IndexError) {
+        try wrap { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws(IndexError) -> T {
+        do { return try body() } catch let error as IndexError { throw error } catch { throw .database("\(error)") }
+    }
+}
+
+extension Date {
+    var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+    init(unixSeconds: Int64) { self.init(timeIntervalSince1970: TimeInterval(unixSeconds)) }
+}

@@ -1,0 +1,26 @@
+public import CallvaultModel
+
+/// Failures of the SQLite index.
+public enum IndexError: CallvaultError {
+    case newerArchive(path: String, unknownMigrations: [String])
+    case cannotOpen(path: String, reason: String)
+    case database(String)
+
+    public var kind: ErrorKind {
+        switch self {
+        case .newerArchive: .refused
+        case .cannotOpen, .database: .internal
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .newerArchive(let path, let unknown):
+            "\(path) was written by a newer callvault (schema steps \(unknown.joined(separator: ", ")) are unknown to this one); nothing was changed. Upgrade callvault to open it"
+        case .cannotOpen(let path, let reason):
+            "cannot open the index \(path): \(reason)"
+        case .database(let text):
+            "index error: \(text)"
+        }
+    }
+}

@@ -1,0 +1,206 @@
+public import Foundation
+public import CallvaultModel
+public import CallvaultAudit
+import GRDB
+
+/// How a searched number matches stored numbers (reversed digits, so a suffix is a prefix).
+public enum NumberMatch: Sendable, Equatable {
+    /// The whole number, as reversed E.164 digits.
+    case exact(String)
+    /// The last digits of the number, reversed.
+    case suffix(String)
+}
+
+/// Reads within one snapshot of `ArchiveIndex.read` (or inside a write).
+public struct IndexReader {
+    let db: Database
+
+    /// Creates a reader on the write transaction's connection (reads see its own writes).
+    public init(_ writer: IndexWriter) { db = writer.db }
+
+    init(db: Database) { self.db = db }
+
+    /// Customers by E.164 number: who an item with that number links to.
+    public func numberOwners() throws -> [String: [String]] {
+        var owners: [String: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT e164, customer_id FROM customer_numbers ORDER BY customer_id") {
+            owners[row[0], default: []].append(row[1])
+        }
+        return owners
+    }
+
+    /// Whether a customer with this id exists.
+    public func customerExists(_ id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    // MARK: search
+
+    /// Finds items matching `query` (and `number`), newest first.
+    public func search(_ query: SearchQuery, number: NumberMatch?) throws -> SearchResult {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        var joins = ""
+        if let customer = query.customer {
+            joins += " JOIN item_customers ic ON ic.item_id = i.id AND ic.customer_id = ?"
+            arguments.append(customer)
+        }
+        switch number {
+        case .exact(let rev):
+            conditions.append("(i.id IN (SELECT id FROM items WHERE from_rev = ? UNION SELECT id FROM items WHERE to_rev = ?))")
+            arguments += [rev, rev]
+        case .suffix(let rev):
+            conditions.append("""
+                (i.id IN (SELECT id FROM items WHERE from_rev >= ? AND from_rev < ?
+                          UNION SELECT id FROM items WHERE to_rev >= ? AND to_rev < ?))
+                """)
+            arguments += [rev, rev + ":", rev, rev + ":"]
+        case nil: break
+        }
+        if let from = query.from {
+            conditions.append("i.start_utc >= ?")
+            arguments.append(from.unixSeconds)
+        }
+        if let to = query.to {
+            conditions.append("i.start_utc < ?")
+            arguments.append(to.unixSeconds)
+        }
+        if let kind = query.kind {
+            conditions.append("i.kind = ?")
+            arguments.append(kind.rawValue)
+        } else {
+            // A recording that belongs to a call is shown as the call's `recording`.
+            conditions.append("NOT (i.kind = 'recording' AND EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL))")
+        }
+        if let agent = query.agent {
+            conditions.append("i.agent = ?")
+            arguments.append(agent)
+        }
+        if let text = query.text, let match = Self.ftsQuery(text) {
+            conditions.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+            arguments.append(match)
+        }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM items i\(joins)\(whereClause)",
+                                     arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(db, sql: "SELECT i.* FROM items i\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC LIMIT ?",
+                                    arguments: StatementArguments(arguments + [max(0, query.limit)]))
+        return SearchResult(total: total, items: try hydrate(rows))
+    }
+
+    /// Turns user text into an FTS5 query: each word a quoted prefix term.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    func hydrate(_ rows: [Row]) throws -> [ArchivedItem] {
+        guard !rows.isEmpty else { return [] }
+        let ids: [Int64] = rows.map { $0["id"] }
+        let list = ids.map(String.init).joined(separator: ",")
+        var customers: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT item_id, customer_id FROM item_customers WHERE item_id IN (\(list)) ORDER BY customer_id") {
+            customers[row[0], default: []].append(row[1])
+        }
+        var recordingOfCall: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT call_item_id, min(item_id) FROM recordings WHERE call_item_id IN (\(list)) GROUP BY call_item_id") {
+            recordingOfCall[row[0]] = row[1]
+        }
+        return rows.map { row in
+            let id: Int64 = row["id"]
+            let kind = ItemKind(rawValue: row["kind"]) ?? .call
+            return ArchivedItem(
+                id: ItemID(kind: kind, number: id), start: Date(unixSeconds: row["start_utc"]),
+                direction: (row["direction"] as String?).flatMap(Direction.init(rawValue:)),
+                from: row["from_e164"] ?? row["from_raw"], to: row["to_e164"] ?? row["to_raw"],
+                durationSeconds: row["duration_s"], disposition: row["disposition"], agent: row["agent"],
+                customers: customers[id] ?? [], recording: recordingOfCall[id].map { ItemID(kind: .recording, number: $0) },
+                retainUntil: Date(unixSeconds: row["retain_until"]), holds: [])
+        }
+    }
+
+    /// One item with everything `show` prints, or nil.
+    public func item(_ id: ItemID) throws -> ArchivedItem? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM items WHERE id = ? AND kind = ?", arguments: [id.number, id.kind.rawValue]) else {
+            return nil
+        }
+        var item = try hydrate([row])[0]
+        let sourceFields = (row["details"] as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        var detail = ItemDetail(
+            format: row["format"], callerName: row["caller_name"], context: row["context"], uniqueID: row["pbx_unique_id"],
+            linkedID: row["linked_id"], answer: (row["answer_utc"] as Int64?).map(Date.init(unixSeconds:)),
+            end: (row["end_utc"] as Int64?).map(Date.init(unixSeconds:)), billableSeconds: row["billsec"],
+            fromRaw: row["from_raw"], toRaw: row["to_raw"], sourceFields: sourceFields,
+            ingestedAt: Date(unixSeconds: row["ingested_at"]), call: nil, blob: nil)
+        if id.kind == .recording, let r = try Row.fetchOne(db, sql: "SELECT * FROM recordings WHERE item_id = ?", arguments: [id.number]) {
+            detail.call = (r["call_item_id"] as Int64?).map { ItemID(kind: .call, number: $0) }
+            detail.blob = BlobDetail(
+                sha256: r["sha256"], bytes: r["bytes"], storedBytes: r["stored_bytes"],
+                audio: AudioInfo(codec: r["codec"], sampleRate: r["sample_rate"], channels: r["channels"],
+                                 bitsPerSample: r["bits"], durationSeconds: r["audio_duration_s"], warning: r["warning"]),
+                fileName: r["file_name"])
+        }
+        item.detail = detail
+        return item
+    }
+
+    /// The blob of a recording item, or nil when there is no such recording.
+    public func blob(of recording: ItemID) throws -> BlobDetail? {
+        guard recording.kind == .recording else { return nil }
+        return try item(recording)?.detail?.blob
+    }
+
+    /// Every recording's item id and blob name.
+    public func recordingBlobs() throws -> [(ItemID, String)] {
+        try Row.fetchAll(db, sql: "SELECT item_id, sha256 FROM recordings ORDER BY item_id").map {
+            (ItemID(kind: .recording, number: $0[0]), $0[1])
+        }
+    }
+
+    /// Whether any recording row refers to blob `sha256`.
+    public func isBlobReferenced(_ sha256: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recordings WHERE sha256 = ?)", arguments: [sha256]) ?? false
+    }
+
+    // MARK: audit
+
+    /// Verifies the whole log against its hash chain and head.
+    public func verifyAudit() throws -> AuditVerification {
+        var verifier = AuditVerifier()
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY rowid")
+        while let row = try cursor.next() {
+            verifier.check(Self.auditEntry(row))
+        }
+        let head = try Row.fetchOne(db, sql: "SELECT count, last_hash FROM audit_head WHERE id = 1")
+        return verifier.finish(headCount: head?["count"] ?? -1, headHash: head?["last_hash"] ?? "")
+    }
+
+    /// Log entries in order, from `after` (exclusive), at most `limit`.
+    public func auditEntries(after: Int64 = 0, limit: Int = 1000) throws -> [AuditEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(Self.auditEntry)
+    }
+
+    /// The head: entry count and last hash (the digest to keep elsewhere).
+    public func auditHead() throws -> (count: Int64, lastHash: String) {
+        let row = try Row.fetchOne(db, sql: "SELECT count, last_hash FROM audit_head WHERE id = 1")
+        return (row?["count"] ?? 0, row?["last_hash"] ?? AuditChain.genesis)
+    }
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        let items = (row["items"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        return AuditEntry(
+            sequence: row["seq"], time: Date(timeIntervalSince1970: Double(row["time_ms"] as Int64) / 1000),
+            actor: row["actor"], role: row["role"], action: row["action"], items: items, purpose: row["purpose"],
+            details: row["details"], outcome: AuditEntry.Outcome(rawValue: row["outcome"]) ?? .failed,
+            reason: row["reason"], durationMs: row["duration_ms"], origin: row["origin"],
+            previousHash: row["prev_hash"], hash: row["hash"])
+    }
+}
+
+extension IndexReader {
+    /// Whether an item with this source key is already stored.
+    public func itemExists(sourceKey: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM items WHERE source_key = ?)", arguments: [sourceKey]) ?? false
+    }
+}

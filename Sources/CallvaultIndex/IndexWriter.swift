@@ -1,0 +1,226 @@
+public import Foundation
+public import CallvaultModel
+public import CallvaultAudit
+import GRDB
+
+/// Writes within one transaction of `ArchiveIndex.write`.
+public struct IndexWriter {
+    let db: Database
+
+    /// Whether an insert created a new item or met an existing source key.
+    public enum InsertOutcome: Sendable, Equatable {
+        case inserted(ItemID)
+        case duplicate(ItemID)
+    }
+
+    /// The id of the newest item (0 when empty); items after it are new in this transaction.
+    public func lastItemNumber() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM items") ?? 0
+    }
+
+    /// Inserts a call unless its source key is already there.
+    public func insertCall(_ call: Call, retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
+                to_raw, to_e164, to_rev, duration_s, disposition, agent, caller_name, context, pbx_unique_id,
+                linked_id, answer_utc, end_utc, billsec, details, retain_until, ingested_at)
+            VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source_key) DO NOTHING
+            """)
+        statement.setUncheckedArguments([
+            call.sourceKey, call.format, call.start.unixSeconds, call.direction.rawValue,
+            call.from.raw, call.from.e164, call.from.reversedDigits, call.to.raw, call.to.e164, call.to.reversedDigits,
+            Double(call.durationSeconds), call.disposition, call.agent, call.callerName, call.context, call.uniqueID,
+            call.linkedID, call.answer?.unixSeconds, call.end?.unixSeconds, call.billableSeconds,
+            Self.json(call.details), retainUntil.unixSeconds, now.unixSeconds,
+        ])
+        try statement.execute()
+        if db.changesCount == 0 {
+            return .duplicate(try existing(call.sourceKey, kind: .call))
+        }
+        let id = db.lastInsertedRowID
+        try link(item: id, customers: customers)
+        return .inserted(ItemID(kind: .call, number: id))
+    }
+
+    /// Inserts a recording row pointing at a blob that is already durable.
+    public func insertRecording(_ meta: RecordingMetadata, blob: BlobDetail, fileName: String, retainUntil: Date,
+                                customers: [String], now: Date) throws -> InsertOutcome {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [meta.sourceKey]) {
+            return .duplicate(ItemID(kind: .recording, number: id))
+        }
+        let start = meta.start ?? now
+        try db.execute(sql: """
+            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
+                to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at)
+            VALUES ('recording', ?, 'freepbx-monitor', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                meta.sourceKey, start.unixSeconds, meta.direction?.rawValue,
+                meta.from?.raw, meta.from?.e164, meta.from?.reversedDigits, meta.to?.raw, meta.to?.e164, meta.to?.reversedDigits,
+                blob.audio.durationSeconds, meta.agent, meta.queue, meta.callUniqueID, retainUntil.unixSeconds, now.unixSeconds,
+            ])
+        let id = db.lastInsertedRowID
+        try db.execute(sql: """
+            INSERT INTO recordings (item_id, sha256, bytes, stored_bytes, codec, sample_rate, channels, bits,
+                audio_duration_s, warning, file_name, recording_type, queue, call_unique_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                id, blob.sha256, blob.bytes, blob.storedBytes, blob.audio.codec, blob.audio.sampleRate,
+                blob.audio.channels, blob.audio.bitsPerSample, blob.audio.durationSeconds, blob.audio.warning,
+                fileName, meta.type, meta.queue, meta.callUniqueID,
+            ])
+        try link(item: id, customers: customers)
+        try linkRecordings(where: "recordings.item_id = ?", arguments: [id])
+        return .inserted(ItemID(kind: .recording, number: id))
+    }
+
+    /// Links recordings still waiting for their call to calls inserted after item `after`
+    /// (a recording that arrived before its CDR); returns how many were linked.
+    @discardableResult
+    public func linkWaitingRecordings(insertedAfter after: Int64) throws -> Int {
+        let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM recordings WHERE call_item_id IS NULL AND call_unique_id IS NOT NULL") ?? 0
+        guard waiting > 0 else { return 0 }
+        return try linkRecordings(where: """
+            recordings.call_item_id IS NULL AND recordings.call_unique_id IN
+                (SELECT pbx_unique_id FROM items WHERE id > ? AND kind = 'call'
+                 UNION SELECT linked_id FROM items WHERE id > ? AND kind = 'call')
+            """, arguments: [after, after])
+    }
+
+    @discardableResult
+    func linkRecordings(where condition: String, arguments: StatementArguments) throws -> Int {
+        // Prefer the answered leg with that unique id, then any leg that shares it as linked id.
+        try db.execute(sql: """
+            UPDATE recordings SET call_item_id = coalesce(
+                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.pbx_unique_id = recordings.call_unique_id
+                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1),
+                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.linked_id = recordings.call_unique_id
+                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1))
+            WHERE \(condition)
+            """, arguments: arguments)
+        // The call's details complete the recording; its customers are the recording's customers too.
+        let linked = try Int64.fetchAll(db, sql: "SELECT item_id FROM recordings WHERE call_item_id IS NOT NULL AND (\(condition))", arguments: arguments)
+        for id in linked {
+            try db.execute(sql: """
+                UPDATE items SET
+                    agent = coalesce(agent, (SELECT c.agent FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = items.id)),
+                    direction = coalesce(direction, (SELECT c.direction FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = items.id))
+                WHERE id = ?
+                """, arguments: [id])
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO item_customers (customer_id, item_id)
+                SELECT ic.customer_id, r.item_id FROM recordings r JOIN item_customers ic ON ic.item_id = r.call_item_id
+                WHERE r.item_id = ?
+                """, arguments: [id])
+        }
+        return linked.count
+    }
+
+    /// Adds new caller names to the full-text index (one batch per transaction: far faster than a trigger).
+    public func indexNames(insertedAfter after: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO items_fts (rowid, caller_name)
+            SELECT id, caller_name FROM items WHERE id > ? AND caller_name IS NOT NULL
+            """, arguments: [after])
+    }
+
+    func link(item: Int64, customers: [String]) throws {
+        guard !customers.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO item_customers (customer_id, item_id) VALUES (?, ?)")
+        for customer in customers {
+            try statement.execute(arguments: [customer, item])
+        }
+    }
+
+    func existing(_ sourceKey: String, kind: ItemKind) throws -> ItemID {
+        let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [sourceKey]) ?? 0
+        return ItemID(kind: kind, number: id)
+    }
+
+    // MARK: customers
+
+    /// Creates or updates a customer and replaces their numbers.
+    /// - Returns: true when the customer or their numbers changed.
+    public func upsertCustomer(_ customer: Customer, now: Date) throws -> Bool {
+        let before = try Row.fetchOne(db, sql: "SELECT name, relationship_ended FROM customers WHERE id = ?", arguments: [customer.id])
+        let oldNumbers = Set(try String.fetchAll(db, sql: "SELECT e164 FROM customer_numbers WHERE customer_id = ?", arguments: [customer.id]))
+        let newNumbers = Set(customer.phones.compactMap(\.e164))
+        let ended = customer.relationshipEnded?.unixSeconds
+        let changed = before == nil || before!["name"] as String? != customer.name
+            || before!["relationship_ended"] as Int64? != ended || oldNumbers != newNumbers
+        guard changed else { return false }
+        try db.execute(sql: """
+            INSERT INTO customers (id, name, relationship_ended, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, relationship_ended = excluded.relationship_ended,
+                updated_at = excluded.updated_at
+            """, arguments: [customer.id, customer.name, ended, now.unixSeconds])
+        try db.execute(sql: "DELETE FROM customer_numbers WHERE customer_id = ?", arguments: [customer.id])
+        for phone in customer.phones {
+            guard let e164 = phone.e164 else { continue }
+            try db.execute(sql: "INSERT OR IGNORE INTO customer_numbers (customer_id, e164, raw) VALUES (?, ?, ?)",
+                           arguments: [customer.id, e164, phone.raw])
+        }
+        return true
+    }
+
+    /// Recomputes the links of `customerIDs` from their current numbers.
+    /// - Returns: the number of links added or removed.
+    public func relink(customerIDs: [String]) throws -> Int {
+        var changes = 0
+        for id in customerIDs {
+            try db.execute(sql: """
+                CREATE TEMP TABLE IF NOT EXISTS wanted_links (item_id INTEGER PRIMARY KEY);
+                DELETE FROM wanted_links;
+                INSERT OR IGNORE INTO wanted_links (item_id)
+                    SELECT i.id FROM customer_numbers n JOIN items i ON i.from_e164 = n.e164 WHERE n.customer_id = ?1
+                    UNION SELECT i.id FROM customer_numbers n JOIN items i ON i.to_e164 = n.e164 WHERE n.customer_id = ?1;
+                INSERT OR IGNORE INTO wanted_links (item_id)
+                    SELECT r.item_id FROM recordings r JOIN wanted_links w ON w.item_id = r.call_item_id;
+                """, arguments: [id])
+            try db.execute(sql: "DELETE FROM item_customers WHERE customer_id = ? AND item_id NOT IN (SELECT item_id FROM wanted_links)", arguments: [id])
+            changes += db.changesCount
+            try db.execute(sql: "INSERT OR IGNORE INTO item_customers (customer_id, item_id) SELECT ?, item_id FROM wanted_links", arguments: [id])
+            changes += db.changesCount
+        }
+        return changes
+    }
+
+    // MARK: audit and secrets
+
+    /// Appends an event to the hash-chained log, in this transaction.
+    @discardableResult
+    public func appendAudit(_ event: AuditEvent, at time: Date) throws -> AuditEntry {
+        let head = try Row.fetchOne(db, sql: "SELECT count, last_hash FROM audit_head WHERE id = 1")!
+        let entry = AuditChain.seal(event, sequence: (head["count"] as Int64) + 1, time: time, previousHash: head["last_hash"])
+        try db.execute(sql: """
+            INSERT INTO audit_log (seq, time_ms, actor, role, action, items, purpose, details, outcome, reason,
+                duration_ms, origin, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                entry.sequence, Int64(AuditChain.timestamp(entry.time)), entry.actor, entry.role, entry.action,
+                Self.jsonArray(entry.items), entry.purpose, entry.details, entry.outcome.rawValue, entry.reason,
+                entry.durationMs, entry.origin, entry.previousHash, entry.hash,
+            ])
+        try db.execute(sql: "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1", arguments: [entry.sequence, entry.hash])
+        return entry
+    }
+
+    /// Returns the secret named `name`, creating it with `make` on first use.
+    public func secret(named name: String, make: () -> Data) throws -> Data {
+        if let value = try Data.fetchOne(db, sql: "SELECT value FROM archive_secrets WHERE name = ?", arguments: [name]) {
+            return value
+        }
+        let value = make()
+        try db.execute(sql: "INSERT INTO archive_secrets (name, value) VALUES (?, ?)", arguments: [name, value])
+        return value
+    }
+
+    static func json(_ dictionary: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? String(decoding: encoder.encode(dictionary), as: UTF8.self)) ?? "{}"
+    }
+
+    static func jsonArray(_ array: [String]) -> String {
+        (try? String(decoding: JSONEncoder().encode(array), as: UTF8.self)) ?? "[]"
+    }
+}

@@ -1,0 +1,3 @@
+import CallvaultCLI
+
+CallvaultMain.run()
