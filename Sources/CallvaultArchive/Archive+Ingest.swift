@@ -135,7 +135,7 @@ extension Archive {
                     try writer.linkWaitingRecordings(insertedAfter: before)
                 }
                 try writer.appendAudit(AuditEvent(
-                    actor: actor.name, role: actor.role, action: "ingest", items: ids,
+                    actor: actor.name, role: actor.role, action: "ingest", items: AuditChain.compress(ids),
                     details: ["format": AsteriskCDRParser.format, "records": String(batch.count),
                               "duplicates": String(duplicates)],
                     durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)

@@ -11,7 +11,7 @@ public enum AuditChain {
     public static func seal(_ event: AuditEvent, sequence: Int64, time: Date, previousHash: String) -> AuditEntry {
         var entry = AuditEntry(
             sequence: sequence, time: time, actor: event.actor, role: event.role, action: event.action,
-            items: compress(event.items), purpose: event.purpose, details: canonicalJSON(event.details),
+            items: event.items, purpose: event.purpose, details: canonicalJSON(event.details),
             outcome: event.outcome, reason: event.reason, durationMs: event.durationMs, origin: event.origin,
             previousHash: previousHash, hash: "")
         entry.hash = hash(of: entry)
@@ -35,7 +35,7 @@ public enum AuditChain {
     }
 
     /// Writes runs of consecutive ids of one kind as `call-1..call-500`, keeping the log small
-    /// when an ingest creates a million items.
+    /// when an ingest creates a million items. (Search results are logged id by id.)
     public static func compress(_ ids: [String]) -> [String] {
         var out: [String] = []
         var runPrefix = "", runStart: Int64 = 0, runEnd: Int64 = 0

@@ -191,7 +191,10 @@ public struct IndexWriter {
     @discardableResult
     public func appendAudit(_ event: AuditEvent, at time: Date) throws -> AuditEntry {
         let head = try Row.fetchOne(db, sql: "SELECT count, last_hash FROM audit_head WHERE id = 1")!
-        let entry = AuditChain.seal(event, sequence: (head["count"] as Int64) + 1, time: time, previousHash: head["last_hash"])
+        // After tampering the stored rows may run past the head; logging goes on after them
+        // (verification still reports the tampering).
+        let highest = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_log") ?? 0
+        let entry = AuditChain.seal(event, sequence: max(head["count"] as Int64, highest) + 1, time: time, previousHash: head["last_hash"])
         try db.execute(sql: """
             INSERT INTO audit_log (seq, time_ms, actor, role, action, items, purpose, details, outcome, reason,
                 duration_ms, origin, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import CallvaultArchive
+import CallvaultBlobStore
+import CallvaultModel
+import CallvaultTesting
+
+/// DESIGN.md invariant 1: the blob is durable before the index row that points at it commits;
+/// a failure at any step leaves the old state or the new one, and verify --repair cleans up.
+@Suite struct Invariant1NothingLostTests {
+    /// The `callvault` process is killed (exit from the fault seam, no cleanup) at each
+    /// durable step of a recording ingest; the archive stays consistent and the next ingest
+    /// or `verify --repair` completes it.
+    @Test(arguments: ["temp-written", "temp-synced", "renamed", "folder-synced", "before-index-commit"])
+    func aProcessKilledMidIngestLeavesAConsistentArchive(step: String) throws {
+        let folder = TemporaryFolder()
+        let cli = CLIRunner(archive: folder.path("archive"))
+        try cli.run(["init"])
+        let wav = folder.write("in/in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 20))
+
+        let crashed = try cli.run(["ingest", wav.path, "--json"], environment: ["CALLVAULT_CRASH_AT": step])
+        #expect(crashed.status == 86, "the process must die at \(step)")
+
+        // Old state or new state: never an index row without its blob.
+        let afterCrash = try cli.run(["verify", "--json"])
+        #expect(afterCrash.status == 0, "\(afterCrash.stdout) \(afterCrash.stderr)")
+        #expect((afterCrash.json["missing"] as? [Any])?.isEmpty == true)
+        #expect((afterCrash.json["corrupt"] as? [Any])?.isEmpty == true)
+        let searched = try cli.run(["search", "--kind", "recording", "--json"])
+        #expect(searched.json["total"] as? Int == 0, "the row must not commit when the process died before the commit")
+
+        let again = try cli.run(["ingest", wav.path, "--json"])
+        #expect(again.json["recordings"] as? Int == 1)
+        let repaired = try cli.run(["verify", "--repair", "--json"])
+        #expect(repaired.status == 0)
+        #expect(try cli.run(["verify", "--json"]).json["orphans"] as? Int == 0)
+        let out = folder.path("out.wav")
+        #expect(try cli.run(["recording", "extract", "rec-1", "--out", out.path, "--purpose", "complaint"]).status == 0)
+        #expect(try Data(contentsOf: out) == Data(contentsOf: wav))
+        #expect(try cli.run(["audit", "verify", "--json"]).json["ok"] as? Bool == true)
+    }
+
+    @Test func anOrphanBlobFromAnInterruptedIngestIsReportedAndRepaired() throws {
+        let fixture = try TestArchive()
+        // A blob written but never committed to the index: what a crash before the commit leaves.
+        let store = LocalBlobStore(root: fixture.root.appendingPathComponent("blobs"), temporaryFolder: fixture.root.appendingPathComponent("tmp"))
+        let orphan = fixture.input("orphan.wav", Samples.wav(seconds: 1, seed: 7))
+        let stored = try store.put(contentsOf: orphan, hint: .pcm16)
+        fixture.folder.write("archive/tmp/blob-leftover.tmp", "partial")
+
+        let before = try fixture.archive.verify(repair: false, actor: fixture.actor)
+        #expect(before.orphans == 1)
+        #expect(before.corrupt.isEmpty && before.missing.isEmpty)
+        let repaired = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        #expect(repaired.removedOrphans == 1)
+        #expect(repaired.staleTemporaries == 1)
+        #expect(!store.contains(stored.sha256))
+        #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).isClean)
+    }
+
+    @Test func aBlobReferencedByTheIndexIsNeverRemovedByRepair() throws {
+        let fixture = try TestArchive()
+        let wav = fixture.input("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 2))
+        try fixture.ingest(wav)
+        let report = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        #expect(report.removedOrphans == 0)
+        let out = fixture.folder.path("out.wav")
+        let extracted = try fixture.archive.extractRecording("rec-1", to: out, purpose: "complaint", actor: fixture.actor)
+        #expect(extracted.bytes == Int64(try Data(contentsOf: wav).count))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import CallvaultIndex
+import CallvaultTesting
+
+@Suite struct MigrationTests {
+    @Test func newIndexIsInWALModeWithTheCurrentSchema() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path("index.sqlite")
+        let index = try ArchiveIndex(path: path)
+        #expect(try index.appliedMigrations() == ["v1-core"])
+        #expect(try Shell.run("/usr/bin/sqlite3", [path.path, "PRAGMA journal_mode"]) == "wal")
+    }
+
+    @Test func reopeningAnUpToDateIndexChangesNothing() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path("index.sqlite")
+        _ = try ArchiveIndex(path: path)
+        let index = try ArchiveIndex(path: path)
+        #expect(try index.appliedMigrations() == ["v1-core"])
+    }
+
+    @Test func anOlderBinaryRefusesANewerArchiveWithoutTouchingIt() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path("index.sqlite")
+        _ = try ArchiveIndex(path: path)
+        // A newer callvault would have recorded a schema step this binary does not know.
+        try Shell.run("/usr/bin/sqlite3", [path.path, "INSERT INTO grdb_migrations (identifier) VALUES ('v9-future'); PRAGMA wal_checkpoint(TRUNCATE);"])
+        let before = try Shell.run("/usr/bin/sqlite3", [path.path, ".dump"])
+        #expect {
+            _ = try ArchiveIndex(path: path)
+        } throws: { error in
+            guard let error = error as? IndexError, case .newerArchive(_, let unknown) = error else { return false }
+            return unknown == ["v9-future"] && error.message.contains("newer callvault")
+        }
+        #expect(try Shell.run("/usr/bin/sqlite3", [path.path, ".dump"]) == before)
+    }
+
+    @Test func theAuditLogIsAppendOnlyInTheSchema() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path("index.sqlite")
+        let index = try ArchiveIndex(path: path)
+        try index.write { writer in
+            try writer.appendAudit(.init(actor: "t", action: "test", origin: "test"), at: Date())
+        }
+        #expect(throws: (any Error).self) {
+            try Shell.run("/usr/bin/sqlite3", [path.path, "UPDATE audit_log SET actor = 'x'"])
+        }
+        #expect(throws: (any Error).self) {
+            try Shell.run("/usr/bin/sqlite3", [path.path, "DELETE FROM audit_log"])
+        }
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// Runs the built `callvault` binary, as a script or a hook would.
+public struct CLIRunner: Sendable {
+    /// The result of one run.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+
+        /// stdout parsed as a JSON object.
+        public var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
+        }
+    }
+
+    public let binary: URL
+    public let archive: URL
+
+    /// A runner for the archive at `archive`, using the `callvault` binary next to the test bundle.
+    public init(archive: URL) {
+        self.archive = archive
+        binary = CLIRunner.locateBinary()
+    }
+
+    public static func locateBinary() -> URL {
+        if let path = ProcessInfo.processInfo.environment["CALLVAULT_BINARY"] { return URL(fileURLWithPath: path) }
+        // Tests run from .build/<triple>/debug/<bundle>.xctest; the executable is in that debug folder.
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("callvault")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/callvault")
+        return fallback
+    }
+
+    /// Runs `callvault` with `arguments` (plus `--archive`), with extra environment variables.
+    @discardableResult
+    public func run(_ arguments: [String], environment: [String: String] = [:], archiveFlag: Bool = true) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments + (archiveFlag ? ["--archive", archive.path] : [])
+        var env = ProcessInfo.processInfo.environment
+        env["CALLVAULT_USER"] = env["CALLVAULT_USER"] ?? "tester"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Drain both pipes while the process runs, so a large output cannot block it.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        process.waitUntilExit()
+        group.wait()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+public import CallvaultArchive
+public import CallvaultModel
+
+/// A temporary archive for tests, with helpers to feed it files and poke at its SQLite file.
+public final class TestArchive: @unchecked Sendable {
+    public let folder = TemporaryFolder("callvault-archive")
+    public let archive: Archive
+    public let actor = Actor(name: "tester", role: "cli", origin: "test")
+
+    public init(faultSeam: (@Sendable (String) -> Void)? = nil) throws {
+        _ = try Archive.initialize(at: folder.path("archive"))
+        archive = try Archive(root: folder.path("archive"), faultSeam: faultSeam)
+    }
+
+    public var root: URL { folder.path("archive") }
+
+    /// Writes `text` to a file in the test's input folder and returns it.
+    public func input(_ name: String, _ text: String) -> URL { folder.write("input/\(name)", text) }
+
+    /// Writes bytes to a file in the test's input folder and returns it.
+    public func input(_ name: String, _ data: Data) -> URL { folder.write("input/\(name)", data) }
+
+    /// Ingests files.
+    @discardableResult
+    public func ingest(_ urls: URL...) throws -> IngestSummary { try archive.ingest(urls, actor: actor) }
+
+    /// Runs SQL with the sqlite3 shell against the index and returns its output.
+    @discardableResult
+    public func sql(_ statement: String) throws -> String {
+        try Shell.run("/usr/bin/sqlite3", [root.appendingPathComponent("index.sqlite").path, statement])
+    }
+
+    /// The repository's samples/ folder.
+    public static var samples: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples")
+    }
+}
+
+/// Runs a program and returns its stdout; throws when it fails.
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    @discardableResult
+    public static func run(_ program: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(program) failed: \(String(decoding: errors, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
