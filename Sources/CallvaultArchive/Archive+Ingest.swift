@@ -107,78 +107,108 @@ extension Archive {
 
     // MARK: CDR files
 
+    /// What the parser thread hands to the writer: parsed calls and the lines it rejected.
+    struct ParsedBatch: Sendable {
+        var calls: [Call] = []
+        var rejects: [IngestReject] = []
+        var latin1Records = 0
+        var readFailure: String?
+    }
+
     func ingestCDRFile(_ file: URL, owners: [String: [String]], clock: LocalTimeConverter, actor: Actor,
                        summary: inout IngestSummary, progress: (IngestSummary) -> Void) throws {
         let parser = AsteriskCDRParser(normalizer: normalizer, clock: clock)
-        var batch: [(Int, Call)] = []
-        batch.reserveCapacity(Self.callBatchSize)
-        var latin1Lines = 0
-
-        func flush(_ summary: inout IngestSummary) throws {
-            guard !batch.isEmpty else { return }
-            let started = Date()
-            let (inserted, duplicates) = try index.write { writer -> ([String], Int) in
-                let before = try writer.lastItemNumber()
-                let now = self.clock()
-                var ids: [String] = []
-                var duplicates = 0
-                for (_, call) in batch {
-                    let outcome = try writer.insertCall(call, retainUntil: retainUntil(.call, start: call.start),
-                                                        customers: customers(of: call.from, call.to, owners: owners), now: now)
-                    switch outcome {
-                    case .inserted(let id): ids.append(id.description)
-                    case .duplicate: duplicates += 1
+        let channel = BatchChannel<ParsedBatch>(capacity: 2)
+        let done = DispatchSemaphore(value: 0)
+        let batchSize = Self.callBatchSize
+        // Parsing runs on its own thread, one batch ahead of the SQLite writer.
+        let producer = Thread {
+            var batch = ParsedBatch()
+            batch.calls.reserveCapacity(batchSize)
+            do {
+                try CSVRecordReader().read(file) { event in
+                    switch event {
+                    case .oversized(let line):
+                        batch.rejects.append(IngestReject(file: file.path, line: line,
+                            reason: "record is longer than 1 MiB or has an unterminated quote; skipped to the next line"))
+                    case .record(let record):
+                        if record.usedLatin1 { batch.latin1Records += 1 }
+                        do {
+                            batch.calls.append(try parser.parse(record.fields))
+                        } catch {
+                            batch.rejects.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+                        }
+                        if batch.calls.count >= batchSize {
+                            guard channel.put(batch) else { throw CancellationError() }
+                            batch = ParsedBatch()
+                            batch.calls.reserveCapacity(batchSize)
+                        }
                     }
                 }
-                if !ids.isEmpty {
-                    try writer.indexNames(insertedAfter: before)
-                    try writer.linkWaitingRecordings(insertedAfter: before)
-                }
-                try writer.appendAudit(AuditEvent(
-                    actor: actor.name, role: actor.role, action: "ingest", items: AuditChain.compress(ids),
-                    details: ["format": AsteriskCDRParser.format, "records": String(batch.count),
-                              "duplicates": String(duplicates)],
-                    durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
-                return (ids, duplicates)
+            } catch is CancellationError {
+            } catch {
+                batch.readFailure = "cannot read the file: \(error.localizedDescription)"
             }
-            summary.calls += inserted.count
-            summary.duplicates += duplicates
-            batch.removeAll(keepingCapacity: true)
+            channel.put(batch)
+            channel.close()
+            done.signal()
         }
+        producer.stackSize = 4 << 20
+        producer.start()
+        defer { done.wait() }
 
-        var localSummary = summary
-        let reader = CSVRecordReader()
-        var sinceProgress = 0
+        var latin1Records = 0
         do {
-            try reader.read(file) { event in
-                switch event {
-                case .oversized(let line):
-                    localSummary.rejected.append(IngestReject(file: file.path, line: line,
-                        reason: "record is longer than 1 MiB or has an unterminated quote; skipped to the next line"))
-                case .record(let record):
-                    if record.usedLatin1 { latin1Lines += 1 }
-                    do {
-                        batch.append((record.line, try parser.parse(record.fields)))
-                    } catch {
-                        localSummary.rejected.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
-                    }
-                    if batch.count >= Self.callBatchSize { try flush(&localSummary) }
-                    sinceProgress += 1
-                    if sinceProgress >= 5_000 {
-                        sinceProgress = 0
-                        progress(localSummary)
-                    }
+            while let batch = channel.take() {
+                summary.rejected += batch.rejects
+                latin1Records += batch.latin1Records
+                if let failure = batch.readFailure {
+                    summary.rejected.append(IngestReject(file: file.path, line: nil, reason: failure))
+                }
+                try writeCalls(batch.calls, owners: owners, actor: actor, summary: &summary)
+                progress(summary)
+            }
+        } catch {
+            channel.cancel()
+            throw error
+        }
+        if latin1Records > 0 {
+            summary.warnings.append(IngestReject(file: file.path, line: nil,
+                reason: "\(latin1Records) record(s) were not UTF-8 and were read as ISO-8859-1"))
+        }
+    }
+
+    /// Commits one batch of calls with its audit entry in one transaction.
+    func writeCalls(_ calls: [Call], owners: [String: [String]], actor: Actor, summary: inout IngestSummary) throws {
+        guard !calls.isEmpty else { return }
+        let started = Date()
+        let (inserted, duplicates) = try index.write { writer -> (Int, Int) in
+            let before = try writer.lastItemNumber()
+            let now = self.clock()
+            var ids: [Int64] = []
+            ids.reserveCapacity(calls.count)
+            var duplicates = 0
+            for call in calls {
+                let outcome = try writer.insertCall(call, retainUntil: retainUntil(.call, start: call.start),
+                                                    customers: customers(of: call.from, call.to, owners: owners), now: now)
+                switch outcome {
+                case .inserted(let id): ids.append(id.number)
+                case .duplicate: duplicates += 1
                 }
             }
-            try flush(&localSummary)
-        } catch let error as CocoaError {
-            localSummary.rejected.append(IngestReject(file: file.path, line: nil, reason: "cannot read the file: \(error.localizedDescription)"))
+            if !ids.isEmpty {
+                try writer.indexNames(insertedAfter: before)
+                try writer.linkWaitingRecordings(insertedAfter: before)
+            }
+            try writer.appendAudit(AuditEvent(
+                actor: actor.name, role: actor.role, action: "ingest", items: AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: ids),
+                details: ["format": AsteriskCDRParser.format, "records": String(calls.count),
+                          "duplicates": String(duplicates)],
+                durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
+            return (ids.count, duplicates)
         }
-        if latin1Lines > 0 {
-            localSummary.warnings.append(IngestReject(file: file.path, line: nil,
-                reason: "\(latin1Lines) record(s) were not UTF-8 and were read as ISO-8859-1"))
-        }
-        summary = localSummary
+        summary.calls += inserted
+        summary.duplicates += duplicates
     }
 
     // MARK: recordings

@@ -64,6 +64,19 @@ public enum AuditChain {
         return out
     }
 
+    /// Ids `prefix-n` for `numbers` (ascending), with runs written as ranges like `compress`.
+    public static func ranges(prefix: String, numbers: [Int64]) -> [String] {
+        var out: [String] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count && numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            out.append(index == end ? "\(prefix)-\(numbers[index])" : "\(prefix)-\(numbers[index])..\(prefix)-\(numbers[end])")
+            index = end + 1
+        }
+        return out
+    }
+
     /// Sorted keys, no spaces: the same details always hash the same.
     static func canonicalJSON(_ details: [String: String]) -> String {
         let encoder = JSONEncoder()

@@ -249,7 +249,9 @@ public struct LocalBlobStore: BlobStore {
             try writeAll(fd, bytes, at: written)
             written += Int64(bytes.count)
         }
-        guard fsync(fd) == 0, rename(temp.path, url.path) == 0 else {
+        // An extract is a copy for a person; the archive's own copy is the durable one, so the
+        // copy is not fsynced (that would cap extract at the disk's write speed).
+        guard rename(temp.path, url.path) == 0 else {
             throw BlobStoreError.io("cannot write \(url.path): \(errnoText())")
         }
         done = true

@@ -6,7 +6,7 @@ public import CallvaultModel
 /// Accepts the 16 standard columns, plus `uniqueid` (17), plus `userfield` (18), plus
 /// `peeraccount`, `linkedid`, `sequence` (21, `newcdrcolumns=yes`). Times are local in the
 /// configured zone and converted to UTC; the repeated autumn hour is resolved with `duration`.
-public struct AsteriskCDRParser {
+public struct AsteriskCDRParser: Sendable {
     /// The format name recorded with each call and used in source keys.
     public static let format = "asterisk-csv"
     /// Field counts of the layouts Asterisk writes.
@@ -20,6 +20,12 @@ public struct AsteriskCDRParser {
         self.normalizer = normalizer
         self.clock = clock
     }
+
+    /// Columns kept as source fields for `show` (the others have columns of their own).
+    static let detailColumns: [(Int, String)] = [
+        (0, "accountcode"), (5, "channel"), (6, "dstchannel"), (7, "lastapp"), (8, "lastdata"), (15, "amaflags"),
+        (17, "userfield"), (18, "peeraccount"), (20, "sequence"),
+    ]
 
     /// True when `fields` look like a cdr_csv record (used by format detection).
     public static func looksLikeRecord(_ fields: [String]) -> Bool {
@@ -85,11 +91,8 @@ public struct AsteriskCDRParser {
             key = "\(Self.format):\(uniqueID ?? "-"):\(Self.fingerprint(f))"
         }
         var details: [String: String] = [:]
-        let names = ["accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
-                     "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
-                     "uniqueid", "userfield", "peeraccount", "linkedid", "sequence"]
-        for (i, value) in f.enumerated() where !value.isEmpty && [0, 5, 6, 7, 8, 15, 17, 18, 20].contains(i) {
-            details[names[i]] = value
+        for (i, name) in Self.detailColumns where i < f.count && !f[i].isEmpty {
+            details[name] = f[i]
         }
         return Call(sourceKey: key, format: Self.format, uniqueID: uniqueID, linkedID: linkedID, start: start,
                     answer: answer, end: end, durationSeconds: duration, billableSeconds: billsec, from: from, to: to,
@@ -128,30 +131,42 @@ public struct AsteriskCDRParser {
 
     /// Splits `"Name" <number>` into its name and number.
     static func splitCallerID(_ clid: String) -> (String?, String?) {
-        let text = clid.trimmingCharacters(in: .whitespaces)
-        guard let open = text.lastIndex(of: "<"), text.hasSuffix(">") else {
-            return (nil, text.isEmpty ? nil : text)
+        let text = clid.trimmedASCIIWhitespace
+        guard text.utf8.last == UInt8(ascii: ">"), let open = text.utf8.lastIndex(of: UInt8(ascii: "<")) else {
+            return (nil, text.isEmpty ? nil : String(text))
         }
         let number = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-        var name = text[..<open].trimmingCharacters(in: .whitespaces)
-        if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 {
-            name = String(name.dropFirst().dropLast())
+        var name = text[..<open].trimmedASCIIWhitespace
+        if name.utf8.count >= 2 && name.utf8.first == UInt8(ascii: "\"") && name.utf8.last == UInt8(ascii: "\"") {
+            name = name.dropFirst().dropLast()
         }
-        return (name.isEmpty ? nil : name, number.isEmpty ? nil : number)
+        return (name.isEmpty ? nil : String(name), number.isEmpty ? nil : number)
     }
 
     /// The extension in a channel name such as `PJSIP/1003-0000002a` or `Local/1003@from-queue-…`.
     func channelExtension(_ channel: String) -> String? {
-        guard let slash = channel.firstIndex(of: "/") else { return nil }
-        let rest = channel[channel.index(after: slash)...]
-        let name = rest.prefix { $0 != "-" && $0 != "@" && $0 != ";" }
-        guard !name.isEmpty, name.count <= normalizer.maxExtensionLength, name.allSatisfy(\.isASCIIDigit) else { return nil }
-        return String(name)
+        let bytes = channel.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        var count = 0
+        var index = bytes.index(after: slash)
+        let start = index
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: ";") { break }
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            count += 1
+            index = bytes.index(after: index)
+        }
+        guard count > 0, count <= normalizer.maxExtensionLength else { return nil }
+        return String(channel[start..<index])
     }
+
+    /// Contexts that carry calls from the outside world (FreePBX and Asterisk conventions).
+    static let trunkContexts = ["from-trunk", "from-pstn", "from-did", "ext-did", "from-external", "incoming"]
 
     func deriveDirection(from: PhoneNumber, to: PhoneNumber, context: String?, channel: String) -> Direction {
         let ctx = context?.lowercased() ?? ""
-        let trunkContext = ["from-trunk", "from-pstn", "from-did", "ext-did", "from-external", "incoming"].contains { ctx.contains($0) }
+        let trunkContext = Self.trunkContexts.contains { ctx.hasPrefix($0) }
         let callerIsAgent = from.category == .extension || channelExtension(channel) != nil
         if from.category == .extension && to.category == .extension { return .internal }
         if trunkContext { return .inbound }

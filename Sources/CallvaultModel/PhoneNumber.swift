@@ -31,7 +31,10 @@ public struct PhoneNumber: Hashable, Sendable, Codable {
     public var reversedDigits: String? {
         let source = e164 ?? (category == .extension ? raw : nil)
         guard let source else { return nil }
-        return String(source.filter(\.isASCIIDigit).reversed())
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        for byte in source.utf8.reversed() where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { digits.append(byte) }
+        return String(decoding: digits, as: UTF8.self)
     }
 }
 

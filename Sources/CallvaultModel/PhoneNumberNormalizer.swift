@@ -23,24 +23,25 @@ public struct PhoneNumberNormalizer: Sendable {
 
     /// Normalises one number as written anywhere (CDR, customer file, search box).
     public func normalize(_ written: String) -> PhoneNumber {
-        let raw = written.trimmingCharacters(in: .whitespacesAndNewlines)
-        if Self.withheldMarkers.contains(raw.lowercased()) {
-            return PhoneNumber(raw: raw, e164: nil, category: .withheld)
-        }
-        // Strip the separators people and PBXs write; refuse anything else.
+        let raw = String(written.trimmedASCIIWhitespace)
+        // Strip the separators people and PBXs write; anything else makes the value not a number.
         var digits = ""
         var leadingPlus = false
-        for (offset, ch) in raw.enumerated() {
-            if ch.isASCIIDigit {
-                digits.append(ch)
-            } else if ch == "+" && offset == 0 {
-                leadingPlus = true
-            } else if ch == " " || ch == "-" || ch == "(" || ch == ")" || ch == "." || ch == "/" || ch == "\u{00A0}" {
-                continue
-            } else {
-                return PhoneNumber(raw: raw, e164: nil, category: .unknown)
+        var other = false
+        for (offset, byte) in raw.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "+") where offset == 0: leadingPlus = true
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "."), UInt8(ascii: "/"): continue
+            case 0xC2, 0xA0: continue // no-break space
+            default: other = true
             }
         }
+        if other || raw.isEmpty {
+            let category: PhoneNumber.Category = Self.withheldMarkers.contains(raw.lowercased()) ? .withheld : .unknown
+            return PhoneNumber(raw: raw, e164: nil, category: category)
+        }
+        if raw == "0" { return PhoneNumber(raw: raw, e164: nil, category: .withheld) }
         if digits.isEmpty { return PhoneNumber(raw: raw, e164: nil, category: .withheld) }
         if leadingPlus {
             return digits.count >= 7 && digits.count <= 15 && digits.first != "0"
