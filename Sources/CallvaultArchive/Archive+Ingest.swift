@@ -109,7 +109,7 @@ extension Archive {
 
     /// What the parser thread hands to the writer: parsed calls and the lines it rejected.
     struct ParsedBatch: Sendable {
-        var calls: [Call] = []
+        var calls: [IndexWriter.PreparedCall] = []
         var rejects: [IngestReject] = []
         var latin1Records = 0
         var readFailure: String?
@@ -134,7 +134,10 @@ extension Archive {
                     case .record(let record):
                         if record.usedLatin1 { batch.latin1Records += 1 }
                         do {
-                            batch.calls.append(try parser.parse(record.fields))
+                            let call = try parser.parse(record.fields)
+                            batch.calls.append(IndexWriter.prepare(
+                                call, retainUntil: self.retainUntil(.call, start: call.start),
+                                customers: self.customers(of: call.from, call.to, owners: owners), now: self.clock()))
                         } catch {
                             batch.rejects.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
                         }
@@ -165,7 +168,7 @@ extension Archive {
                 if let failure = batch.readFailure {
                     summary.rejected.append(IngestReject(file: file.path, line: nil, reason: failure))
                 }
-                try writeCalls(batch.calls, owners: owners, actor: actor, summary: &summary)
+                try writeCalls(batch.calls, actor: actor, summary: &summary)
                 progress(summary)
             }
         } catch {
@@ -179,7 +182,7 @@ extension Archive {
     }
 
     /// Commits one batch of calls with its audit entry in one transaction.
-    func writeCalls(_ calls: [Call], owners: [String: [String]], actor: Actor, summary: inout IngestSummary) throws {
+    func writeCalls(_ calls: [IndexWriter.PreparedCall], actor: Actor, summary: inout IngestSummary) throws {
         guard !calls.isEmpty else { return }
         let started = Date()
         let (inserted, duplicates) = try index.write { writer -> (Int, Int) in
@@ -189,8 +192,7 @@ extension Archive {
             ids.reserveCapacity(calls.count)
             var duplicates = 0
             for call in calls {
-                let outcome = try writer.insertCall(call, retainUntil: retainUntil(.call, start: call.start),
-                                                    customers: customers(of: call.from, call.to, owners: owners), now: now)
+                let outcome = try writer.insert(call)
                 switch outcome {
                 case .inserted(let id): ids.append(id.number)
                 case .duplicate: duplicates += 1

@@ -18,8 +18,32 @@ public struct IndexWriter {
         try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM items") ?? 0
     }
 
+    /// A call turned into the values of its row: built off the writer's thread, so the
+    /// single SQLite writer only binds and steps.
+    public struct PreparedCall: Sendable {
+        let sourceKey: String
+        let arguments: StatementArguments
+        let customers: [String]
+    }
+
+    /// Prepares `call` for `insert(_:)`; pure, safe on any thread.
+    public static func prepare(_ call: Call, retainUntil: Date, customers: [String], now: Date) -> PreparedCall {
+        PreparedCall(sourceKey: call.sourceKey, arguments: [
+            call.sourceKey, call.format, call.start.unixSeconds, call.direction.rawValue,
+            call.from.raw, call.from.e164, call.from.reversedDigits, call.to.raw, call.to.e164, call.to.reversedDigits,
+            Double(call.durationSeconds), call.disposition, call.agent, call.callerName, call.context, call.uniqueID,
+            call.linkedID, call.answer?.unixSeconds, call.end?.unixSeconds, call.billableSeconds,
+            json(call.details), retainUntil.unixSeconds, now.unixSeconds,
+        ], customers: customers)
+    }
+
     /// Inserts a call unless its source key is already there.
     public func insertCall(_ call: Call, retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
+        try insert(Self.prepare(call, retainUntil: retainUntil, customers: customers, now: now))
+    }
+
+    /// Inserts a prepared call unless its source key is already there.
+    public func insert(_ call: PreparedCall) throws -> InsertOutcome {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
                 to_raw, to_e164, to_rev, duration_s, disposition, agent, caller_name, context, pbx_unique_id,
@@ -27,19 +51,13 @@ public struct IndexWriter {
             VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source_key) DO NOTHING
             """)
-        statement.setUncheckedArguments([
-            call.sourceKey, call.format, call.start.unixSeconds, call.direction.rawValue,
-            call.from.raw, call.from.e164, call.from.reversedDigits, call.to.raw, call.to.e164, call.to.reversedDigits,
-            Double(call.durationSeconds), call.disposition, call.agent, call.callerName, call.context, call.uniqueID,
-            call.linkedID, call.answer?.unixSeconds, call.end?.unixSeconds, call.billableSeconds,
-            Self.json(call.details), retainUntil.unixSeconds, now.unixSeconds,
-        ])
+        statement.setUncheckedArguments(call.arguments)
         try statement.execute()
         if db.changesCount == 0 {
             return .duplicate(try existing(call.sourceKey, kind: .call))
         }
         let id = db.lastInsertedRowID
-        try link(item: id, customers: customers)
+        try link(item: id, customers: call.customers)
         return .inserted(ItemID(kind: .call, number: id))
     }
 

@@ -7,12 +7,7 @@ import CallvaultTesting
 /// DESIGN.md invariant 7 and R1–R6: every read is logged with actor, action, item ids and purpose;
 /// the log holds no phone number or name; `audit verify` detects any tampering.
 @Suite struct Invariant7AuditTests {
-    func loadedArchive() throws -> TestArchive {
-        let fixture = try TestArchive()
-        _ = try fixture.archive.importCustomers(from: TestArchive.samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.actor)
-        return fixture
-    }
+    func loadedArchive() throws -> TestArchive { try TestArchive.withSamples() }
 
     @Test func everyReadIsLoggedWithTheIdsItReturned() throws {
         let fixture = try loadedArchive()

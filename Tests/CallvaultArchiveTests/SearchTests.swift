@@ -6,12 +6,7 @@ import CallvaultTesting
 
 /// Search by number (any written form, suffix), customer, time, kind, agent and caller-name text.
 @Suite struct SearchTests {
-    func loaded() throws -> TestArchive {
-        let fixture = try TestArchive()
-        _ = try fixture.archive.importCustomers(from: TestArchive.samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.actor)
-        return fixture
-    }
+    func loaded() throws -> TestArchive { try TestArchive.withSamples() }
 
     @Test func everyWrittenFormOfANumberFindsTheSameCalls() throws {
         let fixture = try loaded()

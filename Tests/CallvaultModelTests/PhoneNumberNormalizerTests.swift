@@ -96,4 +96,21 @@ import CallvaultModel
         #expect(swedish.normalize("070-123 45 67").e164 == "+46701234567")
         #expect(swedish.normalize("46701234567").e164 == "+46701234567")
     }
+
+    @Test func noBreakSpacesAndSurroundingWhitespaceAreIgnored() {
+        for written in ["040\u{00A0}123\u{00A0}4567", "\u{00A0}0401234567\u{00A0}", "\t+358 40 123 4567\r\n", "\n040-123 4567 "] {
+            #expect(normalizer.normalize(written).e164 == "+358401234567", "\(written.debugDescription)")
+        }
+        #expect(normalizer.normalize("\t0401234567 ").raw == "0401234567")
+    }
+
+    @Test(arguments: ["¢0401234567", "040\u{00A1}1234567", "040\u{2007}1234567", "040\t1234567", "０４０1234567"])
+    func nonASCIICharactersOtherThanNoBreakSpaceMakeItUnknown(written: String) {
+        #expect(normalizer.normalize(written).category == .unknown)
+    }
+
+    @Test(arguments: ["s", "S", "0", "-", "unknown", "anonymous@anonymous.invalid"])
+    func pbxPlaceholdersAreWithheld(written: String) {
+        #expect(normalizer.normalize(written).category == .withheld)
+    }
 }

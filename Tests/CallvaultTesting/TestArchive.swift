@@ -15,6 +15,14 @@ public final class TestArchive: @unchecked Sendable {
 
     public var root: URL { folder.path("archive") }
 
+    /// An archive holding the sample customers and the whole sample Asterisk/FreePBX export.
+    public static func withSamples() throws -> TestArchive {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.importCustomers(from: samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
+        try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.actor)
+        return fixture
+    }
+
     /// Writes `text` to a file in the test's input folder and returns it.
     public func input(_ name: String, _ text: String) -> URL { folder.write("input/\(name)", text) }
 

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+import CallvaultArchive
+import CallvaultModel
+import CallvaultTesting
+
+/// Archives written by every shipped schema open in this binary and keep their data.
+/// One small archive per schema lives in Tests/Fixtures (STYLE.md: migrations are frozen).
+@Suite struct UpgradeFixtureTests {
+    @Test(arguments: ["archive-v1-core"])
+    func aShippedArchiveOpensWithItsDataIntact(fixture name: String) throws {
+        let source = TestArchive.samples.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/\(name)")
+        let folder = TemporaryFolder()
+        let root = folder.path("archive")
+        try FileManager.default.copyItem(at: source, to: root)
+        let archive = try Archive(root: root)
+        #expect(try archive.schemaMigrations().contains("v1-core"))
+        let actor = Actor(name: "tester")
+        #expect(try archive.verifyAudit(actor: actor).ok)
+        #expect(try archive.verify(repair: false, actor: actor).isClean)
+        let calls = try archive.search(SearchQuery(number: "040 123 4567"), actor: actor)
+        #expect(calls.total == 8)
+        let recording = try archive.search(SearchQuery(kind: .recording), actor: actor)
+        #expect(recording.total == 1)
+        let out = folder.path("out.wav")
+        _ = try archive.extractRecording(recording.items[0].id.description, to: out, purpose: "technical-fault", actor: actor)
+        let original = TestArchive.samples.appendingPathComponent("asterisk/monitor/2026/10/23/exten-1004-1001-20261023-080531-1792731931.45.wav")
+        #expect(try Data(contentsOf: out) == Data(contentsOf: original))
+    }
+}
