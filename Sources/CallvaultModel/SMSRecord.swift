@@ -1,0 +1,63 @@
+public import Foundation
+
+/// The identification data of one SMS: who, to whom, when, status. Never the message text.
+public struct SMSRecord: Sendable, Equatable {
+    /// Stable key that makes re-ingest idempotent: format + gateway message id (or a fingerprint).
+    public var sourceKey: String
+    /// The source format's name, e.g. `kannel-access-log`, `sms-csv`.
+    public var format: String
+    /// The gateway's message id (Kannel `FID`, the CSV's `message_id`), used to apply delivery reports.
+    public var messageID: String?
+    public var time: Date
+    public var direction: Direction
+    public var from: PhoneNumber
+    public var to: PhoneNumber
+    /// `sent`, `received`, `delivered`, `failed`, `rejected`, `buffered`, `pending`, … (lowercase).
+    public var status: String
+    /// Number of message parts (concatenated SMS).
+    public var parts: Int
+    /// Length of the message in characters (or bytes as the gateway counts them); the text itself is discarded.
+    public var length: Int?
+    /// The SMSC or gateway connection name, if the source names one.
+    public var smsc: String?
+
+    public init(sourceKey: String, format: String, messageID: String?, time: Date, direction: Direction,
+                from: PhoneNumber, to: PhoneNumber, status: String, parts: Int, length: Int?, smsc: String?) {
+        self.sourceKey = sourceKey
+        self.format = format
+        self.messageID = messageID
+        self.time = time
+        self.direction = direction
+        self.from = from
+        self.to = to
+        self.status = status
+        self.parts = parts
+        self.length = length
+        self.smsc = smsc
+    }
+}
+
+/// A delivery report: the new status of an SMS sent earlier, found by its message id.
+public struct SMSStatusUpdate: Sendable, Equatable {
+    /// Stable key of the report itself, so a re-ingested report is a duplicate.
+    public var sourceKey: String
+    public var messageID: String
+    public var time: Date
+    /// `delivered`, `failed`, `buffered`, `rejected`, … (lowercase).
+    public var status: String
+
+    public init(sourceKey: String, messageID: String, time: Date, status: String) {
+        self.sourceKey = sourceKey
+        self.messageID = messageID
+        self.time = time
+        self.status = status
+    }
+}
+
+/// What one line of an SMS source yields.
+public enum SMSEvent: Sendable, Equatable {
+    case message(SMSRecord)
+    case statusUpdate(SMSStatusUpdate)
+    /// A line that is valid but carries nothing to keep (e.g. a gateway start-up line).
+    case ignored
+}
