@@ -20,10 +20,14 @@ public enum AuditChain {
 
     /// The hash an entry must carry.
     public static func hash(of entry: AuditEntry) -> String {
+        // Every value is length-prefixed and an absent optional differs from an empty one,
+        // so no two different entries serialise alike.
+        func optional(_ value: String?) -> String { value.map { "=" + $0 } ?? "" }
         let fields: [String] = [
             String(entry.sequence), timestamp(entry.time), entry.actor, entry.role, entry.action,
-            entry.items.joined(separator: ","), entry.purpose ?? "", entry.details, entry.outcome.rawValue,
-            entry.reason ?? "", entry.durationMs.map(String.init) ?? "", entry.origin, entry.previousHash,
+            String(entry.items.count)] + entry.items + [
+            optional(entry.purpose), entry.details, entry.outcome.rawValue,
+            optional(entry.reason), optional(entry.durationMs.map(String.init)), entry.origin, entry.previousHash,
         ]
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -51,7 +55,7 @@ public enum AuditChain {
                 continue
             }
             let prefix = String(id[..<dash])
-            if prefix == runPrefix && n == runEnd + 1 {
+            if prefix == runPrefix && runEnd < Int64.max && n == runEnd + 1 {
                 runEnd = n
             } else {
                 flush()
@@ -70,7 +74,7 @@ public enum AuditChain {
         var index = 0
         while index < numbers.count {
             var end = index
-            while end + 1 < numbers.count && numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            while end + 1 < numbers.count && numbers[end] < Int64.max && numbers[end + 1] == numbers[end] + 1 { end += 1 }
             out.append(index == end ? "\(prefix)-\(numbers[index])" : "\(prefix)-\(numbers[index])..\(prefix)-\(numbers[end])")
             index = end + 1
         }
@@ -132,7 +136,11 @@ public struct AuditVerifier {
         if let (seq, problem) = failure {
             return AuditVerification(entries: count, ok: false, firstBad: seq, problem: problem)
         }
-        if count != headCount || (count > 0 && previousHash != headHash) || (count == 0 && headCount != 0) {
+        if count == headCount && count > 0 && previousHash != headHash {
+            return AuditVerification(entries: count, ok: false, firstBad: count,
+                                     problem: "the newest entry does not match the log's head: the end of the log was rewritten")
+        }
+        if count != headCount {
             return AuditVerification(entries: count, ok: false, firstBad: count + 1,
                                      problem: "the log holds \(count) entries but its head records \(headCount): entries after \(count) were removed (truncation)")
         }

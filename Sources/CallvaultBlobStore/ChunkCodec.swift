@@ -79,7 +79,8 @@ enum BlobLayout {
                   let codec = ChunkCodec(rawValue: bytes.readLE32(12)) else { return nil }
             let chunkSize = Int(bytes.readLE32(16))
             guard chunkSize > 0, chunkSize <= 64 << 20 else { return nil }
-            self.init(codec: codec, chunkSize: chunkSize, originalSize: Int64(bytes.readLE64(24)), sha256: Array(bytes[32..<64]))
+            guard let originalSize = Int64(exactly: bytes.readLE64(24)), originalSize <= Int64(1) << 50 else { return nil }
+            self.init(codec: codec, chunkSize: chunkSize, originalSize: originalSize, sha256: Array(bytes[32..<64]))
         }
     }
 

@@ -109,7 +109,10 @@ public struct LocalBlobStore: BlobStore {
 
         let destination = path(for: sha)
         if FileManager.default.fileExists(atPath: destination.path) {
-            return StoredBlob(sha256: sha, bytes: total, storedBytes: storedBytes, isNew: false)
+            // The same bytes are stored already, unless that copy is damaged: then this one replaces it.
+            if (try? verify(sha)) != nil {
+                return StoredBlob(sha256: sha, bytes: total, storedBytes: storedBytes, isNew: false)
+            }
         }
         try ensureFolder(destination.deletingLastPathComponent())
         guard rename(tempURL.path, destination.path) == 0 else { throw .io("cannot move the blob into place: \(errnoText())") }
@@ -149,7 +152,9 @@ public struct LocalBlobStore: BlobStore {
             guard Array(trailer[12..<16]) == BlobLayout.trailerMagic else {
                 throw BlobStoreError.corrupt(sha256: sha, reason: "bad trailer (truncated file?)")
             }
-            let indexOffset = Int64(trailer.readLE64(0))
+            guard let indexOffset = Int64(exactly: trailer.readLE64(0)), indexOffset <= fileSize else {
+                throw BlobStoreError.corrupt(sha256: sha, reason: "bad trailer (index offset)")
+            }
             let count = Int(trailer.readLE32(8))
             let expectedChunks = header.originalSize == 0 ? 0 : Int((header.originalSize + Int64(header.chunkSize) - 1) / Int64(header.chunkSize))
             guard count == expectedChunks,
@@ -162,7 +167,8 @@ public struct LocalBlobStore: BlobStore {
             for i in 0..<count {
                 let base = i * BlobLayout.indexEntrySize
                 let entry = BlobLayout.ChunkEntry(offset: index.readLE64(base), length: index.readLE32(base + 8), crc: index.readLE32(base + 12))
-                guard Int64(entry.offset) + Int64(entry.length) <= indexOffset else {
+                guard let offset = Int64(exactly: entry.offset), offset >= Int64(BlobLayout.headerSize),
+                      Int(entry.length) <= 2 * header.chunkSize + 4096, offset + Int64(entry.length) <= indexOffset else {
                     throw BlobStoreError.corrupt(sha256: sha, reason: "chunk \(i) lies outside the file")
                 }
                 entries.append(entry)

@@ -69,6 +69,8 @@ public struct CSVRecordReader {
         var latin1 = false
         var skippingToNewline = false
         var lastWasCR = false
+        var atStart = true
+        var bomMatched = 0
 
         init(delimiter: UInt8, maxRecordBytes: Int) {
             self.delimiter = delimiter
@@ -97,61 +99,80 @@ public struct CSVRecordReader {
 
         mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Event) throws -> Void) throws {
             let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
             for byte in bytes {
-                if skippingToNewline {
-                    if byte == newline {
-                        line += 1
-                        skippingToNewline = false
-                        recordLine = line
+                if atStart {
+                    // A UTF-8 byte order mark (spreadsheets write one) is not part of the first field.
+                    if byte == bom[bomMatched] {
+                        bomMatched += 1
+                        if bomMatched == 3 { atStart = false }
+                        continue
                     }
-                    continue
-                }
-                recordBytes += 1
-                if recordBytes > maxRecordBytes {
-                    try body(.oversized(line: recordLine))
-                    fields.removeAll(keepingCapacity: true)
-                    field.removeAll(keepingCapacity: true)
-                    inQuotes = false
-                    quoteSeen = false
-                    fieldStarted = false
-                    latin1 = false
-                    recordBytes = 0
-                    skippingToNewline = byte != newline
-                    if byte == newline { line += 1; recordLine = line }
-                    continue
-                }
-                if inQuotes {
-                    if byte == quote {
-                        inQuotes = false
-                        quoteSeen = true
-                    } else {
-                        if byte == newline { line += 1 }
-                        field.append(byte)
+                    atStart = false
+                    if bomMatched > 0 {
+                        let partial = bom[0..<bomMatched]
+                        bomMatched = 0
+                        for held in partial { try feedByte(held, quote: quote, newline: newline, cr: cr, body) }
                     }
-                    continue
                 }
-                switch byte {
-                case quote:
-                    // A quote opens a quoted field, or (right after a closing quote) is a doubled quote.
-                    if quoteSeen { field.append(quote) }
-                    inQuotes = true
-                    fieldStarted = true
-                case delimiter:
-                    fieldStarted = true
-                    endField()
-                case newline:
-                    line += 1
-                    if lastWasCR, field.last == cr { field.removeLast() }
-                    try endRecord(body)
-                case cr:
-                    field.append(byte)
-                    fieldStarted = true
-                default:
-                    field.append(byte)
-                    fieldStarted = true
-                }
-                lastWasCR = byte == cr
+                try feedByte(byte, quote: quote, newline: newline, cr: cr, body)
             }
+        }
+
+        mutating func feedByte(_ byte: UInt8, quote: UInt8, newline: UInt8, cr: UInt8, _ body: (Event) throws -> Void) throws {
+            if skippingToNewline {
+                if byte == newline {
+                    line += 1
+                    skippingToNewline = false
+                    recordLine = line
+                }
+                return
+            }
+            recordBytes += 1
+            if recordBytes > maxRecordBytes {
+                try body(.oversized(line: recordLine))
+                fields.removeAll(keepingCapacity: true)
+                field.removeAll(keepingCapacity: true)
+                inQuotes = false
+                quoteSeen = false
+                fieldStarted = false
+                latin1 = false
+                recordBytes = 0
+                skippingToNewline = byte != newline
+                if byte == newline { line += 1; recordLine = line }
+                return
+            }
+            if inQuotes {
+                if byte == quote {
+                    inQuotes = false
+                    quoteSeen = true
+                } else {
+                    if byte == newline { line += 1 }
+                    field.append(byte)
+                }
+                return
+            }
+            switch byte {
+            case quote:
+                // A quote opens a quoted field, or (right after a closing quote) is a doubled quote.
+                if quoteSeen { field.append(quote) }
+                inQuotes = true
+                fieldStarted = true
+            case delimiter:
+                fieldStarted = true
+                endField()
+            case newline:
+                line += 1
+                if lastWasCR, field.last == cr { field.removeLast() }
+                try endRecord(body)
+            case cr:
+                // Kept only if more than the line end follows (removed at the newline).
+                field.append(byte)
+            default:
+                field.append(byte)
+                fieldStarted = true
+            }
+            lastWasCR = byte == cr
         }
 
         mutating func finish(_ body: (Event) throws -> Void) throws {

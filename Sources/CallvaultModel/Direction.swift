@@ -30,8 +30,11 @@ public struct ItemID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
 
     /// Parses `call-42`, `sms-3` or `rec-7`; nil for anything else.
     public init?(_ text: String) {
-        guard let dash = text.lastIndex(of: "-"),
-              let number = Int64(text[text.index(after: dash)...]), number > 0 else { return nil }
+        guard let dash = text.lastIndex(of: "-") else { return nil }
+        let digits = text[text.index(after: dash)...]
+        // Only the canonical form: digits without sign or leading zeros, so an id prints back as written.
+        guard let first = digits.first, first != "0", digits.allSatisfy(\.isASCIIDigit),
+              let number = Int64(digits), number > 0 else { return nil }
         let prefix = text[..<dash]
         guard let kind = ItemKind.allCases.first(where: { $0.idPrefix == prefix }) else { return nil }
         self.init(kind: kind, number: number)

@@ -101,7 +101,7 @@ extension Read {
         ])
     }
 
-    @Test(.disabled("bug: a blank line in a CRLF file (\\r\\n) is returned as a record with one empty field"))
+    @Test
     func blankCRLFLinesAreSkipped() throws {
         #expect(try readAll("a,b\r\n\r\nc,d\r\n") == [
             .record(["a", "b"], line: 1, latin1: false),
