@@ -1,4 +1,5 @@
 import Foundation
+import CallvaultTesting
 import Testing
 import CallvaultIngest
 import CallvaultModel
