@@ -11,7 +11,7 @@ struct CallvaultCommand: ParsableCommand {
         commandName: "callvault",
         abstract: "An archive for telephony traffic data and customer-service call recordings.",
         subcommands: [
-            InitCommand.self, CustomersCommand.self, IngestCommand.self, SearchCommand.self, ShowCommand.self,
+            InitCommand.self, CustomersCommand.self, IngestCommand.self, WatchCommand.self, SearchCommand.self, ShowCommand.self,
             RecordingCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self,
         ])
 

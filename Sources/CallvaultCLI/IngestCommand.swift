@@ -19,7 +19,15 @@ struct IngestCommand: ParsableCommand {
         let archive = try global.openArchive()
         let progress: any ProgressReporter = global.json ? SilentProgress() : TerminalProgress.make()
         let summary = try archive.ingest(paths.map { URL(fileURLWithPath: $0) }, format: format, actor: global.actor, progress: progress)
-        if global.json {
+        Self.report(summary, json: global.json)
+        if !summary.rejected.isEmpty && summary.calls + summary.recordings + summary.sms + summary.duplicates == 0 {
+            throw CommandExit(code: 1)
+        }
+    }
+
+    /// Prints an ingest summary (CLI.md's ingest JSON, or a line for people) and the rejects on stderr.
+    static func report(_ summary: IngestSummary, json: Bool) {
+        if json {
             struct Result: Encodable {
                 var files: Int, calls: Int, sms: Int, recordings: Int, duplicates: Int
                 var rejected: [RejectJSON]
@@ -36,9 +44,6 @@ struct IngestCommand: ParsableCommand {
         }
         for warning in summary.warnings {
             Output.error("warning \(warning.file): \(warning.reason)")
-        }
-        if !summary.rejected.isEmpty && summary.calls + summary.recordings + summary.sms + summary.duplicates == 0 {
-            throw CommandExit(code: 1)
         }
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import CallvaultTesting
+
+/// `callvault watch` as a hook sees it: latency from rename to searchable, crash safety, --once.
+@Suite struct SpoolCLITests {
+    let folder = TemporaryFolder("callvault-spool")
+    var cli: CLIRunner { CLIRunner(archive: folder.path("archive")) }
+    var incoming: URL { folder.path("archive/spool/incoming") }
+
+    func drop(_ name: String, _ data: Data) throws {
+        let temp = incoming.appendingPathComponent(".\(name).part")
+        try data.write(to: temp)
+        try FileManager.default.moveItem(at: temp, to: incoming.appendingPathComponent(name))
+    }
+
+    @Test func aRenamedFileIsSearchableWithinTwoSeconds() throws {
+        try cli.run(["init"])
+        let watcher = Process()
+        watcher.executableURL = cli.binary
+        watcher.arguments = ["watch", "--interval", "0.2", "--archive", folder.path("archive").path, "--json"]
+        watcher.standardOutput = FileHandle.nullDevice
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.terminate() } }
+        Thread.sleep(forTimeInterval: 0.5) // let it start
+
+        let started = Date()
+        try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1773473400.42") + "\n").utf8))
+        var found = false
+        while !found && Date().timeIntervalSince(started) < 5 {
+            found = try cli.run(["search", "--json"]).json["total"] as? Int == 1
+            if !found { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let latency = Date().timeIntervalSince(started)
+        #expect(found)
+        #expect(latency < 2, "rename to searchable took \(latency) s")
+
+        watcher.terminate() // SIGTERM: finish the current file, then exit cleanly
+        watcher.waitUntilExit()
+        #expect(watcher.terminationStatus == 0)
+    }
+
+    @Test(arguments: ["renamed", "before-index-commit"])
+    func aCrashMidFileReprocessesItOnRestartWithoutDuplicates(step: String) throws {
+        try cli.run(["init"])
+        try drop("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 5))
+        try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1773473400.1") + "\n").utf8))
+        let crashed = try cli.run(["watch", "--once", "--json"], environment: ["CALLVAULT_CRASH_AT": step])
+        #expect(crashed.status == 86)
+        let names = try FileManager.default.contentsOfDirectory(atPath: incoming.path).filter { !$0.hasPrefix(".") }
+        #expect(names.contains { $0.hasSuffix(".wav") }, "the file stays in the spool until its data has committed")
+
+        let restarted = try cli.run(["watch", "--once", "--json"])
+        #expect(restarted.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).isEmpty)
+        let recordings = try cli.run(["search", "--kind", "recording", "--json"])
+        #expect(recordings.json["total"] as? Int == 1)
+        let calls = try cli.run(["search", "--kind", "call", "--json"])
+        #expect(calls.json["total"] as? Int == 1)
+        #expect(try cli.run(["verify", "--repair", "--json"]).status == 0)
+        #expect(try cli.run(["verify", "--json"]).json["orphans"] as? Int == 0)
+    }
+
+    @Test func watchOncePrintsTheIngestSummary() throws {
+        try cli.run(["init"])
+        try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1.5") + "\n").utf8))
+        let result = try cli.run(["watch", "--once", "--json"])
+        #expect(result.status == 0)
+        #expect(result.json["files"] as? Int == 1)
+        #expect(result.json["calls"] as? Int == 1)
+        #expect(result.json["rejected"] is [Any])
+    }
+}
