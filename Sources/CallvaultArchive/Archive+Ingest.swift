@@ -37,13 +37,14 @@ extension Archive {
                         continue
                     }
                 }
-                switch detected {
-                case .asteriskCSV:
-                    try ingestCDRFile(file, owners: owners, clock: clockConverter, actor: actor, summary: &summary) { running in
+                if detected.carriesMessageText { summary.messageTextFiles.append(file.path) }
+                if detected == .recording {
+                    try ingestRecording(file, head: head, owners: owners, clock: clockConverter, actor: actor, summary: &summary)
+                } else {
+                    let reader = recordReader(for: detected, clock: clockConverter)
+                    try ingestRecords(file, format: detected.rawValue, reader: reader, owners: owners, actor: actor, summary: &summary) { running in
                         progress.update(running, bytesRead: bytesRead)
                     }
-                case .recording:
-                    try ingestRecording(file, head: head, owners: owners, clock: clockConverter, actor: actor, summary: &summary)
                 }
                 bytesRead += Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
                 progress.update(summary, bytesRead: bytesRead)
@@ -107,52 +108,44 @@ extension Archive {
 
     // MARK: CDR files
 
-    /// What the parser thread hands to the writer: parsed calls and the lines it rejected.
+    /// What the parser thread hands to the writer: parsed, prepared records and the lines it rejected.
     struct ParsedBatch: Sendable {
         var calls: [IndexWriter.PreparedCall] = []
+        var sms: [IndexWriter.PreparedSMS] = []
+        var statusUpdates: [SMSStatusUpdate] = []
         var rejects: [IngestReject] = []
         var latin1Records = 0
         var readFailure: String?
+        var count: Int { calls.count + sms.count + statusUpdates.count }
     }
 
-    func ingestCDRFile(_ file: URL, owners: [String: [String]], clock: LocalTimeConverter, actor: Actor,
+    /// Ingests a file of records (CDRs, SMS): parsing runs on its own thread, one batch ahead
+    /// of the SQLite writer; each batch commits with its audit entry.
+    func ingestRecords(_ file: URL, format: String, reader: @escaping RecordReader, owners: [String: [String]], actor: Actor,
                        summary: inout IngestSummary, progress: (IngestSummary) -> Void) throws {
-        let parser = AsteriskCDRParser(normalizer: normalizer, clock: clock)
         let channel = BatchChannel<ParsedBatch>(capacity: 2)
         let done = DispatchSemaphore(value: 0)
         let batchSize = Self.callBatchSize
-        // Parsing runs on its own thread, one batch ahead of the SQLite writer.
         let producer = Thread {
-            var batch = ParsedBatch()
-            batch.calls.reserveCapacity(batchSize)
-            do {
-                try CSVRecordReader().read(file) { event in
-                    switch event {
-                    case .oversized(let line):
-                        batch.rejects.append(IngestReject(file: file.path, line: line,
-                            reason: "record is longer than 1 MiB or has an unterminated quote; skipped to the next line"))
-                    case .record(let record):
-                        if record.usedLatin1 { batch.latin1Records += 1 }
-                        do {
-                            let call = try parser.parse(record.fields)
-                            batch.calls.append(IndexWriter.prepare(
-                                call, retainUntil: self.retainUntil(.call, start: call.start),
-                                customers: self.customers(of: call.from, call.to, owners: owners), now: self.clock()))
-                        } catch {
-                            batch.rejects.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
-                        }
-                        if batch.calls.count >= batchSize {
-                            guard channel.put(batch) else { throw CancellationError() }
-                            batch = ParsedBatch()
-                            batch.calls.reserveCapacity(batchSize)
-                        }
-                    }
+            let sink = RecordSink(file: file, batchSize: batchSize, channel: channel) { record in
+                switch record {
+                case .call(let call):
+                    return .call(IndexWriter.prepare(call, retainUntil: self.retainUntil(.call, start: call.start),
+                                                     customers: self.customers(of: call.from, call.to, owners: owners), now: self.clock()))
+                case .sms(let sms):
+                    return .sms(IndexWriter.prepare(sms, retainUntil: self.retainUntil(.sms, start: sms.time),
+                                                    customers: self.customers(of: sms.from, sms.to, owners: owners), now: self.clock()))
+                case .status(let update):
+                    return .status(update)
                 }
+            }
+            do {
+                try reader(file, sink)
             } catch is CancellationError {
             } catch {
-                batch.readFailure = "cannot read the file: \(error.localizedDescription)"
+                sink.batch.readFailure = "cannot read the file: \(error.localizedDescription)"
             }
-            channel.put(batch)
+            sink.flush()
             channel.close()
             done.signal()
         }
@@ -168,7 +161,7 @@ extension Archive {
                 if let failure = batch.readFailure {
                     summary.rejected.append(IngestReject(file: file.path, line: nil, reason: failure))
                 }
-                try writeCalls(batch.calls, actor: actor, summary: &summary)
+                try write(batch, format: format, actor: actor, summary: &summary)
                 progress(summary)
             }
         } catch {
@@ -181,35 +174,49 @@ extension Archive {
         }
     }
 
-    /// Commits one batch of calls with its audit entry in one transaction.
-    func writeCalls(_ calls: [IndexWriter.PreparedCall], actor: Actor, summary: inout IngestSummary) throws {
-        guard !calls.isEmpty else { return }
+    /// Commits one batch with its audit entry in one transaction.
+    func write(_ batch: ParsedBatch, format: String, actor: Actor, summary: inout IngestSummary) throws {
+        guard batch.count > 0 else { return }
         let started = Date()
-        let (inserted, duplicates) = try index.write { writer -> (Int, Int) in
+        let (calls, sms, duplicates) = try index.write { writer -> ([Int64], [Int64], Int) in
             let before = try writer.lastItemNumber()
             let now = self.clock()
-            var ids: [Int64] = []
-            ids.reserveCapacity(calls.count)
+            var calls: [Int64] = [], sms: [Int64] = []
+            calls.reserveCapacity(batch.calls.count)
             var duplicates = 0
-            for call in calls {
-                let outcome = try writer.insert(call)
-                switch outcome {
-                case .inserted(let id): ids.append(id.number)
+            var updated: [Int64] = []
+            for call in batch.calls {
+                switch try writer.insert(call) {
+                case .inserted(let id): calls.append(id.number)
                 case .duplicate: duplicates += 1
                 }
             }
-            if !ids.isEmpty {
+            for message in batch.sms {
+                switch try writer.insert(message) {
+                case .inserted(let id): sms.append(id.number)
+                case .duplicate: duplicates += 1
+                }
+            }
+            if !sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
+            for update in batch.statusUpdates {
+                if let id = try writer.apply(update) { updated.append(id.number) }
+            }
+            if !calls.isEmpty {
                 try writer.indexNames(insertedAfter: before)
                 try writer.linkWaitingRecordings(insertedAfter: before)
             }
+            var items = AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: calls)
+            items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: sms)
+            items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: updated.sorted())
             try writer.appendAudit(AuditEvent(
-                actor: actor.name, role: actor.role, action: "ingest", items: AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: ids),
-                details: ["format": AsteriskCDRParser.format, "records": String(calls.count),
-                          "duplicates": String(duplicates)],
+                actor: actor.name, role: actor.role, action: "ingest", items: items,
+                details: ["format": format, "records": String(batch.count), "duplicates": String(duplicates),
+                          "status_updates": String(batch.statusUpdates.count)],
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
-            return (ids.count, duplicates)
+            return (calls, sms, duplicates)
         }
-        summary.calls += inserted
+        summary.calls += calls.count
+        summary.sms += sms.count
         summary.duplicates += duplicates
     }
 
@@ -242,7 +249,7 @@ extension Archive {
             if case .inserted(let id) = outcome {
                 try writer.appendAudit(AuditEvent(
                     actor: actor.name, role: actor.role, action: "ingest", items: [id.description],
-                    details: ["format": RecordingNameParser.format, "sha256": stored.sha256, "bytes": String(stored.bytes)],
+                    details: ["format": String(meta.sourceKey.prefix { $0 != ":" }), "sha256": stored.sha256, "bytes": String(stored.bytes)],
                     durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
             }
             return outcome

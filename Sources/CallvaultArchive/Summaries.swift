@@ -10,6 +10,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var rejected: [CallvaultModel.IngestReject] = []
     /// Recordings stored with a warning about their header.
     public var warnings: [CallvaultModel.IngestReject] = []
+    /// Files whose raw form holds SMS message text: the spool must not keep them (R8).
+    public var messageTextFiles: [String] = []
 
     public init() {}
 }

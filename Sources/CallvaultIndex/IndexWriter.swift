@@ -33,7 +33,7 @@ public struct IndexWriter {
             call.from.raw, call.from.e164, call.from.reversedDigits, call.to.raw, call.to.e164, call.to.reversedDigits,
             Double(call.durationSeconds), call.disposition, call.agent, call.callerName, call.context, call.uniqueID,
             call.linkedID, call.answer?.unixSeconds, call.end?.unixSeconds, call.billableSeconds,
-            json(call.details), retainUntil.unixSeconds, now.unixSeconds,
+            json(call.details), retainUntil.unixSeconds, now.unixSeconds, call.details["record_file_name"],
         ], customers: customers)
     }
 
@@ -47,8 +47,8 @@ public struct IndexWriter {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
                 to_raw, to_e164, to_rev, duration_s, disposition, agent, caller_name, context, pbx_unique_id,
-                linked_id, answer_utc, end_utc, billsec, details, retain_until, ingested_at)
-            VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                linked_id, answer_utc, end_utc, billsec, details, retain_until, ingested_at, recording_file)
+            VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source_key) DO NOTHING
             """)
         statement.setUncheckedArguments(call.arguments)
@@ -61,6 +61,84 @@ public struct IndexWriter {
         return .inserted(ItemID(kind: .call, number: id))
     }
 
+    /// An SMS turned into the values of its row (identification data only).
+    public struct PreparedSMS: Sendable {
+        let sourceKey: String
+        let arguments: StatementArguments
+        let customers: [String]
+    }
+
+    /// Prepares `sms` for `insert(_:)`; pure, safe on any thread.
+    public static func prepare(_ sms: SMSRecord, retainUntil: Date, customers: [String], now: Date) -> PreparedSMS {
+        var details = ["parts": String(sms.parts)]
+        if let length = sms.length { details["length"] = String(length) }
+        if let smsc = sms.smsc { details["smsc"] = smsc }
+        return PreparedSMS(sourceKey: sms.sourceKey, arguments: [
+            sms.sourceKey, sms.format, sms.time.unixSeconds, sms.direction.rawValue,
+            sms.from.raw, sms.from.e164, sms.from.reversedDigits, sms.to.raw, sms.to.e164, sms.to.reversedDigits,
+            sms.status, sms.messageID, json(details), retainUntil.unixSeconds, now.unixSeconds,
+        ], customers: customers)
+    }
+
+    /// Inserts an SMS unless its source key is already there.
+    public func insert(_ sms: PreparedSMS) throws -> InsertOutcome {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
+                to_raw, to_e164, to_rev, disposition, pbx_unique_id, details, retain_until, ingested_at)
+            VALUES ('sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source_key) DO NOTHING
+            """)
+        statement.setUncheckedArguments(sms.arguments)
+        try statement.execute()
+        if db.changesCount == 0 {
+            return .duplicate(try existing(sms.sourceKey, kind: .sms))
+        }
+        let id = db.lastInsertedRowID
+        try link(item: id, customers: sms.customers)
+        return .inserted(ItemID(kind: .sms, number: id))
+    }
+
+    /// Applies a delivery report to the SMS with its message id; one whose SMS has not arrived
+    /// yet is kept and applied when it does.
+    /// - Returns: the SMS it updated, if any.
+    @discardableResult
+    public func apply(_ update: SMSStatusUpdate) throws -> ItemID? {
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'",
+                                     arguments: [update.messageID])
+        guard !ids.isEmpty else {
+            try db.execute(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)",
+                           arguments: [update.sourceKey, update.messageID, update.status, update.time.unixSeconds])
+            return nil
+        }
+        for id in ids {
+            try setStatus(item: id, status: update.status, time: update.time)
+        }
+        return ItemID(kind: .sms, number: ids[0])
+    }
+
+    /// Applies kept delivery reports to SMS inserted after item `after`.
+    public func applyPendingStatuses(insertedAfter after: Int64) throws {
+        let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM sms_pending_status") ?? 0
+        guard pending > 0 else { return }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT i.id, p.status, p.time_utc, p.source_key FROM sms_pending_status p
+            JOIN items i ON i.kind = 'sms' AND i.pbx_unique_id = p.message_id AND i.direction = 'outbound'
+            WHERE i.id > ? ORDER BY p.time_utc
+            """, arguments: [after])
+        for row in rows {
+            try setStatus(item: row[0], status: row[1], time: Date(unixSeconds: row[2]))
+            try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[3] as String])
+        }
+    }
+
+    /// Sets an SMS's status unless a later report set it already.
+    func setStatus(item: Int64, status: String, time: Date) throws {
+        try db.execute(sql: """
+            UPDATE items SET disposition = ?, details = json_set(details, '$.status_time', ?)
+            WHERE id = ? AND coalesce(CAST(json_extract(details, '$.status_time') AS INTEGER), 0) <= ?
+            """, arguments: [status, time.unixSeconds, item, time.unixSeconds])
+    }
+
     /// Inserts a recording row pointing at a blob that is already durable.
     public func insertRecording(_ meta: RecordingMetadata, blob: BlobDetail, fileName: String, retainUntil: Date,
                                 customers: [String], now: Date) throws -> InsertOutcome {
@@ -71,9 +149,9 @@ public struct IndexWriter {
         try db.execute(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
                 to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at)
-            VALUES ('recording', ?, 'freepbx-monitor', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                meta.sourceKey, start.unixSeconds, meta.direction?.rawValue,
+                meta.sourceKey, meta.sourceKey.prefix { $0 != ":" }.description, start.unixSeconds, meta.direction?.rawValue,
                 meta.from?.raw, meta.from?.e164, meta.from?.reversedDigits, meta.to?.raw, meta.to?.e164, meta.to?.reversedDigits,
                 blob.audio.durationSeconds, meta.agent, meta.queue, meta.callUniqueID, retainUntil.unixSeconds, now.unixSeconds,
             ])
@@ -96,13 +174,14 @@ public struct IndexWriter {
     /// (a recording that arrived before its CDR); returns how many were linked.
     @discardableResult
     public func linkWaitingRecordings(insertedAfter after: Int64) throws -> Int {
-        let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM recordings WHERE call_item_id IS NULL AND call_unique_id IS NOT NULL") ?? 0
+        let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM recordings WHERE call_item_id IS NULL") ?? 0
         guard waiting > 0 else { return 0 }
         return try linkRecordings(where: """
-            recordings.call_item_id IS NULL AND recordings.call_unique_id IN
+            recordings.call_item_id IS NULL AND (recordings.call_unique_id IN
                 (SELECT pbx_unique_id FROM items WHERE id > ? AND kind = 'call'
                  UNION SELECT linked_id FROM items WHERE id > ? AND kind = 'call')
-            """, arguments: [after, after])
+              OR recordings.file_name IN (SELECT recording_file FROM items WHERE id > ? AND recording_file IS NOT NULL))
+            """, arguments: [after, after, after])
     }
 
     @discardableResult
@@ -113,18 +192,27 @@ public struct IndexWriter {
                 (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.pbx_unique_id = recordings.call_unique_id
                  ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1),
                 (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.linked_id = recordings.call_unique_id
+                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1),
+                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.recording_file = recordings.file_name
                  ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1))
             WHERE \(condition)
             """, arguments: arguments)
         // The call's details complete the recording; its customers are the recording's customers too.
         let linked = try Int64.fetchAll(db, sql: "SELECT item_id FROM recordings WHERE call_item_id IS NOT NULL AND (\(condition))", arguments: arguments)
         for id in linked {
+            // What the file name did not say (FreeSWITCH names say nothing but the uuid) comes from the call.
             try db.execute(sql: """
                 UPDATE items SET
-                    agent = coalesce(agent, (SELECT c.agent FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = items.id)),
-                    direction = coalesce(direction, (SELECT c.direction FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = items.id))
-                WHERE id = ?
-                """, arguments: [id])
+                    agent = coalesce(items.agent, c.agent),
+                    direction = coalesce(items.direction, c.direction),
+                    from_raw = coalesce(items.from_raw, c.from_raw), from_e164 = coalesce(items.from_e164, c.from_e164),
+                    from_rev = coalesce(items.from_rev, c.from_rev),
+                    to_raw = coalesce(items.to_raw, c.to_raw), to_e164 = coalesce(items.to_e164, c.to_e164),
+                    to_rev = coalesce(items.to_rev, c.to_rev),
+                    start_utc = CASE WHEN items.format = 'freeswitch-recording' THEN c.start_utc ELSE items.start_utc END
+                FROM (SELECT c.* FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = ?) AS c
+                WHERE items.id = ?
+                """, arguments: [id, id])
             try db.execute(sql: """
                 INSERT OR IGNORE INTO item_customers (customer_id, item_id)
                 SELECT ic.customer_id, r.item_id FROM recordings r JOIN item_customers ic ON ic.item_id = r.call_item_id

@@ -5,11 +5,29 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core", migrate: v1Core)
+        migrator.registerMigration("v2-sms-and-recording-names", migrate: v2SMSAndRecordingNames)
         return migrator
     }
 
     /// Names of the migrations this binary knows, oldest first.
     static var knownMigrations: [String] { migrator.migrations }
+
+    /// Delivery reports that arrived before their SMS, and the recording file a CDR names
+    /// (FreeSWITCH `record_file_name`), so such recordings link to their call.
+    static func v2SMSAndRecordingNames(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE sms_pending_status (
+                source_key TEXT PRIMARY KEY NOT NULL,
+                message_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                time_utc INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX sms_pending_status_message ON sms_pending_status(message_id);
+            ALTER TABLE items ADD COLUMN recording_file TEXT;
+            CREATE INDEX items_recording_file ON items(recording_file) WHERE recording_file IS NOT NULL;
+            CREATE INDEX recordings_file_name ON recordings(file_name);
+            """)
+    }
 
     static func v1Core(_ db: Database) throws {
         try db.execute(sql: """

@@ -1,13 +1,36 @@
+import Foundation
+
 /// The input formats callvault reads.
 public enum InputFormat: String, Sendable, CaseIterable {
     /// Asterisk `cdr_csv` Master.csv.
     case asteriskCSV = "asterisk-csv"
-    /// A FreePBX/Asterisk monitor recording (WAV).
-    case recording = "freepbx-monitor"
+    /// FreeSWITCH `mod_cdr_csv`, default template.
+    case freeswitchCSV = "freeswitch-csv"
+    /// FreeSWITCH `mod_cdr_csv`, `sql` template (`INSERT INTO cdr VALUES (…);` lines).
+    case freeswitchSQL = "freeswitch-sql"
+    /// FreeSWITCH `mod_json_cdr`, one call per file.
+    case freeswitchJSON = "freeswitch-json"
+    /// FreeSWITCH `mod_xml_cdr`, one call per file.
+    case freeswitchXML = "freeswitch-xml"
+    /// Kannel bearerbox access log (SMS identification data; message text is discarded).
+    case kannelLog = "kannel-access-log"
+    /// SMS records as CSV (`time,direction,from,to,message_id,status,parts`).
+    case smsCSV = "sms-csv"
+    /// A call recording (WAV): FreePBX/Asterisk monitor names, FreeSWITCH uuid names.
+    case recording = "recording"
+
+    /// Whether the raw file carries message text, so it must not be kept after ingest (R8).
+    public var carriesMessageText: Bool { self == .kannelLog || self == .smsCSV }
+
+    /// Formats of items that are SMS.
+    public var isSMS: Bool { self == .kannelLog || self == .smsCSV }
 }
 
-/// Decides which parser a file needs, from its name and first bytes.
+/// Decides which parser a file needs, from its content (and its name only for audio).
 public enum FormatDetector {
+    /// What detection tries, in order, for the message of a file that matches none.
+    static let tried = "tried WAV, FreeSWITCH JSON and XML CDR, Kannel access log, FreeSWITCH SQL-template CDR, Asterisk cdr_csv (16, 17, 18 or 21 fields), FreeSWITCH cdr_csv (13, 15, 17 or 20 fields), SMS CSV (header time,direction,from,to,…)"
+
     /// Detects the format of a file named `fileName` starting with `head`.
     /// - Throws: `IngestLineError` with the reason the file is not a known format.
     public static func detect(fileName: String, head: [UInt8]) throws(IngestLineError) -> InputFormat {
@@ -20,16 +43,23 @@ public enum FormatDetector {
             throw IngestLineError("audio format .\(ext) is not supported yet; convert to WAV")
         }
         if head.isEmpty { throw IngestLineError("file is empty") }
-        if head.prefix(4096).contains(0) { throw IngestLineError("binary file of no known format") }
+        if head.prefix(4096).contains(0) { throw IngestLineError("binary file of no known format (\(tried))") }
+        if FreeSWITCHJSONParser.looksLikeDocument(head) { return .freeswitchJSON }
+        if FreeSWITCHXMLParser.looksLikeDocument(head) { return .freeswitchXML }
+        if KannelLogParser.looksLikeLog(head) { return .kannelLog }
+        let firstLine = head.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: true).first.map { TextDecoding.decode($0) } ?? ""
+        if FreeSWITCHCSVParser.looksLikeSQLLine(firstLine) { return .freeswitchSQL }
         var first: [String]?
         try? CSVRecordReader().read(bytes: Array(head.prefix(64 * 1024))) { event in
             if first == nil, case .record(let record) = event { first = record.fields }
         }
-        guard let fields = first else { throw IngestLineError("no record found in the file's first 64 KiB") }
+        guard let fields = first else { throw IngestLineError("no record found in the file's first 64 KiB (\(tried))") }
         if AsteriskCDRParser.looksLikeRecord(fields) { return .asteriskCSV }
-        if fields.map({ $0.lowercased() }).contains("customer_id") {
+        if FreeSWITCHCSVParser.looksLikeRecord(fields) { return .freeswitchCSV }
+        if SMSCSVParser.looksLikeHeader(fields) { return .smsCSV }
+        if fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }).contains("customer_id") {
             throw IngestLineError("this is a customers file: load it with `callvault customers import`")
         }
-        throw IngestLineError("not a known format: the first record has \(fields.count) fields and no start time where Asterisk cdr_csv has one (16, 17, 18 or 21 fields)")
+        throw IngestLineError("not a known format: the first record has \(fields.count) fields and matches none of the formats (\(tried))")
     }
 }

@@ -7,6 +7,8 @@ public import CallvaultModel
 public struct RecordingNameParser {
     /// The format name used in recording source keys.
     public static let format = "freepbx-monitor"
+    /// The format name of recordings named by a FreeSWITCH call uuid.
+    public static let freeswitchFormat = "freeswitch-recording"
     /// File extensions taken as recordings.
     public static let audioExtensions: Set<String> = ["wav", "wav49", "gsm", "mp3", "ogg", "sln"]
 
@@ -63,6 +65,11 @@ public struct RecordingNameParser {
                 meta.to = a.map(normalizer.normalize)
             }
             return meta
+        }
+        if let uuid = FreeSWITCHCall.uuid(inRecordingFileName: fileName) {
+            // FreeSWITCH names recordings by the call's uuid; a CDR naming the file links it too.
+            return RecordingMetadata(sourceKey: "\(Self.freeswitchFormat):\(uuid):\(fileName)", callUniqueID: uuid, type: "freeswitch",
+                                     start: nil, direction: nil, from: nil, to: nil, queue: nil, agent: nil)
         }
         return RecordingMetadata(sourceKey: "\(Self.format):-:\(fileName)", callUniqueID: nil, type: "unknown",
                                  start: nil, direction: nil, from: nil, to: nil, queue: nil, agent: nil)

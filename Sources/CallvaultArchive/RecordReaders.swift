@@ -1,0 +1,170 @@
+import Foundation
+import CallvaultModel
+import CallvaultIngest
+import CallvaultIndex
+
+/// One parsed record of a CDR or SMS source.
+enum ParsedRecord {
+    case call(Call)
+    case sms(SMSRecord)
+    case status(SMSStatusUpdate)
+}
+
+/// One record prepared for the writer.
+enum PreparedRecord {
+    case call(IndexWriter.PreparedCall)
+    case sms(IndexWriter.PreparedSMS)
+    case status(SMSStatusUpdate)
+}
+
+/// Reads a whole file and feeds its records and rejects to a sink (runs on the parser thread).
+typealias RecordReader = @Sendable (URL, RecordSink) throws -> Void
+
+/// Collects records into batches and hands each full batch to the writer.
+final class RecordSink {
+    let file: URL
+    let batchSize: Int
+    let channel: BatchChannel<Archive.ParsedBatch>
+    let prepare: (ParsedRecord) -> PreparedRecord
+    var batch = Archive.ParsedBatch()
+
+    init(file: URL, batchSize: Int, channel: BatchChannel<Archive.ParsedBatch>, prepare: @escaping (ParsedRecord) -> PreparedRecord) {
+        self.file = file
+        self.batchSize = batchSize
+        self.channel = channel
+        self.prepare = prepare
+    }
+
+    func accept(_ record: ParsedRecord) throws {
+        switch prepare(record) {
+        case .call(let call): batch.calls.append(call)
+        case .sms(let sms): batch.sms.append(sms)
+        case .status(let update): batch.statusUpdates.append(update)
+        }
+        if batch.count >= batchSize {
+            guard channel.put(batch) else { throw CancellationError() }
+            batch = Archive.ParsedBatch()
+        }
+    }
+
+    func reject(line: Int?, _ reason: String) {
+        batch.rejects.append(IngestReject(file: file.path, line: line, reason: reason))
+    }
+
+    func noteLatin1() { batch.latin1Records += 1 }
+
+    func flush() { channel.put(batch) }
+}
+
+extension Archive {
+    /// The reader for a record format.
+    func recordReader(for format: InputFormat, clock: LocalTimeConverter) -> RecordReader {
+        let normalizer = self.normalizer
+        switch format {
+        case .asteriskCSV:
+            let parser = AsteriskCDRParser(normalizer: normalizer, clock: clock)
+            return { file, sink in try Self.readCSV(file, sink) { .call(try parser.parse($0)) } }
+        case .freeswitchCSV:
+            let parser = FreeSWITCHCSVParser(normalizer: normalizer, clock: clock)
+            return { file, sink in try Self.readCSV(file, sink) { .call(try parser.parse($0)) } }
+        case .freeswitchSQL:
+            let parser = FreeSWITCHCSVParser(normalizer: normalizer, clock: clock)
+            return { file, sink in
+                try Self.readLines(file, sink) { bytes in
+                    let line = TextDecoding.decode(bytes)
+                    if line.trimmedASCIIWhitespace.isEmpty { return nil }
+                    return .call(try parser.parse(sqlLine: line))
+                }
+            }
+        case .freeswitchJSON:
+            let parser = FreeSWITCHJSONParser(normalizer: normalizer, clock: clock)
+            return { file, sink in try Self.readDocument(file, sink) { .call(try parser.parse(data: $0)) } }
+        case .freeswitchXML:
+            let parser = FreeSWITCHXMLParser(normalizer: normalizer, clock: clock)
+            return { file, sink in try Self.readDocument(file, sink) { .call(try parser.parse(data: $0)) } }
+        case .kannelLog:
+            let parser = KannelLogParser(normalizer: normalizer, clock: clock)
+            return { file, sink in
+                try Self.readLines(file, sink) { bytes in
+                    switch try parser.parse(lineBytes: bytes) {
+                    case .message(let sms): return .sms(sms)
+                    case .statusUpdate(let update): return .status(update)
+                    case .ignored: return nil
+                    }
+                }
+            }
+        case .smsCSV:
+            return { file, sink in
+                var parser = SMSCSVParser(normalizer: normalizer, clock: clock)
+                var sawHeader = false
+                try Self.readCSV(file, sink) { fields in
+                    if !sawHeader {
+                        sawHeader = true
+                        try parser.readHeader(fields)
+                        return nil
+                    }
+                    return .sms(try parser.parse(fields))
+                }
+            }
+        case .recording:
+            return { file, sink in sink.reject(line: nil, "a recording is not a record file") }
+        }
+    }
+
+    /// Feeds CSV records through `parse`; a nil result is a record with nothing to keep.
+    static func readCSV(_ file: URL, _ sink: RecordSink, _ parse: ([String]) throws -> ParsedRecord?) throws {
+        try CSVRecordReader().read(file) { event in
+            switch event {
+            case .oversized(let line):
+                sink.reject(line: line, "record is longer than 1 MiB or has an unterminated quote; skipped to the next line")
+            case .record(let record):
+                if record.usedLatin1 { sink.noteLatin1() }
+                let parsed: ParsedRecord?
+                do { parsed = try parse(record.fields) } catch {
+                    sink.reject(line: record.line, Self.reason(error))
+                    return
+                }
+                if let parsed { try sink.accept(parsed) }
+            }
+        }
+    }
+
+    /// Feeds lines through `parse`.
+    static func readLines(_ file: URL, _ sink: RecordSink, _ parse: (ArraySlice<UInt8>) throws -> ParsedRecord?) throws {
+        try LineReader().read(file) { event in
+            switch event {
+            case .oversized(let number):
+                sink.reject(line: number, "line is longer than 1 MiB; skipped")
+            case .line(let bytes, let number):
+                if String(validating: bytes, as: UTF8.self) == nil { sink.noteLatin1() }
+                let parsed: ParsedRecord?
+                do { parsed = try parse(bytes) } catch {
+                    sink.reject(line: number, Self.reason(error))
+                    return
+                }
+                if let parsed { try sink.accept(parsed) }
+            }
+        }
+    }
+
+    /// Feeds a whole-file document (one call per file, at most 16 MiB) through `parse`.
+    static func readDocument(_ file: URL, _ sink: RecordSink, _ parse: (Data) throws -> ParsedRecord) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= 16 << 20 else {
+            sink.reject(line: nil, "a CDR document of \(size) bytes is larger than 16 MiB")
+            return
+        }
+        let data = try Data(contentsOf: file)
+        let parsed: ParsedRecord
+        do { parsed = try parse(data) } catch {
+            sink.reject(line: nil, Self.reason(error))
+            return
+        }
+        try sink.accept(parsed)
+    }
+
+    /// The reason of a parser's error (parsers throw `IngestLineError`).
+    static func reason(_ error: any Error) -> String {
+        (error as? IngestLineError)?.reason ?? "cannot be read"
+    }
+}

@@ -1,0 +1,159 @@
+public import Foundation
+public import CallvaultModel
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Turns one FreeSWITCH `mod_xml_cdr` document (`xml_cdr/<uuid>.cdr.xml`, one per call leg)
+/// into a `Call`.
+///
+/// Reads `<cdr core-uuid=… switchname=…>`, the url-encoded values under `<variables>` and the
+/// `<callflow>` caller profiles and times, as `FreeSWITCHJSONParser` does for JSON: times from
+/// the UTC epochs first, then the local `*_stamp` values; the linked id is the a-leg's uuid.
+public struct FreeSWITCHXMLParser: Sendable {
+    /// The format name recorded with each call and used in source keys.
+    public static let format = "freeswitch-xml"
+
+    let normalizer: PhoneNumberNormalizer
+    let clock: LocalTimeConverter
+
+    /// Creates a parser that normalises numbers with `normalizer` and reads local stamps with `clock`.
+    public init(normalizer: PhoneNumberNormalizer, clock: LocalTimeConverter) {
+        self.normalizer = normalizer
+        self.clock = clock
+    }
+
+    /// True when `head` (a file's first bytes) starts an xml_cdr document: XML whose root is
+    /// `<cdr` with FreeSWITCH's `core-uuid`, `<channel_data>` or `<variables>` near the top.
+    public static func looksLikeDocument(_ head: [UInt8]) -> Bool {
+        var i = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        while i < head.count, head[i] == 32 || head[i] == 9 || head[i] == 10 || head[i] == 13 { i += 1 }
+        guard i < head.count, head[i] == UInt8(ascii: "<") else { return false }
+        let window = head[i..<min(head.count, i + 64 * 1024)]
+        let hasRoot = FreeSWITCHJSONParser.contains(window, Array("<cdr ".utf8)) || FreeSWITCHJSONParser.contains(window, Array("<cdr>".utf8))
+        return hasRoot && ["core-uuid=", "<channel_data>", "<variables>"].contains {
+            FreeSWITCHJSONParser.contains(window, Array($0.utf8))
+        }
+    }
+
+    /// Parses one document; throws `IngestLineError` with a reason that names the field.
+    public func parse(data: Data) throws(IngestLineError) -> Call {
+        let document = try Self.document(data)
+        return try document.leg(format: Self.format, clock: clock).call(normalizer: normalizer)
+    }
+
+    static func document(_ data: Data) throws(IngestLineError) -> FreeSWITCHDocument {
+        if data.isEmpty { throw IngestLineError("the file is empty") }
+        let collector = Collector()
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = collector
+        let parsed = parser.parse()
+        if collector.wrongRoot {
+            throw IngestLineError("the XML document is not a FreeSWITCH CDR: its root element is not <cdr>")
+        }
+        guard parsed, collector.rootSeen else {
+            throw IngestLineError("not well-formed XML (line \(parser.lineNumber)); mod_xml_cdr writes one <cdr> document per call leg")
+        }
+        // XMLParser on Linux accepts a document that stops early; a hook may still be writing it.
+        guard collector.rootClosed else {
+            throw IngestLineError("not well-formed XML: the document ends before </cdr> (a truncated file?)")
+        }
+        guard collector.variablesSeen else {
+            throw IngestLineError("the <cdr> has no <variables>: not a FreeSWITCH xml_cdr record")
+        }
+        var document = collector.document
+        document.encoding = .urlEncoded
+        return document
+    }
+
+    /// Collects the elements a call needs while XMLParser streams the document.
+    final class Collector: NSObject, XMLParserDelegate {
+        var document = FreeSWITCHDocument()
+        var path: [String] = []
+        var text = ""
+        var collecting = false
+        var rootSeen = false
+        var wrongRoot = false
+        var variablesSeen = false
+        var rootClosed = false
+        /// Whether the current callflow's first originator profile has been read.
+        var originatorProfiles = 0
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes: [String: String] = [:]) {
+            path.append(elementName)
+            text = ""
+            switch path.count {
+            case 1:
+                guard elementName == "cdr" else {
+                    wrongRoot = true
+                    parser.abortParsing()
+                    return
+                }
+                rootSeen = true
+                document.switchname = attributes["switchname"]
+            case 2:
+                if elementName == "variables" { variablesSeen = true }
+                if elementName == "callflow" {
+                    var profile = FreeSWITCHDocument.Profile()
+                    if let uuid = attributes["unique-id"], !uuid.isEmpty { profile.fields["uuid"] = uuid }
+                    document.profiles.append(profile)
+                    originatorProfiles = 0
+                }
+            case 5 where elementName == "originator_caller_profile" && path[1] == "callflow":
+                originatorProfiles += 1
+            default:
+                break
+            }
+            collecting = isCollected(path)
+        }
+
+        /// The leaf elements whose text a call needs.
+        func isCollected(_ path: [String]) -> Bool {
+            switch path.count {
+            case 3: return path[1] == "variables"
+            case 4: return path[1] == "callflow" && (path[2] == "caller_profile" || path[2] == "times")
+            case 6: return path[1] == "callflow" && path[4] == "originator_caller_profile" && originatorProfiles == 1
+                && (path[5] == "uuid" || path[5] == "chan_name")
+            default: return false
+            }
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if collecting { text += string }
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            if collecting { text += TextDecoding.decode([UInt8](CDATABlock)) }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            if collecting {
+                switch path.count {
+                case 3:
+                    document.variables[elementName] = text
+                case 4 where !document.profiles.isEmpty:
+                    let last = document.profiles.count - 1
+                    if path[2] == "times" {
+                        document.profiles[last].times[elementName] = text
+                    } else if elementName != "uuid" || document.profiles[last].fields["uuid"] == nil || !text.isEmpty {
+                        document.profiles[last].fields[elementName] = text
+                    }
+                case 6 where !document.profiles.isEmpty:
+                    let last = document.profiles.count - 1
+                    let value = text.isEmpty ? nil : text
+                    if elementName == "uuid" { document.profiles[last].originatorUUID = value }
+                    else { document.profiles[last].originatorChannel = value }
+                default:
+                    break
+                }
+            }
+            if path.count == 1 { rootClosed = true }
+            if !path.isEmpty { path.removeLast() }
+            text = ""
+            collecting = false
+        }
+    }
+}
