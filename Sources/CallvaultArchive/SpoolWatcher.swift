@@ -108,29 +108,60 @@ public final class SpoolWatcher: @unchecked Sendable {
         total.warnings += summary.warnings
         let keptSomething = summary.calls + summary.sms + summary.recordings + summary.duplicates > 0
         if !keptSomething && !summary.rejected.isEmpty {
-            try reject(url, reason: summary.rejected.map(\.reason).first ?? "rejected", lines: summary.rejected)
+            try reject(url, reason: summary.rejected.map(\.reason).first ?? "rejected", lines: summary.rejected,
+                       carriesMessageText: summary.messageTextFiles.contains(url.path))
         } else {
             try file(url, summary: summary)
         }
     }
 
     /// Moves an ingested file to `processed/<day>/`, with a reason file when lines were rejected.
+    /// A file that holds SMS message text is not kept: only a note of what was ingested (R8).
     func file(_ url: URL, summary: IngestSummary) throws {
         let day = Self.dayFormatter.format(Date())
         let folder = archive.layout.processed.appendingPathComponent(day)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = Self.freeName(url.lastPathComponent, in: folder)
+        if summary.messageTextFiles.contains(url.path) {
+            try writeReason(for: target, reason: "ingested; the raw file held message text and was deleted",
+                            lines: summary.rejected, summary: summary, suffix: ".ingested.json")
+            try Self.destroy(url)
+            return
+        }
         if !summary.rejected.isEmpty {
             try writeReason(for: target, reason: "some lines were rejected; the others were ingested", lines: summary.rejected, summary: summary)
         }
         try move(url, to: target)
     }
 
-    func reject(_ url: URL, reason: String, lines: [IngestReject] = []) throws {
+    /// Overwrites a file's bytes, syncs, and unlinks it, so no message text lingers on disk.
+    static func destroy(_ url: URL) throws {
+        if let handle = try? FileHandle(forUpdating: url) {
+            let size = (try? handle.seekToEnd()) ?? 0
+            try? handle.seek(toOffset: 0)
+            var left = size
+            let zeros = Data(count: 1 << 16)
+            while left > 0 {
+                let n = min(UInt64(zeros.count), left)
+                try? handle.write(contentsOf: zeros.prefix(Int(n)))
+                left -= n
+            }
+            try? handle.synchronize()
+            try? handle.close()
+        }
+        try FileManager.default.removeItem(at: url)
+    }
+
+    func reject(_ url: URL, reason: String, lines: [IngestReject] = [], carriesMessageText: Bool = false) throws {
         let folder = archive.layout.rejected
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = Self.freeName(url.lastPathComponent, in: folder)
         try writeReason(for: target, reason: reason, lines: lines, summary: nil)
+        if carriesMessageText {
+            // Nothing of it could be used, and its text must not be kept either.
+            try Self.destroy(url)
+            return
+        }
         try move(url, to: target)
     }
 
@@ -140,7 +171,8 @@ public final class SpoolWatcher: @unchecked Sendable {
         }
     }
 
-    func writeReason(for target: URL, reason: String, lines: [IngestReject], summary: IngestSummary?) throws {
+    func writeReason(for target: URL, reason: String, lines: [IngestReject], summary: IngestSummary?,
+                     suffix: String = ".reason.json") throws {
         struct Reason: Encodable {
             var file: String
             var reason: String
@@ -155,7 +187,7 @@ public final class SpoolWatcher: @unchecked Sendable {
             kept: summary.map { Reason.Kept(calls: $0.calls, sms: $0.sms, recordings: $0.recordings, duplicates: $0.duplicates) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = target.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + ".reason.json")
+        let url = target.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + suffix)
         try encoder.encode(value).write(to: url, options: .atomic)
     }
 

@@ -134,7 +134,7 @@ public struct IndexWriter {
     /// Sets an SMS's status unless a later report set it already.
     func setStatus(item: Int64, status: String, time: Date) throws {
         try db.execute(sql: """
-            UPDATE items SET disposition = ?, details = json_set(details, '$.status_time', ?)
+            UPDATE items SET disposition = ?, details = json_set(details, '$.status_time', CAST(? AS TEXT))
             WHERE id = ? AND coalesce(CAST(json_extract(details, '$.status_time') AS INTEGER), 0) <= ?
             """, arguments: [status, time.unixSeconds, item, time.unixSeconds])
     }
