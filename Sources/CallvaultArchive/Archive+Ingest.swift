@@ -75,7 +75,11 @@ extension Archive {
             var found: [URL] = []
             for case let url as URL in walker {
                 guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-                if url.lastPathComponent.hasSuffix(".reason.json") { continue }
+                if url.lastPathComponent.hasSuffix(".reason.json") || url.lastPathComponent.hasSuffix(".ingested.json") { continue }
+                // Documentation beside an export (README.md) is not data.
+                if url.pathExtension.lowercased() == "md" { continue }
+                // A recording's sidecar is read with its recording.
+                if RecordingSidecarParser.isSidecar(url) { continue }
                 found.append(url)
             }
             files += found.sorted { $0.path < $1.path }
@@ -225,7 +229,25 @@ extension Archive {
     func ingestRecording(_ file: URL, head: [UInt8], owners: [String: [String]], clock: LocalTimeConverter,
                          actor: Actor, summary: inout IngestSummary) throws {
         let fileName = file.lastPathComponent
-        let meta = RecordingNameParser(normalizer: normalizer, clock: clock).parse(fileName: fileName)
+        var meta = RecordingNameParser(normalizer: normalizer, clock: clock).parse(fileName: fileName)
+        var extraCustomers: [String] = []
+        var details: [String: String] = [:]
+        if let sidecarURL = RecordingSidecarParser.sidecarURL(for: file) {
+            do {
+                let sidecar = try RecordingSidecarParser.parse(try Data(contentsOf: sidecarURL))
+                meta = RecordingSidecarParser.apply(sidecar, to: meta)
+                if !sidecar.tags.isEmpty { details["tags"] = sidecar.tags.joined(separator: ",") }
+                if let customer = sidecar.customerID {
+                    if try index.read({ try $0.customerExists(customer) }) {
+                        extraCustomers.append(customer)
+                    } else {
+                        summary.warnings.append(IngestReject(file: sidecarURL.path, line: nil, reason: "sidecar names customer '\(customer.prefix(64))', who is not in the archive; not linked"))
+                    }
+                }
+            } catch {
+                summary.warnings.append(IngestReject(file: sidecarURL.path, line: nil, reason: "sidecar ignored: \((error as? IngestLineError)?.reason ?? "cannot be read")"))
+            }
+        }
         if try index.read({ try $0.itemExists(sourceKey: meta.sourceKey) }) {
             summary.duplicates += 1
             return
@@ -243,9 +265,10 @@ extension Archive {
         let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
             let now = self.clock()
             let start = meta.start ?? now
-            let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName,
+            let linked = customers(of: meta.from, meta.to, owners: owners) + extraCustomers.filter { !customers(of: meta.from, meta.to, owners: owners).contains($0) }
+            let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,
                                                      retainUntil: retainUntil(.recording, start: start),
-                                                     customers: customers(of: meta.from, meta.to, owners: owners), now: now)
+                                                     customers: linked, now: now)
             if case .inserted(let id) = outcome {
                 try writer.appendAudit(AuditEvent(
                     actor: actor.name, role: actor.role, action: "ingest", items: [id.description],

@@ -1,5 +1,6 @@
 public import Foundation
 public import CallvaultModel
+import CallvaultIngest
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,6 +72,8 @@ public final class SpoolWatcher: @unchecked Sendable {
         var seen = Set<String>()
         for name in names where !name.hasPrefix(".") {
             let url = incoming.appendingPathComponent(name)
+            // A sidecar travels with its recording (hooks drop the sidecar first).
+            if RecordingSidecarParser.isSidecar(url) { continue }
             seen.insert(name)
             var info = stat()
             guard lstat(url.path, &info) == 0 else { continue }
@@ -130,6 +133,9 @@ public final class SpoolWatcher: @unchecked Sendable {
         }
         if !summary.rejected.isEmpty {
             try writeReason(for: target, reason: "some lines were rejected; the others were ingested", lines: summary.rejected, summary: summary)
+        }
+        if let sidecar = RecordingSidecarParser.sidecarURL(for: url) {
+            try move(sidecar, to: Self.freeName(sidecar.lastPathComponent, in: folder))
         }
         try move(url, to: target)
     }

@@ -140,20 +140,21 @@ public struct IndexWriter {
     }
 
     /// Inserts a recording row pointing at a blob that is already durable.
-    public func insertRecording(_ meta: RecordingMetadata, blob: BlobDetail, fileName: String, retainUntil: Date,
-                                customers: [String], now: Date) throws -> InsertOutcome {
+    public func insertRecording(_ meta: RecordingMetadata, blob: BlobDetail, fileName: String, details: [String: String] = [:],
+                                retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [meta.sourceKey]) {
             return .duplicate(ItemID(kind: .recording, number: id))
         }
         let start = meta.start ?? now
         try db.execute(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
-                to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at)
-            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at, details)
+            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 meta.sourceKey, meta.sourceKey.prefix { $0 != ":" }.description, start.unixSeconds, meta.direction?.rawValue,
                 meta.from?.raw, meta.from?.e164, meta.from?.reversedDigits, meta.to?.raw, meta.to?.e164, meta.to?.reversedDigits,
                 blob.audio.durationSeconds, meta.agent, meta.queue, meta.callUniqueID, retainUntil.unixSeconds, now.unixSeconds,
+                Self.json(details),
             ])
         let id = db.lastInsertedRowID
         try db.execute(sql: """

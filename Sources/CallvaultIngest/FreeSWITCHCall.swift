@@ -287,6 +287,25 @@ struct FreeSWITCHDocument {
     var profiles: [Profile] = []
     var switchname: String?
 
+    /// Every variable `leg(format:clock:)` reads; a streaming reader may skip the others (an SDP
+    /// or a custom variable can be megabytes long). Add a name here when reading a new one.
+    static let usedVariables: Set<String> = {
+        var names: Set<String> = [
+            "uuid", "originator", "originating_leg_uuid", "call_direction", "channel_name", "caller_id_name",
+            "caller_id_number", "destination_number", "context", "duration", "billsec", "hangup_cause",
+            "sip_call_id", "read_codec", "write_codec", "accountcode", "bridge_uuid",
+        ]
+        for time in ["start", "answer", "end", "profile_start"] {
+            names.formUnion(["\(time)_uepoch", "\(time)_epoch", "\(time)_stamp"])
+        }
+        names.formUnion(FreeSWITCHCall.recordingVariables)
+        names.formUnion(agentVariables)
+        return names
+    }()
+
+    /// Variables that may name the agent a call reached (a dialled user, a bridged channel, a dial string).
+    static let agentVariables = ["dialed_user", "dialed_extension", "last_sent_callee_id_number", "callee_id_number", "cc_agent", "bridge_channel", "last_arg"]
+
     /// Variables that tell whether a document's values are url-encoded: they always hold a space.
     static let stampVariables = ["start_stamp", "end_stamp", "profile_start_stamp", "answer_stamp"]
 
@@ -424,7 +443,7 @@ struct FreeSWITCHDocument {
         let isBLeg = originator != nil
         var callerChannels: [String] = []
         var calleeChannels: [String] = []
-        let agentVariables = ["dialed_user", "dialed_extension", "last_sent_callee_id_number", "callee_id_number", "cc_agent", "bridge_channel", "last_arg"]
+        let agentVariables = Self.agentVariables
         if isBLeg {
             callerChannels = [current?.originatorChannel].compactMap { $0 }
             calleeChannels = [current?.fields["chan_name"], variable("channel_name")].compactMap { $0 } + agentVariables.compactMap(variable)

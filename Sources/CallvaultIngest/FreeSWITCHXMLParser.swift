@@ -54,7 +54,9 @@ public struct FreeSWITCHXMLParser: Sendable {
             throw IngestLineError("the XML document is not a FreeSWITCH CDR: its root element is not <cdr>")
         }
         guard parsed, collector.rootSeen else {
-            throw IngestLineError("not well-formed XML (line \(parser.lineNumber)); mod_xml_cdr writes one <cdr> document per call leg")
+            // libxml2, under XMLParser, refuses a text node over 10 MB without XML_PARSE_HUGE.
+            let limit = data.count > 10_000_000 ? ", or holds a value over the XML reader's 10 MB limit" : ""
+            throw IngestLineError("not well-formed XML (line \(parser.lineNumber))\(limit); mod_xml_cdr writes one <cdr> document per call leg")
         }
         // XMLParser on Linux accepts a document that stops early; a hook may still be writing it.
         guard collector.rootClosed else {
@@ -113,7 +115,7 @@ public struct FreeSWITCHXMLParser: Sendable {
         /// The leaf elements whose text a call needs.
         func isCollected(_ path: [String]) -> Bool {
             switch path.count {
-            case 3: return path[1] == "variables"
+            case 3: return path[1] == "variables" && FreeSWITCHDocument.usedVariables.contains(path[2])
             case 4: return path[1] == "callflow" && (path[2] == "caller_profile" || path[2] == "times")
             case 6: return path[1] == "callflow" && path[4] == "originator_caller_profile" && originatorProfiles == 1
                 && (path[5] == "uuid" || path[5] == "chan_name")

@@ -129,17 +129,19 @@ enum FSFixture {
 
     /// FreeSWITCH's `switch_url_encode`: everything but letters, digits and `-._` as `%HH` of its UTF-8 bytes.
     static func urlEncoded(_ text: String) -> String {
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             default:
-                out += String(format: "%%%02X", byte)
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func xmlEscaped(_ text: String) -> String {
@@ -168,7 +170,8 @@ enum FSFixture {
         }
         #expect(calls.count == 15)
         #expect(Set(calls.map(\.sourceKey)).count == 15)
-        #expect(Set(calls.map(\.disposition)) == ["answered", "no-answer", "busy", "failed", "congestion"])
+        let dispositions = Dictionary(grouping: calls, by: \.disposition).mapValues(\.count)
+        #expect(dispositions == ["answered": 9, "no-answer": 3, "busy": 1, "failed": 1, "congestion": 1])
         #expect(Set(calls.map(\.direction)) == [.inbound, .outbound, .internal])
         let numbers = Set(calls.flatMap { [$0.from.e164, $0.to.e164] }.compactMap { $0 })
         for customer in ["+358401112223", "+358405550101", "+358401234567", "+358449876543", "+358503332211"] {
@@ -251,5 +254,20 @@ enum FSFixture {
         let audio = try WAVHeaderParser.parse(head: head, fileSize: Int64(values.fileSize ?? 0))
         #expect(abs(audio.durationSeconds - 10) < 0.1)
         #expect(FreeSWITCHCall.uuid(inRecordingFileName: url.lastPathComponent) == "966fa72c-1436-438b-a093-2c1d82f32f57")
+    }
+
+    @Test(arguments: [
+        ("966fa72c-1436-438b-a093-2c1d82f32f57.wav", "966fa72c-1436-438b-a093-2c1d82f32f57"),
+        ("a_966FA72C-1436-438B-A093-2C1D82F32F57.wav", "966fa72c-1436-438b-a093-2c1d82f32f57"),
+        ("2026-10-24-966fa72c-1436-438b-a093-2c1d82f32f57_1004.mp3", "966fa72c-1436-438b-a093-2c1d82f32f57"),
+    ])
+    func theUUIDInARecordingsFileNameIsFound(fileName: String, uuid: String) {
+        #expect(FreeSWITCHCall.uuid(inRecordingFileName: fileName) == uuid)
+    }
+
+    @Test(arguments: ["in-0923456789-0401234567-20261023-091422-1792736062.57.wav", "966fa72c-1436-438b-a093.wav",
+                      "x966fa72c-1436-438b-a093-2c1d82f32f570.wav", ""])
+    func aFileNameWithoutAUUIDHasNone(fileName: String) {
+        #expect(FreeSWITCHCall.uuid(inRecordingFileName: fileName) == nil)
     }
 }
