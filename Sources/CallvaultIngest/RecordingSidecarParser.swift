@@ -16,6 +16,7 @@ public struct RecordingSidecar: Sendable, Equatable {
 public enum RecordingSidecarParser {
     /// The sidecar that belongs to `recording`, if one lies next to it (`x.wav` → `x.json`).
     public static func sidecarURL(for recording: URL) -> URL? {
+        guard RecordingNameParser.audioExtensions.contains(recording.pathExtension.lowercased()) else { return nil }
         let candidate = recording.deletingPathExtension().appendingPathExtension("json")
         return FileManager.default.fileExists(atPath: candidate.path) ? candidate : nil
     }
