@@ -16,11 +16,16 @@ extension Archive {
     public func ingest(_ paths: [URL], format: String? = nil, actor: Actor,
                        progress: any ProgressReporter = SilentProgress()) throws -> IngestSummary {
         var forced: InputFormat?
+        var forcedSource: SourceMapping?
         if let format, format != "auto" {
-            guard let value = InputFormat(rawValue: format) else {
-                throw ArchiveFailure(.badInput, "unknown format '\(format)'; use auto or one of: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            if let value = InputFormat(rawValue: format) {
+                forced = value
+            } else if let source = configuration.sources.first(where: { $0.formatName == format || $0.name == format }) {
+                forcedSource = source
+            } else {
+                let names = InputFormat.allCases.map(\.rawValue) + configuration.sources.map(\.formatName)
+                throw ArchiveFailure(.badInput, "unknown format '\(format.prefix(64))'; use auto or one of: \(names.joined(separator: ", "))")
             }
-            forced = value
         }
         var summary = IngestSummary()
         var bytesRead: Int64 = 0
@@ -30,6 +35,12 @@ extension Archive {
             summary.files += 1
             do {
                 let head = try readHead(file)
+                if let source = forcedSource ?? (forced == nil ? configuration.sources.first(where: { $0.matches(head: head) }) : nil) {
+                    try ingestRecords(file, format: source.formatName, reader: mappedReader(source), owners: owners, actor: actor,
+                                      summary: &summary) { running in progress.update(running, bytesRead: bytesRead) }
+                    bytesRead += Int64(head.count)
+                    continue
+                }
                 let detected: InputFormat
                 if let forced { detected = forced } else {
                     do { detected = try FormatDetector.detect(fileName: file.lastPathComponent, head: head) } catch {

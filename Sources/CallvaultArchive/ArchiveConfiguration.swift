@@ -1,5 +1,6 @@
 public import Foundation
 public import CallvaultModel
+public import CallvaultIngest
 
 /// The settings in `callvault.toml`.
 ///
@@ -19,6 +20,8 @@ public struct ArchiveConfiguration: Sendable, Equatable {
                            "data-subject-request", "security", "technical-fault"]
     /// Placeholder retention until the retention rules land: days kept from the item's start.
     public var retentionDays: [ItemKind: Int] = [.call: 365, .sms: 365, .recording: 365]
+    /// Exports of PBXs without a parser of their own, read through a column mapping.
+    public var sources: [SourceMapping] = []
 
     public init() {}
 
@@ -48,6 +51,25 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         sms_days = \(retentionDays[.sms] ?? 365)
         recording_days = \(retentionDays[.recording] ?? 365)
 
+        # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
+        # [sources.3cx]
+        # format = "csv"                  # or "jsonl" (one JSON object per line; the names below are keys)
+        # delimiter = ","
+        # header = true                   # false: the values below are column numbers from 1
+        # start = "Call Time"             # required: start, from, to
+        # end = "End Time"
+        # answer = "Answer Time"
+        # duration = "Duration"           # seconds or H:MM:SS
+        # from = "Caller"
+        # to = "Destination"
+        # unique_id = "Call ID"
+        # direction = "Direction"         # inbound/outbound/internal, in/out, incoming/outgoing
+        # disposition = "Status"          # answered, no answer/missed, busy, failed, …
+        # agent = "Agent"
+        # caller_name = "Caller Name"
+        # time_format = "dd.MM.yyyy HH:mm:ss"   # or "iso8601", "epoch", "epoch_ms"
+        # time_zone = "Europe/Helsinki"   # default: source_time_zone
+
         """
     }
 
@@ -55,6 +77,7 @@ public struct ArchiveConfiguration: Sendable, Equatable {
     public static func parse(_ text: String, file: String = "callvault.toml") throws(ArchiveFailure) -> ArchiveConfiguration {
         var config = ArchiveConfiguration()
         var section = ""
+        var sourceValues: [(name: String, line: Int, values: [String: Value])] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
@@ -65,6 +88,13 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw fail("a table header must end with ]") }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                if section.hasPrefix("sources.") {
+                    let name = String(section.dropFirst("sources.".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                        throw fail("a source name may hold letters, digits, - and _ only")
+                    }
+                    sourceValues.append((name, lineNumber, [:]))
+                }
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else { throw fail("expected key = value") }
@@ -88,14 +118,59 @@ public struct ArchiveConfiguration: Sendable, Equatable {
                 config.retentionDays[kind] = days
             case ("server", _, _):
                 continue // read by the service
+            case (let table, let key, let value) where table.hasPrefix("sources."):
+                sourceValues[sourceValues.count - 1].values[key] = value
             default:
                 throw fail("unknown key '\(section.isEmpty ? key : section + "." + key)' or wrong type of value")
             }
         }
+        for source in sourceValues {
+            config.sources.append(try mapping(source.name, source.values, defaultZone: config.sourceTimeZone,
+                                              at: "\(file) line \(source.line)"))
+        }
         return config
     }
 
-    enum Value {
+    /// Builds and checks one `[sources.NAME]` table.
+    static func mapping(_ name: String, _ values: [String: Value], defaultZone: String, at place: String) throws(ArchiveFailure) -> SourceMapping {
+        func fail(_ reason: String) -> ArchiveFailure { ArchiveFailure(.badInput, "\(place): [sources.\(name)] \(reason)") }
+        func string(_ key: String) throws(ArchiveFailure) -> String? {
+            switch values[key] {
+            case nil: return nil
+            case .string(let s)?: return s
+            case .integer(let n)?: return String(n)
+            default: throw fail("'\(key)' must be a string")
+            }
+        }
+        let known = Set(SourceMapping.Field.allCases.map(\.rawValue)).union(["format", "delimiter", "header", "time_format", "time_zone"])
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) { throw fail("has an unknown key '\(unknown)'") }
+        guard let shape = SourceMapping.Shape(rawValue: try string("format") ?? "csv") else { throw fail("format must be csv or jsonl") }
+        let delimiterText = try string("delimiter") ?? ","
+        let delimiterBytes = Array((delimiterText == "\\t" ? "\t" : delimiterText).utf8)
+        guard delimiterBytes.count == 1 else { throw fail("delimiter must be one character") }
+        var hasHeader = true
+        if case .bool(let b)? = values["header"] { hasHeader = b } else if values["header"] != nil { throw fail("header must be true or false") }
+        var columns: [SourceMapping.Field: String] = [:]
+        for field in SourceMapping.Field.allCases {
+            if let column = try string(field.rawValue), !column.isEmpty { columns[field] = column }
+        }
+        let timeFormat: SourceMapping.TimeFormat
+        switch try string("time_format") ?? "iso8601" {
+        case "iso8601": timeFormat = .iso8601
+        case "epoch": timeFormat = .epoch(milliseconds: false)
+        case "epoch_ms": timeFormat = .epoch(milliseconds: true)
+        case let pattern where pattern.contains("yyyy") && pattern.contains("MM") && pattern.contains("dd"): timeFormat = .pattern(pattern)
+        default: throw fail("time_format must be iso8601, epoch, epoch_ms or a pattern with yyyy, MM, dd (HH, mm, ss)")
+        }
+        let zoneName = try string("time_zone") ?? defaultZone
+        guard let zone = TimeZone(identifier: zoneName) else { throw fail("time_zone '\(zoneName)' is not a known time zone") }
+        let mapping = SourceMapping(name: name, shape: shape, delimiter: delimiterBytes[0], hasHeader: hasHeader,
+                                    columns: columns, timeFormat: timeFormat, timeZone: zone)
+        do { try mapping.validate() } catch { throw fail(String(error.reason.drop { $0 != " " }.dropFirst())) }
+        return mapping
+    }
+
+    enum Value: Equatable {
         case string(String), integer(Int), bool(Bool), array([String])
     }
 

@@ -111,9 +111,38 @@ extension Archive {
         }
     }
 
+    /// The reader of a source described in `callvault.toml`.
+    func mappedReader(_ mapping: SourceMapping) -> RecordReader {
+        let normalizer = self.normalizer
+        switch mapping.shape {
+        case .csv:
+            return { file, sink in
+                var parser = MappedSourceParser(mapping: mapping, normalizer: normalizer)
+                var sawHeader = !mapping.hasHeader
+                try Self.readCSV(file, sink, delimiter: mapping.delimiter) { fields in
+                    if !sawHeader {
+                        sawHeader = true
+                        try parser.readHeader(fields)
+                        return nil
+                    }
+                    return .call(try parser.parse(fields))
+                }
+            }
+        case .jsonLines:
+            let parser = MappedSourceParser(mapping: mapping, normalizer: normalizer)
+            return { file, sink in
+                try Self.readLines(file, sink) { bytes in
+                    if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return nil }
+                    return .call(try parser.parse(jsonLine: bytes))
+                }
+            }
+        }
+    }
+
     /// Feeds CSV records through `parse`; a nil result is a record with nothing to keep.
-    static func readCSV(_ file: URL, _ sink: RecordSink, _ parse: ([String]) throws -> ParsedRecord?) throws {
-        try CSVRecordReader().read(file) { event in
+    static func readCSV(_ file: URL, _ sink: RecordSink, delimiter: UInt8 = UInt8(ascii: ","),
+                        _ parse: ([String]) throws -> ParsedRecord?) throws {
+        try CSVRecordReader(delimiter: delimiter).read(file) { event in
             switch event {
             case .oversized(let line):
                 sink.reject(line: line, "record is longer than 1 MiB or has an unterminated quote; skipped to the next line")
