@@ -6,9 +6,12 @@ import CallvaultAudit
 import CallvaultIngest
 
 extension Archive {
-    /// Calls committed per transaction: large enough for speed, small enough that a crash
-    /// mid-file loses little work (the re-run skips what was committed).
-    static let callBatchSize = 10_000
+    /// Records handed from the parser thread to the writer at a time (bounds memory).
+    static let callBatchSize = 5_000
+    /// Batches committed per transaction: large transactions write each index page to the
+    /// WAL once instead of once per batch; a crash mid-file loses at most one transaction's
+    /// work, which the re-run redoes (source keys skip what was committed).
+    static let batchesPerTransaction = 20
 
     /// Ingests files and folders (recursively). Bad lines and unknown files are reported in
     /// the summary; good data beside them is kept. Re-ingesting changes nothing.
@@ -170,13 +173,27 @@ extension Archive {
 
         var latin1Records = 0
         do {
-            while let batch = channel.take() {
-                summary.rejected += batch.rejects
-                latin1Records += batch.latin1Records
-                if let failure = batch.readFailure {
-                    summary.rejected.append(IngestReject(file: file.path, line: nil, reason: failure))
+            while let first = channel.take() {
+                var rejects: [IngestReject] = []
+                var taken = 0
+                // Only the rejects of a batch outlive it: its records are freed once written.
+                func note(_ batch: ParsedBatch) {
+                    taken += 1
+                    rejects += batch.rejects
+                    latin1Records += batch.latin1Records
+                    if let failure = batch.readFailure {
+                        rejects.append(IngestReject(file: file.path, line: nil, reason: failure))
+                    }
                 }
-                try write(batch, format: format, actor: actor, summary: &summary)
+                note(first)
+                // Further batches join the transaction as the parser delivers them.
+                let more = { () -> ParsedBatch? in
+                    guard taken < Self.batchesPerTransaction, let next = channel.take() else { return nil }
+                    note(next)
+                    return next
+                }
+                try write(first, more: more, format: format, actor: actor, summary: &summary)
+                summary.rejected += rejects
                 progress(summary)
             }
         } catch {
@@ -189,33 +206,39 @@ extension Archive {
         }
     }
 
-    /// Commits one batch with its audit entry in one transaction.
-    func write(_ batch: ParsedBatch, format: String, actor: Actor, summary: inout IngestSummary) throws {
-        guard batch.count > 0 else { return }
+    /// Commits `first` and the batches `more` yields, with one audit entry, in one transaction.
+    func write(_ first: ParsedBatch, more: () -> ParsedBatch? = { nil }, format: String, actor: Actor,
+               summary: inout IngestSummary) throws {
         let started = Date()
-        let (calls, sms, duplicates) = try index.write { writer -> ([Int64], [Int64], Int) in
+        let (calls, sms, duplicates, records, updates) = try index.write { writer -> ([Int64], [Int64], Int, Int, Int) in
             let before = try writer.lastItemNumber()
             let now = self.clock()
             var calls: [Int64] = [], sms: [Int64] = []
-            calls.reserveCapacity(batch.calls.count)
-            var duplicates = 0
+            var duplicates = 0, records = 0, updates = 0
             var updated: [Int64] = []
-            for call in batch.calls {
-                switch try writer.insert(call) {
-                case .inserted(let id): calls.append(id.number)
-                case .duplicate: duplicates += 1
+            var next: ParsedBatch? = first
+            while let batch = next {
+                records += batch.count
+                updates += batch.statusUpdates.count
+                for call in batch.calls {
+                    switch try writer.insert(call) {
+                    case .inserted(let id): calls.append(id.number)
+                    case .duplicate: duplicates += 1
+                    }
                 }
-            }
-            for message in batch.sms {
-                switch try writer.insert(message) {
-                case .inserted(let id): sms.append(id.number)
-                case .duplicate: duplicates += 1
+                for message in batch.sms {
+                    switch try writer.insert(message) {
+                    case .inserted(let id): sms.append(id.number)
+                    case .duplicate: duplicates += 1
+                    }
                 }
+                if !batch.sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
+                for update in batch.statusUpdates {
+                    if let id = try writer.apply(update) { updated.append(id.number) }
+                }
+                next = more()
             }
-            if !sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
-            for update in batch.statusUpdates {
-                if let id = try writer.apply(update) { updated.append(id.number) }
-            }
+            guard records > 0 else { return ([], [], 0, 0, 0) }
             if !calls.isEmpty {
                 try writer.indexNames(insertedAfter: before)
                 try writer.linkWaitingRecordings(insertedAfter: before)
@@ -225,10 +248,10 @@ extension Archive {
             items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: updated.sorted())
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: "ingest", items: items,
-                details: ["format": format, "records": String(batch.count), "duplicates": String(duplicates),
-                          "status_updates": String(batch.statusUpdates.count)],
+                details: ["format": format, "records": String(records), "duplicates": String(duplicates),
+                          "status_updates": String(updates)],
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
-            return (calls, sms, duplicates)
+            return (calls, sms, duplicates, records, updates)
         }
         summary.calls += calls.count
         summary.sms += sms.count

@@ -16,7 +16,7 @@ public final class ArchiveIndex: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;")
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;")
         }
         do {
             pool = try DatabasePool(path: path.path, configuration: config)
