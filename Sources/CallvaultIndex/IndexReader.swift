@@ -76,14 +76,22 @@ public struct IndexReader {
             conditions.append("i.agent = ?")
             arguments.append(agent)
         }
+        var nameMatches: Int?
         if let text = query.text, let match = Self.ftsQuery(text) {
             conditions.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
             arguments.append(match)
+            nameMatches = try Int.fetchOne(db, sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", arguments: [match]) ?? 0
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM items i\(joins)\(whereClause)",
-                                     arguments: StatementArguments(arguments)) ?? 0
-        let rows = try Row.fetchAll(db, sql: "SELECT i.* FROM items i\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC LIMIT ?",
+        // Only calls carry caller names, so a name search with no other criterion counts in the FTS index alone.
+        let onlyText = nameMatches != nil && number == nil && query.customer == nil && query.from == nil && query.to == nil
+            && query.kind == nil && query.agent == nil
+        let total = try onlyText ? nameMatches! : Int.fetchOne(db, sql: "SELECT count(*) FROM items i\(joins)\(whereClause)",
+                                                                arguments: StatementArguments(arguments)) ?? 0
+        // A common name matches thousands of calls: walking the time index newest first and
+        // stopping at `limit` beats sorting every match. A rare name is faster the other way.
+        let walkTime = (nameMatches ?? 0) > 2_000 && number == nil && query.customer == nil
+        let rows = try Row.fetchAll(db, sql: "SELECT i.* FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC LIMIT ?",
                                     arguments: StatementArguments(arguments + [max(0, query.limit)]))
         return SearchResult(total: total, items: try hydrate(rows))
     }
