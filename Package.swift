@@ -32,7 +32,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultIndex",
-            dependencies: ["CallvaultModel", "CallvaultAudit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["CallvaultModel", "CallvaultAudit", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(
             name: "CallvaultArchive",

@@ -2,6 +2,7 @@ public import Foundation
 public import CallvaultModel
 public import CallvaultAudit
 import GRDB
+import GRDBSQLite
 
 /// Writes within one transaction of `ArchiveIndex.write`.
 public struct IndexWriter {
@@ -22,20 +23,31 @@ public struct IndexWriter {
     /// single SQLite writer only binds and steps.
     public struct PreparedCall: Sendable {
         let sourceKey: String
-        let arguments: StatementArguments
+        let texts: [String?]      // bound in column order, see `insertCallSQL`
+        let integers: [Int64?]
+        let duration: Double
         let customers: [String]
     }
 
     /// Prepares `call` for `insert(_:)`; pure, safe on any thread.
     public static func prepare(_ call: Call, retainUntil: Date, customers: [String], now: Date) -> PreparedCall {
-        PreparedCall(sourceKey: call.sourceKey, arguments: [
-            call.sourceKey, call.format, call.start.unixSeconds, call.direction.rawValue,
-            call.from.raw, call.from.e164, call.from.reversedDigits, call.to.raw, call.to.e164, call.to.reversedDigits,
-            Double(call.durationSeconds), call.disposition, call.agent, call.callerName, call.context, call.uniqueID,
-            call.linkedID, call.answer?.unixSeconds, call.end?.unixSeconds, call.billableSeconds,
-            json(call.details), retainUntil.unixSeconds, now.unixSeconds, call.details["record_file_name"],
-        ], customers: customers)
+        PreparedCall(
+            sourceKey: call.sourceKey,
+            texts: [call.sourceKey, call.format, call.direction.rawValue, call.from.raw, call.from.e164, call.from.reversedDigits,
+                    call.to.raw, call.to.e164, call.to.reversedDigits, call.disposition, call.agent, call.callerName,
+                    call.context, call.uniqueID, call.linkedID, json(call.details), call.details["record_file_name"]],
+            integers: [call.start.unixSeconds, call.answer?.unixSeconds, call.end?.unixSeconds, Int64(call.billableSeconds),
+                       retainUntil.unixSeconds, now.unixSeconds],
+            duration: Double(call.durationSeconds), customers: customers)
     }
+
+    static let insertCallSQL = """
+        INSERT INTO items (kind, source_key, format, direction, from_raw, from_e164, from_rev,
+            to_raw, to_e164, to_rev, disposition, agent, caller_name, context, pbx_unique_id,
+            linked_id, details, recording_file, start_utc, answer_utc, end_utc, billsec, retain_until, ingested_at, duration_s)
+        VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (source_key) DO NOTHING
+        """
 
     /// Inserts a call unless its source key is already there.
     public func insertCall(_ call: Call, retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
@@ -43,16 +55,35 @@ public struct IndexWriter {
     }
 
     /// Inserts a prepared call unless its source key is already there.
+    ///
+    /// The hot path of CDR ingest: values are bound straight to SQLite (no boxing into
+    /// `StatementArguments`), text without copying.
     public func insert(_ call: PreparedCall) throws -> InsertOutcome {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
-                to_raw, to_e164, to_rev, duration_s, disposition, agent, caller_name, context, pbx_unique_id,
-                linked_id, answer_utc, end_utc, billsec, details, retain_until, ingested_at, recording_file)
-            VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source_key) DO NOTHING
-            """)
-        statement.setUncheckedArguments(call.arguments)
-        try statement.execute()
+        let statement = try db.cachedStatement(sql: Self.insertCallSQL)
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        var index: Int32 = 1
+        for text in call.texts {
+            if var text {
+                text.withUTF8 { bytes in
+                    _ = sqlite3_bind_text(raw, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
+                                          Int32(bytes.count), Self.transient)
+                }
+            } else {
+                sqlite3_bind_null(raw, index)
+            }
+            index += 1
+        }
+        for integer in call.integers {
+            if let integer { sqlite3_bind_int64(raw, index, integer) } else { sqlite3_bind_null(raw, index) }
+            index += 1
+        }
+        sqlite3_bind_double(raw, index, call.duration)
+        let status = sqlite3_step(raw)
+        sqlite3_reset(raw)
+        guard status == SQLITE_DONE else {
+            throw IndexError.database("insert of a call failed: \(String(cString: sqlite3_errstr(status)))")
+        }
         if db.changesCount == 0 {
             return .duplicate(try existing(call.sourceKey, kind: .call))
         }
@@ -60,6 +91,9 @@ public struct IndexWriter {
         try link(item: id, customers: call.customers)
         return .inserted(ItemID(kind: .call, number: id))
     }
+
+    /// SQLite's SQLITE_TRANSIENT: it copies bound text before the call returns.
+    static let transient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
 
     /// An SMS turned into the values of its row (identification data only).
     public struct PreparedSMS: Sendable {
