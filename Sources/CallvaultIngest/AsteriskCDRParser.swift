@@ -102,20 +102,7 @@ public struct AsteriskCDRParser: Sendable {
 
     /// Picks the readings of start and end that agree with `duration` (the autumn repeated hour).
     func resolveStartEnd(startWall: Int64, endWall: Int64?, duration: Int) -> (Date, Date) {
-        let starts = clock.candidates(wallClock: startWall)
-        guard let endWall else {
-            return (starts[0], starts[0].addingTimeInterval(TimeInterval(duration)))
-        }
-        let ends = clock.candidates(wallClock: endWall)
-        var best = (starts[0], ends[0])
-        var bestError = Double.infinity
-        for s in starts {
-            for e in ends {
-                let error = abs(e.timeIntervalSince(s) - Double(duration))
-                if error < bestError { best = (s, e); bestError = error }
-            }
-        }
-        return best
+        clock.resolveSpan(startWall: startWall, endWall: endWall, duration: duration)
     }
 
     static func disposition(_ text: String) -> String? {

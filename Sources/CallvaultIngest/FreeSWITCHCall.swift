@@ -153,20 +153,7 @@ public enum FreeSWITCHCall {
     /// Picks the readings of local `startWall` and `endWall` that agree with `duration`
     /// (the autumn repeated hour), as the Asterisk parser does.
     static func resolve(startWall: Int64, endWall: Int64?, duration: Int, clock: LocalTimeConverter) -> (Date, Date) {
-        let starts = clock.candidates(wallClock: startWall)
-        guard let endWall else {
-            return (starts[0], starts[0].addingTimeInterval(TimeInterval(duration)))
-        }
-        let ends = clock.candidates(wallClock: endWall)
-        var best = (starts[0], ends[0])
-        var bestError = Double.infinity
-        for s in starts {
-            for e in ends {
-                let error = abs(e.timeIntervalSince(s) - Double(duration))
-                if error < bestError { best = (s, e); bestError = error }
-            }
-        }
-        return best
+        clock.resolveSpan(startWall: startWall, endWall: endWall, duration: duration)
     }
 
     /// The reading of local `wall` closest to `reference`.

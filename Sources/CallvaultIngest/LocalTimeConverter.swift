@@ -66,6 +66,25 @@ public final class LocalTimeConverter: @unchecked Sendable {
         return offsets.map { Date(timeIntervalSince1970: TimeInterval(wallClock - Int64($0))) }
     }
 
+    /// The readings of a call's local start and end that agree with its `duration`: in the
+    /// autumn repeated hour a wall-clock time has two readings, and the duration decides.
+    public func resolveSpan(startWall: Int64, endWall: Int64?, duration: Int) -> (start: Date, end: Date) {
+        let starts = candidates(wallClock: startWall)
+        guard let endWall else {
+            return (starts[0], starts[0].addingTimeInterval(TimeInterval(duration)))
+        }
+        let ends = candidates(wallClock: endWall)
+        var best = (starts[0], ends[0])
+        var bestError = Double.infinity
+        for s in starts {
+            for e in ends {
+                let error = abs(e.timeIntervalSince(s) - Double(duration))
+                if error < bestError { best = (s, e); bestError = error }
+            }
+        }
+        return best
+    }
+
     /// The first instant the wall-clock time can denote.
     public func instant(wallClock: Int64) -> Date {
         candidates(wallClock: wallClock)[0]
