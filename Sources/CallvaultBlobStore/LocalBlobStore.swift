@@ -250,17 +250,69 @@ public struct LocalBlobStore: BlobStore {
             close(fd)
             if !done { unlink(temp.path) }
         }
-        var written: Int64 = 0
-        try read(sha256, range: nil) { bytes in
-            try writeAll(fd, bytes, at: written)
-            written += Int64(bytes.count)
-        }
+        let written = try extractChecked(sha256, into: fd)
         // An extract is a copy for a person; the archive's own copy is the durable one, so the
         // copy is not fsynced (that would cap extract at the disk's write speed).
         guard rename(temp.path, url.path) == 0 else {
             throw BlobStoreError.io("cannot write \(url.path): \(errnoText())")
         }
         done = true
+        return written
+    }
+
+    /// Decompresses a whole blob into `fd` while a second thread checks each chunk's CRC-32
+    /// and the SHA-256: the two cores share the work. The output is a temporary file that is
+    /// discarded unless every check passes, so bytes written before a check fails are never served.
+    func extractChecked(_ sha256: String, into fd: Int32) throws -> Int64 {
+        let blob = try openBlob(sha256)
+        defer { close(blob.fd) }
+        let size = blob.header.originalSize
+        let chunkSize = blob.header.chunkSize
+        let inflater = try Inflater()
+        let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
+        // Three chunk buffers rotate: one being filled, up to two waiting for their checks.
+        let buffers = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8) }
+        let free = DispatchSemaphore(value: 3)
+        let checker = DispatchQueue(label: "callvault.extract.check")
+        let state = CheckState()
+        defer {
+            checker.sync {}
+            planes.deallocate()
+            buffers.forEach { $0.deallocate() }
+        }
+        var written: Int64 = 0
+        for (i, entry) in blob.entries.enumerated() {
+            let length = Int(min(Int64(chunkSize), size - Int64(i) * Int64(chunkSize)))
+            free.wait()
+            let chunk = buffers[i % 3]
+            let compressed = try readAt(blob.fd, count: Int(entry.length), at: Int64(entry.offset))
+            let target = blob.header.codec == .plain ? chunk : planes
+            let ok = compressed.withUnsafeBytes { inflater.inflate($0, into: UnsafeMutableRawBufferPointer(rebasing: target[0..<length])) }
+            guard ok else {
+                free.signal()
+                throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(i) does not decompress")
+            }
+            if blob.header.codec == .delta16Planes {
+                ChunkCodec.decodeDelta16(UnsafeRawBufferPointer(rebasing: planes[0..<length]), into: chunk)
+            }
+            let original = UnsafeRawBufferPointer(rebasing: chunk[0..<length])
+            // The buffer is not reused before the checker signals `free`.
+            let view = ChunkView(bytes: original)
+            checker.async {
+                state.check(view.bytes, crc: entry.crc, chunk: i)
+                free.signal()
+            }
+            try writeAll(fd, original, at: written)
+            written += Int64(length)
+        }
+        checker.sync {}
+        if let bad = state.badChunk {
+            throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(bad) fails its checksum")
+        }
+        let digest = state.digest()
+        guard digest == blob.header.sha256, hex(digest) == sha256 else {
+            throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 of the content does not match")
+        }
         return written
     }
 
@@ -366,4 +418,22 @@ func writeAll(_ fd: Int32, _ bytes: some ContiguousBytes, at offset: Int64) thro
         }
     }
     if let failure { throw failure }
+}
+
+/// A chunk buffer handed to the checker thread; the semaphore in `extractChecked` keeps it alive and unchanged.
+private struct ChunkView: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+}
+
+/// The running checks of `extractChecked`, touched only on its serial checker queue.
+private final class CheckState: @unchecked Sendable {
+    private var hasher = SHA256()
+    private(set) var badChunk: Int?
+
+    func check(_ bytes: UnsafeRawBufferPointer, crc: UInt32, chunk: Int) {
+        if badChunk == nil && crc32Of(bytes) != crc { badChunk = chunk }
+        hasher.update(bufferPointer: bytes)
+    }
+
+    func digest() -> [UInt8] { Array(hasher.finalize()) }
 }
