@@ -295,7 +295,7 @@ extension Archive {
         let started = Date()
         let stored = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
         let blob = BlobDetail(sha256: stored.sha256, bytes: stored.bytes, storedBytes: stored.storedBytes, audio: audio, fileName: fileName)
-        faultSeamAfterCommit?("before-index-commit")
+        crashSeam?("before-index-commit")
         let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
             let now = self.clock()
             let start = meta.start ?? now

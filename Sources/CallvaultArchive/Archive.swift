@@ -64,10 +64,11 @@ public final class Archive: Sendable {
         self.clock = now
         let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
         self.numberHasher = NumberHasher(secret: secret)
-        faultSeamAfterCommit = seam
+        crashSeam = seam
     }
 
-    let faultSeamAfterCommit: (@Sendable (String) -> Void)?
+    /// The test seam of durable steps outside the blob store (`before-index-commit`).
+    let crashSeam: (@Sendable (String) -> Void)?
 
     /// Crash tests set `CALLVAULT_CRASH_AT` to a step name (`temp-written`, `temp-synced`,
     /// `renamed`, `folder-synced`, `before-index-commit`) to kill the process right there.
