@@ -193,6 +193,7 @@ extension Archive {
                     return next
                 }
                 try write(first, more: more, format: format, actor: actor, summary: &summary)
+                crashSeam?("after-records-commit")
                 summary.rejected += rejects
                 progress(summary)
             }

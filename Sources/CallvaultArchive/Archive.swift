@@ -71,7 +71,8 @@ public final class Archive: Sendable {
     let crashSeam: (@Sendable (String) -> Void)?
 
     /// Crash tests set `CALLVAULT_CRASH_AT` to a step name (`temp-written`, `temp-synced`,
-    /// `renamed`, `folder-synced`, `before-index-commit`) to kill the process right there.
+    /// `renamed`, `folder-synced`, `before-index-commit`, `after-records-commit`) to kill the
+    /// process right there.
     static func environmentFaultSeam() -> (@Sendable (String) -> Void)? {
         guard let target = ProcessInfo.processInfo.environment["CALLVAULT_CRASH_AT"], !target.isEmpty else { return nil }
         return { step in if step == target { _exit(86) } }

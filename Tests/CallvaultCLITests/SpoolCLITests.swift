@@ -72,3 +72,29 @@ import CallvaultTesting
         #expect(result.json["rejected"] is [Any])
     }
 }
+
+extension SpoolCLITests {
+    /// A CDR file larger than one transaction, the process killed after its first commit:
+    /// the restart re-processes the whole file, skips what was committed and adds the rest.
+    @Test func aCDRFileKilledBetweenTransactionsIsCompletedOnRestart() throws {
+        try cli.run(["init"])
+        let count = 120_000
+        var text = ""
+        text.reserveCapacity(count * 330)
+        for i in 0..<count {
+            text += Samples.cdrLine(src: "040\(String(format: "%07d", i % 5000))", uniqueID: "1773473400.\(i)", sequence: i) + "\n"
+        }
+        try drop("Master.csv", Data(text.utf8))
+        let crashed = try cli.run(["watch", "--once", "--json"], environment: ["CALLVAULT_CRASH_AT": "after-records-commit"])
+        #expect(crashed.status == 86)
+        let committed = try cli.run(["search", "--kind", "call", "--limit", "0", "--json"]).json["total"] as? Int ?? 0
+        #expect(committed > 0 && committed < count, "one transaction committed before the crash")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).contains("Master.csv"))
+
+        let restarted = try cli.run(["watch", "--once", "--json"])
+        #expect(restarted.json["calls"] as? Int == count - committed)
+        #expect(restarted.json["duplicates"] as? Int == committed)
+        #expect(try cli.run(["search", "--kind", "call", "--limit", "0", "--json"]).json["total"] as? Int == count)
+        #expect(try cli.run(["audit", "verify", "--json"]).json["ok"] as? Bool == true)
+    }
+}
