@@ -12,7 +12,7 @@ struct IngestCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "auto (default), asterisk-csv or freepbx-monitor.") var format = "auto"
+    @Option(help: "auto (default: detect from content), asterisk-csv, freeswitch-csv, freeswitch-sql, freeswitch-json, freeswitch-xml, kannel-access-log, sms-csv, recording, or the name of a [sources.NAME] mapping.") var format = "auto"
     @Argument(help: "Files or folders.") var paths: [String]
 
     func run() throws {
