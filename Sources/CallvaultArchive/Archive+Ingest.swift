@@ -300,7 +300,8 @@ extension Archive {
         let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
             let now = self.clock()
             let start = meta.start ?? now
-            let linked = customers(of: meta.from, meta.to, owners: owners) + extraCustomers.filter { !customers(of: meta.from, meta.to, owners: owners).contains($0) }
+            let byNumber = customers(of: meta.from, meta.to, owners: owners)
+            let linked = byNumber + extraCustomers.filter { !byNumber.contains($0) }
             let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,
                                                      retainUntil: retainUntil(.recording, start: start),
                                                      customers: linked, now: now)

@@ -171,19 +171,8 @@ public struct AsteriskCDRParser: Sendable {
         }
     }
 
-    /// A 64-bit FNV-1a fingerprint of the record, for source keys of records without a sequence.
-    static func fingerprint(_ fields: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for field in fields {
-            for byte in field.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
-            }
-            hash ^= 0x1f
-            hash &*= 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    /// The fingerprint of the record, for source keys of records without a sequence.
+    static func fingerprint(_ fields: [String]) -> String { SourceFingerprint.of(fields) }
 }
 
 /// Why one line of an input file was rejected; the ingest adds the file and line.

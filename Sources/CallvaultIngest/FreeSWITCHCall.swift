@@ -134,19 +134,8 @@ public enum FreeSWITCHCall {
         return Int64(trimmed)
     }
 
-    /// A 64-bit FNV-1a fingerprint of `fields`, for source keys of legs without a uuid.
-    static func fingerprint(_ fields: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for field in fields {
-            for byte in field.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
-            }
-            hash ^= 0x1f
-            hash &*= 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    /// The fingerprint of `fields`, for source keys of legs without a uuid.
+    static func fingerprint(_ fields: [String]) -> String { SourceFingerprint.of(fields) }
 
     // MARK: time
 

@@ -512,13 +512,15 @@ public struct KannelLogParser: Sendable {
         return LocalTimeConverter.wallClockSeconds(text[...].utf8)
     }
 
-    /// A 64-bit FNV-1a fingerprint of the line without the message text (its length stays in).
+    /// The fingerprint of the line without the message text (its length stays in).
     static func fingerprint(_ b: [UInt8], skipping text: Range<Int>?) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (i, byte) in b.enumerated() where !(text?.contains(i) ?? false) {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        var fingerprint = SourceFingerprint()
+        if let text {
+            fingerprint.add(b[..<min(text.lowerBound, b.count)])
+            fingerprint.add(b[min(text.upperBound, b.count)...])
+        } else {
+            fingerprint.add(b)
         }
-        return String(hash, radix: 16)
+        return fingerprint.hex
     }
 }

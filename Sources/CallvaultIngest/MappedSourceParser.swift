@@ -171,13 +171,5 @@ public struct MappedSourceParser: Sendable {
         }
     }
 
-    static func fingerprint(_ values: String...) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for value in values {
-            for byte in value.utf8 { hash ^= UInt64(byte); hash &*= 0x100_0000_01b3 }
-            hash ^= 0x1f
-            hash &*= 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    static func fingerprint(_ values: String...) -> String { SourceFingerprint.of(values) }
 }

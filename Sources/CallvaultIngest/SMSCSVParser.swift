@@ -188,17 +188,6 @@ public struct SMSCSVParser: Sendable {
         return Date(timeIntervalSince1970: TimeInterval(wall - offset) + fraction)
     }
 
-    /// A 64-bit FNV-1a fingerprint of `parts`, for source keys of records without a message id.
-    static func fingerprint(_ parts: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for part in parts {
-            for byte in part.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
-            }
-            hash ^= 0x1f
-            hash &*= 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
+    /// The fingerprint of `parts`, for source keys of records without a message id.
+    static func fingerprint(_ parts: [String]) -> String { SourceFingerprint.of(parts) }
 }
