@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "CallvaultModel", swiftSettings: strict),
         .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        .target(name: "CallvaultPolicy", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .target(
             name: "CallvaultBlobStore",
             dependencies: ["CallvaultModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
@@ -37,11 +38,11 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultArchive",
-            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex"],
+            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex"],
             swiftSettings: strict),
         .target(
             name: "CallvaultCLI",
-            dependencies: ["CallvaultArchive", "CallvaultModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "callvault", dependencies: ["CallvaultCLI"], swiftSettings: strict),
         .target(
@@ -51,12 +52,13 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "CallvaultModelTests", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .testTarget(name: "CallvaultIngestTests", dependencies: ["CallvaultIngest", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(name: "CallvaultPolicyTests", dependencies: ["CallvaultPolicy", "CallvaultModel"], swiftSettings: strict),
         .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(name: "CallvaultAuditTests", dependencies: ["CallvaultAudit"], swiftSettings: strict),
         .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(
             name: "CallvaultArchiveTests",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting"],
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting"],
             swiftSettings: strict),
         .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel"], swiftSettings: strict),
     ],

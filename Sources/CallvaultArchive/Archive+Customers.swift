@@ -51,9 +51,11 @@ extension Archive {
                 changed.append(id)
             }
             summary.relinked = try writer.relink(customerIDs: changed)
+            summary.retentionChanged = try self.reapplyRetention(ofCustomers: changed, writer: writer)
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: "customers-import", items: changed.map { "customer:\($0)" },
-                details: ["customers": String(order.count), "changed": String(changed.count), "relinked": String(summary.relinked)],
+                details: ["customers": String(order.count), "changed": String(changed.count), "relinked": String(summary.relinked),
+                          "retention_changed": String(summary.retentionChanged)],
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
         }
         summary.customers = order.count

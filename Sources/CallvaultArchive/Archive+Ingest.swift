@@ -32,7 +32,7 @@ extension Archive {
         }
         var summary = IngestSummary()
         var bytesRead: Int64 = 0
-        let owners = try index.read { try $0.numberOwners() }
+        let owners = try customerDirectory()
         let clockConverter = LocalTimeConverter(timeZone: timeZone)
         for file in try expand(paths, summary: &summary) {
             summary.files += 1
@@ -111,19 +111,6 @@ extension Archive {
         }
     }
 
-    func customers(of numbers: PhoneNumber?..., owners: [String: [String]]) -> [String] {
-        var result: [String] = []
-        for number in numbers {
-            guard let e164 = number?.e164, let ids = owners[e164] else { continue }
-            for id in ids where !result.contains(id) { result.append(id) }
-        }
-        return result
-    }
-
-    func retainUntil(_ kind: ItemKind, start: Date) -> Date {
-        start.addingTimeInterval(TimeInterval((configuration.retentionDays[kind] ?? 365) * 86_400))
-    }
-
     // MARK: CDR files
 
     /// What the parser thread hands to the writer: parsed, prepared records and the lines it rejected.
@@ -139,7 +126,7 @@ extension Archive {
 
     /// Ingests a file of records (CDRs, SMS): parsing runs on its own thread, one batch ahead
     /// of the SQLite writer; each batch commits with its audit entry.
-    func ingestRecords(_ file: URL, format: String, reader: @escaping RecordReader, owners: [String: [String]], actor: Actor,
+    func ingestRecords(_ file: URL, format: String, reader: @escaping RecordReader, owners: CustomerDirectory, actor: Actor,
                        summary: inout IngestSummary, progress: (IngestSummary) -> Void) throws {
         let channel = BatchChannel<ParsedBatch>(capacity: 2)
         let done = DispatchSemaphore(value: 0)
@@ -148,11 +135,15 @@ extension Archive {
             let sink = RecordSink(file: file, batchSize: batchSize, channel: channel) { record in
                 switch record {
                 case .call(let call):
-                    return .call(IndexWriter.prepare(call, retainUntil: self.retainUntil(.call, start: call.start),
-                                                     customers: self.customers(of: call.from, call.to, owners: owners), now: self.clock()))
+                    let customers = owners.customers(of: call.from, call.to)
+                    let facts = RetentionFacts(kind: .call, direction: call.direction, context: call.context, format: call.format, start: call.start)
+                    return .call(IndexWriter.prepare(call, retention: try self.retention(facts, customers: customers, directory: owners),
+                                                     customers: customers, now: self.clock()))
                 case .sms(let sms):
-                    return .sms(IndexWriter.prepare(sms, retainUntil: self.retainUntil(.sms, start: sms.time),
-                                                    customers: self.customers(of: sms.from, sms.to, owners: owners), now: self.clock()))
+                    let customers = owners.customers(of: sms.from, sms.to)
+                    let facts = RetentionFacts(kind: .sms, direction: sms.direction, context: nil, format: sms.format, start: sms.time)
+                    return .sms(IndexWriter.prepare(sms, retention: try self.retention(facts, customers: customers, directory: owners),
+                                                    customers: customers, now: self.clock()))
                 case .status(let update):
                     return .status(update)
                 }
@@ -261,7 +252,7 @@ extension Archive {
 
     // MARK: recordings
 
-    func ingestRecording(_ file: URL, head: [UInt8], owners: [String: [String]], clock: LocalTimeConverter,
+    func ingestRecording(_ file: URL, head: [UInt8], owners: CustomerDirectory, clock: LocalTimeConverter,
                          actor: Actor, summary: inout IngestSummary) throws {
         let fileName = file.lastPathComponent
         var meta = RecordingNameParser(normalizer: normalizer, clock: clock).parse(fileName: fileName)
@@ -293,18 +284,29 @@ extension Archive {
             summary.rejected.append(IngestReject(file: file.path, line: nil, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
             return
         }
+        let start = meta.start ?? self.clock()
+        let byNumber = owners.customers(of: meta.from, meta.to)
+        let linked = byNumber + extraCustomers.filter { !byNumber.contains($0) }
+        let facts = RetentionFacts(kind: .recording, direction: meta.direction, context: meta.queue, format: String(meta.sourceKey.prefix { $0 != ":" }),
+                                   tags: details["tags"]?.split(separator: ",").map(String.init) ?? [], start: start)
+        let retention: RetentionTag
+        do throws(IngestLineError) { retention = try self.retention(facts, customers: linked, directory: owners) } catch {
+            summary.rejected.append(IngestReject(file: file.path, line: nil, reason: error.reason))
+            return
+        }
         let started = Date()
         let stored = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
         let blob = BlobDetail(sha256: stored.sha256, bytes: stored.bytes, storedBytes: stored.storedBytes, audio: audio, fileName: fileName)
         crashSeam?("before-index-commit")
         let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
             let now = self.clock()
-            let start = meta.start ?? now
-            let byNumber = customers(of: meta.from, meta.to, owners: owners)
-            let linked = byNumber + extraCustomers.filter { !byNumber.contains($0) }
+            // Expiry or erasure of an item with the same bytes may have removed the blob since
+            // `put` (they remove blobs under this same write lock): store it again first.
+            if !blobs.contains(stored.sha256) {
+                _ = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
+            }
             let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,
-                                                     retainUntil: retainUntil(.recording, start: start),
-                                                     customers: linked, now: now)
+                                                     retention: retention, customers: linked, now: now)
             if case .inserted(let id) = outcome {
                 try writer.appendAudit(AuditEvent(
                     actor: actor.name, role: actor.role, action: "ingest", items: [id.description],

@@ -65,6 +65,7 @@ public final class Archive: Sendable {
         let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
         self.numberHasher = NumberHasher(secret: secret)
         crashSeam = seam
+        try applyPendingRetention()
     }
 
     /// The test seam of durable steps outside the blob store (`before-index-commit`).

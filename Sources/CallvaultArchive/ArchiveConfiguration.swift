@@ -1,6 +1,7 @@
 public import Foundation
 public import CallvaultModel
 public import CallvaultIngest
+public import CallvaultPolicy
 
 /// The settings in `callvault.toml`.
 ///
@@ -18,8 +19,8 @@ public struct ArchiveConfiguration: Sendable, Equatable {
     /// Why personal data may be read; `--purpose` must be one of these.
     public var purposes = ["customer-service", "complaint", "billing-dispute", "legal-claim",
                            "data-subject-request", "security", "technical-fault"]
-    /// Placeholder retention until the retention rules land: days kept from the item's start.
-    public var retentionDays: [ItemKind: Int] = [.call: 365, .sms: 365, .recording: 365]
+    /// Retention classes, the ordered rules that pick them, and the audit log's period.
+    public var retention = RetentionPolicy.defaults
     /// Exports of PBXs without a parser of their own, read through a column mapping.
     public var sources: [SourceMapping] = []
 
@@ -45,12 +46,7 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         # Allowed values of --purpose.
         purposes = [\(purposes.map { "\"\($0)\"" }.joined(separator: ", "))]
 
-        [retention]
-        # Placeholder until the retention rules are configured: days an item is kept from its start.
-        call_days = \(retentionDays[.call] ?? 365)
-        sms_days = \(retentionDays[.sms] ?? 365)
-        recording_days = \(retentionDays[.recording] ?? 365)
-
+        \(renderedRetention())
         # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
         # [sources.3cx]
         # format = "csv"                  # or "jsonl" (one JSON object per line; the names below are keys)
@@ -73,17 +69,75 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         """
     }
 
+    /// The `[retention]` part of the file: the audit log's period, the classes, the rules.
+    func renderedRetention() -> String {
+        var text = """
+            [retention]
+            # Processing (audit) events are kept this long; the law's floor is two years (P2Y).
+            audit_log_period = "\(retention.auditLogPeriod)"
+
+            # A class: period (ISO 8601: P12M, P3Y, P90D), counted from = "item" (the item's time) or
+            # "relationship_end" (the customer relationship's end; items of live customers are kept,
+            # items linked to no customer count from their own time); legal_basis = contract,
+            # legal-obligation, legitimate-interest or consent; erasable_early = whether an erasure
+            # request may delete the item before its period ends.
+
+            """
+        for retentionClass in retention.classes.values.sorted(by: { $0.name < $1.name }) {
+            text += """
+                [retention.classes.\(retentionClass.name)]
+                period = "\(retentionClass.period)"
+                from = "\(retentionClass.from.rawValue)"
+                legal_basis = "\(retentionClass.legalBasis.rawValue)"
+                erasable_early = \(retentionClass.erasableEarly)
+                description = "\(retentionClass.description)"
+
+
+                """
+        }
+        text += """
+            # Rules, in order; the first that matches an item gives its class. Conditions (each a
+            # string or a list; all given must match): kind (call, sms, recording), direction
+            # (inbound, outbound, internal), context (dialplan context or recording queue), source
+            # (format such as asterisk-csv, or a [sources.NAME] name), tags (a sidecar's tags).
+            # An item no rule matches is refused at ingest.
+
+            """
+        for rule in retention.rules {
+            text += "[[retention.rules]]\nclass = \"\(rule.className)\"\n"
+            func list(_ key: String, _ values: [String]) {
+                if !values.isEmpty { text += "\(key) = [\(values.map { "\"\($0)\"" }.joined(separator: ", "))]\n" }
+            }
+            list("kind", rule.kinds.map(\.rawValue))
+            list("direction", rule.directions.map(\.rawValue))
+            list("context", rule.contexts)
+            list("source", rule.sources)
+            list("tags", rule.tags)
+            text += "\n"
+        }
+        return text
+    }
+
     /// Reads a configuration file's text.
     public static func parse(_ text: String, file: String = "callvault.toml") throws(ArchiveFailure) -> ArchiveConfiguration {
         var config = ArchiveConfiguration()
         var section = ""
         var sourceValues: [(name: String, line: Int, values: [String: Value])] = []
+        var classValues: [(name: String, line: Int, values: [String: Value])] = []
+        var ruleValues: [(line: Int, values: [String: Value])] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             func fail(_ reason: String) -> ArchiveFailure {
                 ArchiveFailure(.badInput, "\(file) line \(lineNumber): \(reason)")
+            }
+            if line.hasPrefix("[[") {
+                guard line.hasSuffix("]]") else { throw fail("an array-of-tables header must end with ]]") }
+                section = String(line.dropFirst(2).dropLast(2)).trimmingCharacters(in: .whitespaces)
+                guard section == "retention.rules" else { throw fail("unknown array of tables [[\(section)]]; only [[retention.rules]] is known") }
+                ruleValues.append((lineNumber, [:]))
+                continue
             }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw fail("a table header must end with ]") }
@@ -94,6 +148,14 @@ public struct ArchiveConfiguration: Sendable, Equatable {
                         throw fail("a source name may hold letters, digits, - and _ only")
                     }
                     sourceValues.append((name, lineNumber, [:]))
+                } else if section.hasPrefix("retention.classes.") {
+                    let name = String(section.dropFirst("retention.classes.".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                        throw fail("a retention class name may hold letters, digits, - and _ only")
+                    }
+                    classValues.append((name, lineNumber, [:]))
+                } else if !["", "retention", "server"].contains(section) {
+                    throw fail("unknown table [\(section)]")
                 }
                 continue
             }
@@ -112,10 +174,15 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             case ("", "purposes", .array(let list)):
                 guard !list.isEmpty else { throw fail("purposes must name at least one purpose") }
                 config.purposes = list
-            case ("retention", let name, .integer(let days)) where name.hasSuffix("_days"):
-                guard let kind = ItemKind(rawValue: String(name.dropLast(5))) else { throw fail("unknown key retention.\(name)") }
-                guard days > 0 else { throw fail("\(name) must be a positive number of days") }
-                config.retentionDays[kind] = days
+            case ("retention", "audit_log_period", .string(let text)):
+                guard let period = RetentionPeriod(iso8601: text) else { throw fail("audit_log_period must be an ISO 8601 period such as P2Y") }
+                config.retention.auditLogPeriod = period
+            case ("retention", let name, .integer) where ["call_days", "sms_days", "recording_days"].contains(name):
+                continue // the placeholder of archives made before retention classes; the classes below rule
+            case ("retention.rules", let key, let value):
+                guard ruleValues[ruleValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
+            case (let table, let key, let value) where table.hasPrefix("retention.classes."):
+                guard classValues[classValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
             case ("server", _, _):
                 continue // read by the service
             case (let table, let key, let value) where table.hasPrefix("sources."):
@@ -128,7 +195,69 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             config.sources.append(try mapping(source.name, source.values, defaultZone: config.sourceTimeZone,
                                               at: "\(file) line \(source.line)"))
         }
+        if !classValues.isEmpty || !ruleValues.isEmpty {
+            var classes = classValues.isEmpty ? Array(RetentionPolicy.defaults.classes.values) : []
+            for entry in classValues {
+                classes.append(try retentionClass(entry.name, entry.values, at: "\(file) line \(entry.line)"))
+            }
+            var rules = ruleValues.isEmpty ? RetentionPolicy.defaults.rules : []
+            for entry in ruleValues {
+                rules.append(try retentionRule(entry.values, at: "\(file) line \(entry.line)"))
+            }
+            config.retention = RetentionPolicy(classes: classes, rules: rules, auditLogPeriod: config.retention.auditLogPeriod)
+        }
+        do { try config.retention.validate() } catch { throw ArchiveFailure(.badInput, "\(file): \(error.message)") }
         return config
+    }
+
+    /// Builds and checks one `[retention.classes.NAME]` table.
+    static func retentionClass(_ name: String, _ values: [String: Value], at place: String) throws(ArchiveFailure) -> RetentionClass {
+        func fail(_ reason: String) -> ArchiveFailure { ArchiveFailure(.badInput, "\(place): [retention.classes.\(name)] \(reason)") }
+        let known: Set = ["period", "from", "legal_basis", "erasable_early", "description"]
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) { throw fail("has an unknown key '\(unknown)'") }
+        guard case .string(let periodText)? = values["period"], let period = RetentionPeriod(iso8601: periodText) else {
+            throw fail("needs period = an ISO 8601 period such as \"P12M\" or \"P3Y\"")
+        }
+        var from = RetentionStart.item
+        if let value = values["from"] {
+            guard case .string(let text) = value, let start = RetentionStart(rawValue: text) else { throw fail("from must be \"item\" or \"relationship_end\"") }
+            from = start
+        }
+        guard case .string(let basisText)? = values["legal_basis"], let basis = LegalBasis(rawValue: basisText) else {
+            throw fail("needs legal_basis = one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard case .bool(let erasable)? = values["erasable_early"] else { throw fail("needs erasable_early = true or false") }
+        var description = ""
+        if case .string(let text)? = values["description"] { description = text }
+        return RetentionClass(name: name, period: period, from: from, legalBasis: basis, erasableEarly: erasable, description: description)
+    }
+
+    /// Builds and checks one `[[retention.rules]]` table.
+    static func retentionRule(_ values: [String: Value], at place: String) throws(ArchiveFailure) -> RetentionRule {
+        func fail(_ reason: String) -> ArchiveFailure { ArchiveFailure(.badInput, "\(place): [[retention.rules]] \(reason)") }
+        let known: Set = ["class", "kind", "direction", "context", "queue", "source", "tags"]
+        if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) { throw fail("has an unknown key '\(unknown)'") }
+        guard case .string(let className)? = values["class"], !className.isEmpty else { throw fail("needs class = the name of a retention class") }
+        func list(_ key: String) throws(ArchiveFailure) -> [String] {
+            switch values[key] {
+            case nil: return []
+            case .string(let s)?: return [s]
+            case .array(let a)?: return a
+            default: throw fail("\(key) must be a string or a list of strings")
+            }
+        }
+        var kinds: [ItemKind] = []
+        for text in try list("kind") {
+            guard let kind = ItemKind(rawValue: text) else { throw fail("kind '\(text)' is not call, sms or recording") }
+            kinds.append(kind)
+        }
+        var directions: [Direction] = []
+        for text in try list("direction") {
+            guard let direction = Direction(rawValue: text) else { throw fail("direction '\(text)' is not inbound, outbound or internal") }
+            directions.append(direction)
+        }
+        return RetentionRule(className: className, kinds: kinds, directions: directions,
+                             contexts: try list("context") + list("queue"), sources: try list("source"), tags: try list("tags"))
     }
 
     /// Builds and checks one `[sources.NAME]` table.

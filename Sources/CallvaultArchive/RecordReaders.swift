@@ -25,18 +25,24 @@ final class RecordSink {
     let file: URL
     let batchSize: Int
     let channel: BatchChannel<Archive.ParsedBatch>
-    let prepare: (ParsedRecord) -> PreparedRecord
+    /// Turns a parsed record into its row; throws `IngestLineError` for a record the archive must refuse.
+    let prepare: (ParsedRecord) throws -> PreparedRecord
     var batch = Archive.ParsedBatch()
 
-    init(file: URL, batchSize: Int, channel: BatchChannel<Archive.ParsedBatch>, prepare: @escaping (ParsedRecord) -> PreparedRecord) {
+    init(file: URL, batchSize: Int, channel: BatchChannel<Archive.ParsedBatch>, prepare: @escaping (ParsedRecord) throws -> PreparedRecord) {
         self.file = file
         self.batchSize = batchSize
         self.channel = channel
         self.prepare = prepare
     }
 
-    func accept(_ record: ParsedRecord) throws {
-        switch prepare(record) {
+    func accept(_ record: ParsedRecord, line: Int?) throws {
+        let prepared: PreparedRecord
+        do { prepared = try prepare(record) } catch {
+            reject(line: line, Archive.reason(error))
+            return
+        }
+        switch prepared {
         case .call(let call): batch.calls.append(call)
         case .sms(let sms): batch.sms.append(sms)
         case .status(let update): batch.statusUpdates.append(update)
@@ -153,7 +159,7 @@ extension Archive {
                     sink.reject(line: record.line, Self.reason(error))
                     return
                 }
-                if let parsed { try sink.accept(parsed) }
+                if let parsed { try sink.accept(parsed, line: record.line) }
             }
         }
     }
@@ -171,7 +177,7 @@ extension Archive {
                     sink.reject(line: number, Self.reason(error))
                     return
                 }
-                if let parsed { try sink.accept(parsed) }
+                if let parsed { try sink.accept(parsed, line: number) }
             }
         }
     }
@@ -189,7 +195,7 @@ extension Archive {
             sink.reject(line: nil, Self.reason(error))
             return
         }
-        try sink.accept(parsed)
+        try sink.accept(parsed, line: nil)
     }
 
     /// The reason of a parser's error (parsers throw `IngestLineError`).

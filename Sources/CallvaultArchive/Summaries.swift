@@ -21,6 +21,8 @@ public struct CustomerImportSummary: Sendable, Equatable {
     public var customers = 0
     public var numbers = 0
     public var relinked = 0
+    /// Items whose retain-until date changed (a relationship ended or resumed, links changed).
+    public var retentionChanged = 0
     public var rejected: [CallvaultModel.IngestReject] = []
 
     public init() {}

@@ -18,13 +18,13 @@ struct CustomersCommand: ParsableCommand {
             let summary = try archive.importCustomers(from: URL(fileURLWithPath: file), actor: global.actor)
             if global.json {
                 struct Result: Encodable {
-                    var customers: Int, numbers: Int, relinked: Int
+                    var customers: Int, numbers: Int, relinked: Int, retention_changed: Int
                     var rejected: [RejectJSON]
                 }
                 Output.json(Result(customers: summary.customers, numbers: summary.numbers, relinked: summary.relinked,
-                                   rejected: summary.rejected.map(RejectJSON.init)))
+                                   retention_changed: summary.retentionChanged, rejected: summary.rejected.map(RejectJSON.init)))
             } else {
-                Output.text("\(summary.customers) customers, \(summary.numbers) numbers, \(summary.relinked) links changed")
+                Output.text("\(summary.customers) customers, \(summary.numbers) numbers, \(summary.relinked) links changed, \(summary.retentionChanged) retention dates recomputed")
             }
             for reject in summary.rejected {
                 Output.error("\(reject.file):\(reject.line.map(String.init) ?? "-"): \(reject.reason)")

@@ -10,6 +10,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "Acting user for the audit log (default: $CALLVAULT_USER, else the OS user).")
     var actingUser: String?
 
+    @Option(name: .long, help: "Role acted in: admin, compliance, lead or auditor (default: $CALLVAULT_ROLE, else lead). Only compliance sees restricted customers' items.")
+    var role: String?
+
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
@@ -19,10 +22,37 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var actor: Actor {
-        let env = ProcessInfo.processInfo.environment
-        let name = actingUser ?? env["CALLVAULT_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
-        return Actor(name: name.isEmpty ? "unknown" : name, role: "cli", origin: "cli@\(ProcessInfo.processInfo.hostName)")
+        get throws {
+            let env = ProcessInfo.processInfo.environment
+            let name = actingUser ?? env["CALLVAULT_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+            return Actor(name: name.isEmpty ? "unknown" : name, role: try roleName, origin: "cli@\(ProcessInfo.processInfo.hostName)")
+        }
     }
+
+    /// The actor of a destructive or export command: a named user is required (`--as` or
+    /// `$CALLVAULT_USER`), never the OS account by default.
+    var namedActor: Actor {
+        get throws {
+            let env = ProcessInfo.processInfo.environment
+            guard let name = actingUser ?? env["CALLVAULT_USER"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("this command changes or exports personal data: name the acting user with --as USER (or $CALLVAULT_USER)")
+            }
+            return Actor(name: name, role: try roleName, origin: "cli@\(ProcessInfo.processInfo.hostName)")
+        }
+    }
+
+    /// The role given by `--role` or `$CALLVAULT_ROLE`, checked.
+    var roleName: String {
+        get throws {
+            let value = role ?? ProcessInfo.processInfo.environment["CALLVAULT_ROLE"] ?? "lead"
+            guard Self.roles.contains(value) else {
+                throw ValidationError("unknown role '\(value.prefix(32))'; use one of: \(Self.roles.joined(separator: ", "))")
+            }
+            return value
+        }
+    }
+
+    static let roles = ["admin", "compliance", "lead", "auditor"]
 
     func openArchive() throws -> Archive {
         try Archive(root: archiveURL)

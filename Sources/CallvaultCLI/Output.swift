@@ -50,8 +50,11 @@ struct ItemJSON: Encodable {
     var agent: String?
     var customers: [String]
     var recording: String?
-    var retain_until: Date
+    /// null while a linked customer relationship lasts.
+    var retain_until: Date?
+    var retention_class: String?
     var holds: [String]
+    var restricted: Bool
     // `show` only
     var caller_name: String?
     var context: String?
@@ -94,7 +97,9 @@ struct ItemJSON: Encodable {
         customers = item.customers
         recording = item.recording?.description
         retain_until = item.retainUntil
+        retention_class = item.retentionClass
         holds = item.holds
+        restricted = item.restricted
         if let d = item.detail {
             caller_name = d.callerName
             context = d.context
@@ -119,7 +124,7 @@ struct ItemJSON: Encodable {
 
     // Absent optionals of `item` are written as null, as CLI.md's shape lists them.
     enum CodingKeys: String, CodingKey {
-        case id, kind, start, direction, from, to, duration_s, disposition, agent, customers, recording, retain_until, holds
+        case id, kind, start, direction, from, to, duration_s, disposition, agent, customers, recording, retain_until, retention_class, holds, restricted
         case caller_name, context, unique_id, linked_id, answer, end, billsec, from_raw, to_raw, format, source_fields
         case ingested_at, call, blob
     }
@@ -138,7 +143,9 @@ struct ItemJSON: Encodable {
         try c.encode(customers, forKey: .customers)
         try c.encode(recording, forKey: .recording)
         try c.encode(retain_until, forKey: .retain_until)
+        try c.encode(retention_class, forKey: .retention_class)
         try c.encode(holds, forKey: .holds)
+        try c.encode(restricted, forKey: .restricted)
         try c.encodeIfPresent(caller_name, forKey: .caller_name)
         try c.encodeIfPresent(context, forKey: .context)
         try c.encodeIfPresent(unique_id, forKey: .unique_id)

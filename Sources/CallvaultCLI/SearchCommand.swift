@@ -91,7 +91,8 @@ struct ShowCommand: ParsableCommand {
                 if let warning = blob.audio.warning { lines.append("  warning      \(warning)") }
             }
         }
-        lines.append("  retain until \(Output.local(item.retainUntil, zone))")
+        lines.append("  retain until \(item.retainUntil.map { Output.local($0, zone) } ?? "while the customer relationship lasts")\(item.retentionClass.map { " (class \($0))" } ?? "")")
+        if item.restricted { lines.append("  restricted   yes: processing restricted; stored only") }
         lines.append("  holds        \(item.holds.isEmpty ? "none" : item.holds.joined(separator: ", "))")
         lines.forEach(Output.text)
     }

@@ -31,3 +31,28 @@ final class TerminalProgress: ProgressReporter, @unchecked Sendable {
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
+
+/// One redrawn status line on a terminal's stderr for long jobs (expiry, retention, export),
+/// at most five times a second; silent with `--json` or when stderr is not a terminal.
+final class StatusLine: @unchecked Sendable {
+    private let enabled: Bool
+    private var last = Date.distantPast
+    private var drawn = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    func line(_ text: String) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.2 else { return }
+        last = now
+        drawn = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    func done() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}

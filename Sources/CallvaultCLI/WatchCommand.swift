@@ -25,7 +25,7 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         let archive = try global.openArchive()
         // Automated work runs under a service identity unless one is named (R3).
-        let actor = global.actingUser == nil ? Actor(name: "svc:spool", role: "service", origin: "spool") : global.actor
+        let actor = global.actingUser == nil ? Actor(name: "svc:spool", role: "service", origin: "spool") : try global.actor
         let watcher = SpoolWatcher(archive: archive, actor: actor)
         if once {
             let summary = try watcher.drain()

@@ -111,6 +111,16 @@ public struct IndexReader {
         for row in try Row.fetchAll(db, sql: "SELECT item_id, customer_id FROM item_customers WHERE item_id IN (\(list)) ORDER BY customer_id") {
             customers[row[0], default: []].append(row[1])
         }
+        var holds: [Int64: [String]] = [:]
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)") == true {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT i.id, h.id FROM items i JOIN holds h ON \(PolicyConditions.holdCovers)
+                WHERE i.id IN (\(list)) ORDER BY h.id
+                """) {
+                holds[row[0], default: []].append("hold-\(row[1] as Int64)")
+            }
+        }
+        let restricted = Set(try Int64.fetchAll(db, sql: "SELECT i.id FROM items i WHERE i.id IN (\(list)) AND \(PolicyConditions.restricted)"))
         var recordingOfCall: [Int64: Int64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT call_item_id, min(item_id) FROM recordings WHERE call_item_id IN (\(list)) GROUP BY call_item_id") {
             recordingOfCall[row[0]] = row[1]
@@ -124,7 +134,8 @@ public struct IndexReader {
                 from: row["from_e164"] ?? row["from_raw"], to: row["to_e164"] ?? row["to_raw"],
                 durationSeconds: row["duration_s"], disposition: row["disposition"], agent: row["agent"],
                 customers: customers[id] ?? [], recording: recordingOfCall[id].map { ItemID(kind: .recording, number: $0) },
-                retainUntil: Date(unixSeconds: row["retain_until"]), holds: [])
+                retainUntil: Schema.retainUntil(stored: row["retain_until"]), retentionClass: row["retention_class"],
+                holds: holds[id] ?? [], restricted: restricted.contains(id))
         }
     }
 
@@ -207,6 +218,60 @@ public struct IndexReader {
 }
 
 extension IndexReader {
+    /// When each customer's relationship ended (nil: it lasts).
+    public func relationshipEnds() throws -> [String: Date?] {
+        var ends: [String: Date?] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, relationship_ended FROM customers") {
+            ends[row[0]] = (row[1] as Int64?).map(Date.init(unixSeconds:))
+        }
+        return ends
+    }
+
+    /// Whether a one-time policy task (such as `retention-apply-needed`) is pending.
+    public func policyState(_ name: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM policy_state WHERE name = ?", arguments: [name])
+    }
+
+    static let storedRetentionSQL = """
+        SELECT i.id, i.kind, i.direction, i.context, i.format, json_extract(i.details, '$.tags') AS tags, i.start_utc,
+               i.retention_class, i.retain_until,
+               (SELECT group_concat(customer_id, char(31)) FROM item_customers ic WHERE ic.item_id = i.id) AS customers
+        FROM items i
+        """
+
+    /// Items with id above `after` (by id), at most `limit`, with what their retention is computed from.
+    public func storedRetention(after: Int64, limit: Int) throws -> [StoredRetention] {
+        try Row.fetchAll(db, sql: Self.storedRetentionSQL + " WHERE i.id > ? ORDER BY i.id LIMIT ?", arguments: [after, limit])
+            .map(Self.storedRetention)
+    }
+
+    /// The items linked to any of `customers`, with what their retention is computed from.
+    public func storedRetention(ofCustomers customers: [String]) throws -> [StoredRetention] {
+        guard !customers.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: customers.count).joined(separator: ",")
+        return try Row.fetchAll(db, sql: Self.storedRetentionSQL + " WHERE i.id IN (SELECT item_id FROM item_customers WHERE customer_id IN (\(marks))) ORDER BY i.id",
+                                arguments: StatementArguments(customers)).map(Self.storedRetention)
+    }
+
+    /// One item's retention and facts, or nil.
+    public func storedRetention(of id: ItemID) throws -> StoredRetention? {
+        try Row.fetchOne(db, sql: Self.storedRetentionSQL + " WHERE i.id = ? AND i.kind = ?", arguments: [id.number, id.kind.rawValue])
+            .map(Self.storedRetention)
+    }
+
+    static func storedRetention(_ row: Row) -> StoredRetention {
+        let kind = ItemKind(rawValue: row["kind"]) ?? .call
+        let tags = (row["tags"] as String?)?.split(separator: ",").map(String.init) ?? []
+        let facts = RetentionFacts(kind: kind, direction: (row["direction"] as String?).flatMap(Direction.init(rawValue:)),
+                                   context: row["context"], format: row["format"], tags: tags,
+                                   start: Date(unixSeconds: row["start_utc"]))
+        let customers = (row["customers"] as String?)?.split(separator: "\u{1F}").map(String.init) ?? []
+        let tag = (row["retention_class"] as String?).map {
+            RetentionTag(className: $0, until: Schema.retainUntil(stored: row["retain_until"]))
+        }
+        return StoredRetention(id: ItemID(kind: kind, number: row["id"]), facts: facts, customers: customers.sorted(), tag: tag)
+    }
+
     /// Whether an item with this source key is already stored.
     public func itemExists(sourceKey: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM items WHERE source_key = ?)", arguments: [sourceKey]) ?? false

@@ -30,28 +30,30 @@ public struct IndexWriter {
     }
 
     /// Prepares `call` for `insert(_:)`; pure, safe on any thread.
-    public static func prepare(_ call: Call, retainUntil: Date, customers: [String], now: Date) -> PreparedCall {
+    public static func prepare(_ call: Call, retention: RetentionTag, customers: [String], now: Date) -> PreparedCall {
         PreparedCall(
             sourceKey: call.sourceKey,
             texts: [call.sourceKey, call.format, call.direction.rawValue, call.from.raw, call.from.e164, call.from.reversedDigits,
                     call.to.raw, call.to.e164, call.to.reversedDigits, call.disposition, call.agent, call.callerName,
-                    call.context, call.uniqueID, call.linkedID, json(call.details), call.details["record_file_name"]],
+                    call.context, call.uniqueID, call.linkedID, json(call.details), call.details["record_file_name"],
+                    retention.className],
             integers: [call.start.unixSeconds, call.answer?.unixSeconds, call.end?.unixSeconds, Int64(call.billableSeconds),
-                       retainUntil.unixSeconds, now.unixSeconds],
+                       Schema.storedRetainUntil(retention.until), now.unixSeconds],
             duration: Double(call.durationSeconds), customers: customers)
     }
 
     static let insertCallSQL = """
         INSERT INTO items (kind, source_key, format, direction, from_raw, from_e164, from_rev,
             to_raw, to_e164, to_rev, disposition, agent, caller_name, context, pbx_unique_id,
-            linked_id, details, recording_file, start_utc, answer_utc, end_utc, billsec, retain_until, ingested_at, duration_s)
-        VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            linked_id, details, recording_file, retention_class, start_utc, answer_utc, end_utc, billsec, retain_until,
+            ingested_at, duration_s)
+        VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (source_key) DO NOTHING
         """
 
     /// Inserts a call unless its source key is already there.
-    public func insertCall(_ call: Call, retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
-        try insert(Self.prepare(call, retainUntil: retainUntil, customers: customers, now: now))
+    public func insertCall(_ call: Call, retention: RetentionTag, customers: [String], now: Date) throws -> InsertOutcome {
+        try insert(Self.prepare(call, retention: retention, customers: customers, now: now))
     }
 
     /// Inserts a prepared call unless its source key is already there.
@@ -103,14 +105,14 @@ public struct IndexWriter {
     }
 
     /// Prepares `sms` for `insert(_:)`; pure, safe on any thread.
-    public static func prepare(_ sms: SMSRecord, retainUntil: Date, customers: [String], now: Date) -> PreparedSMS {
+    public static func prepare(_ sms: SMSRecord, retention: RetentionTag, customers: [String], now: Date) -> PreparedSMS {
         var details = ["parts": String(sms.parts)]
         if let length = sms.length { details["length"] = String(length) }
         if let smsc = sms.smsc { details["smsc"] = smsc }
         return PreparedSMS(sourceKey: sms.sourceKey, arguments: [
             sms.sourceKey, sms.format, sms.time.unixSeconds, sms.direction.rawValue,
             sms.from.raw, sms.from.e164, sms.from.reversedDigits, sms.to.raw, sms.to.e164, sms.to.reversedDigits,
-            sms.status, sms.messageID, json(details), retainUntil.unixSeconds, now.unixSeconds,
+            sms.status, sms.messageID, json(details), Schema.storedRetainUntil(retention.until), retention.className, now.unixSeconds,
         ], customers: customers)
     }
 
@@ -118,8 +120,8 @@ public struct IndexWriter {
     public func insert(_ sms: PreparedSMS) throws -> InsertOutcome {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
-                to_raw, to_e164, to_rev, disposition, pbx_unique_id, details, retain_until, ingested_at)
-            VALUES ('sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                to_raw, to_e164, to_rev, disposition, pbx_unique_id, details, retain_until, retention_class, ingested_at)
+            VALUES ('sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source_key) DO NOTHING
             """)
         statement.setUncheckedArguments(sms.arguments)
@@ -175,20 +177,21 @@ public struct IndexWriter {
 
     /// Inserts a recording row pointing at a blob that is already durable.
     public func insertRecording(_ meta: RecordingMetadata, blob: BlobDetail, fileName: String, details: [String: String] = [:],
-                                retainUntil: Date, customers: [String], now: Date) throws -> InsertOutcome {
+                                retention: RetentionTag, customers: [String], now: Date) throws -> InsertOutcome {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [meta.sourceKey]) {
             return .duplicate(ItemID(kind: .recording, number: id))
         }
         let start = meta.start ?? now
         try db.execute(sql: """
             INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
-                to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at, details)
-            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at, details,
+                retention_class)
+            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 meta.sourceKey, meta.sourceKey.prefix { $0 != ":" }.description, start.unixSeconds, meta.direction?.rawValue,
                 meta.from?.raw, meta.from?.e164, meta.from?.reversedDigits, meta.to?.raw, meta.to?.e164, meta.to?.reversedDigits,
-                blob.audio.durationSeconds, meta.agent, meta.queue, meta.callUniqueID, retainUntil.unixSeconds, now.unixSeconds,
-                Self.json(details),
+                blob.audio.durationSeconds, meta.agent, meta.queue, meta.callUniqueID, Schema.storedRetainUntil(retention.until), now.unixSeconds,
+                Self.json(details), retention.className,
             ])
         let id = db.lastInsertedRowID
         try db.execute(sql: """
@@ -276,6 +279,17 @@ public struct IndexWriter {
     func existing(_ sourceKey: String, kind: ItemKind) throws -> ItemID {
         let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [sourceKey]) ?? 0
         return ItemID(kind: kind, number: id)
+    }
+
+    /// Sets an item's retention class and retain-until date.
+    public func setRetention(_ item: ItemID, _ tag: RetentionTag) throws {
+        try db.execute(sql: "UPDATE items SET retention_class = ?, retain_until = ? WHERE id = ?",
+                       arguments: [tag.className, Schema.storedRetainUntil(tag.until), item.number])
+    }
+
+    /// Forgets a one-time policy task once done (such as computing retention after an upgrade).
+    public func clearPolicyState(_ name: String) throws {
+        try db.execute(sql: "DELETE FROM policy_state WHERE name = ?", arguments: [name])
     }
 
     // MARK: customers

@@ -6,6 +6,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core", migrate: v1Core)
         migrator.registerMigration("v2-sms-and-recording-names", migrate: v2SMSAndRecordingNames)
+        migrator.registerMigration("v4-policy", migrate: v4Policy)
         return migrator
     }
 

@@ -14,14 +14,20 @@ public struct ArchivedItem: Sendable, Equatable {
     public var customers: [String]
     /// The recording of a call (for a call), or nil.
     public var recording: ItemID?
-    public var retainUntil: Date
+    /// When the item may be deleted; nil while a linked customer relationship lasts.
+    public var retainUntil: Date?
+    /// The retention class that set `retainUntil` (nil until computed for an old item).
+    public var retentionClass: String?
+    /// Active legal holds covering the item.
     public var holds: [String]
+    /// Whether a linked customer's processing is restricted (only compliance sees the item).
+    public var restricted: Bool
     /// Detail shown by `show`; nil in search results.
     public var detail: ItemDetail?
 
     public init(id: ItemID, start: Date, direction: Direction?, from: String?, to: String?, durationSeconds: Double,
-                disposition: String?, agent: String?, customers: [String], recording: ItemID?, retainUntil: Date,
-                holds: [String], detail: ItemDetail? = nil) {
+                disposition: String?, agent: String?, customers: [String], recording: ItemID?, retainUntil: Date?,
+                retentionClass: String? = nil, holds: [String], restricted: Bool = false, detail: ItemDetail? = nil) {
         self.id = id
         self.start = start
         self.direction = direction
@@ -33,7 +39,9 @@ public struct ArchivedItem: Sendable, Equatable {
         self.customers = customers
         self.recording = recording
         self.retainUntil = retainUntil
+        self.retentionClass = retentionClass
         self.holds = holds
+        self.restricted = restricted
         self.detail = detail
     }
 }
