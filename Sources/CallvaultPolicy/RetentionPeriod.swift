@@ -58,10 +58,14 @@ public struct RetentionPeriod: Sendable, Hashable, CustomStringConvertible {
         return calendar.date(byAdding: components, to: date) ?? date
     }
 
-    /// Whether this period is at least `other` from every starting day (compared as days).
+    /// Whether this period is at least `other` from every starting day.
     public func isAtLeast(_ other: RetentionPeriod) -> Bool {
-        (years * 12 + months) * 31 + days >= (other.years * 12 + other.months) * 31 + other.days
-            && (years * 12 + months) * 28 + days >= (other.years * 12 + other.months) * 28 + other.days
+        let months = years * 12 + self.months, otherMonths = other.years * 12 + other.months
+        if months >= otherMonths && days >= other.days { return true }
+        // Mixed units: the shortest this period can be against the longest the other can.
+        let shortest = years * 365 + self.months * 28 + days
+        let longest = other.years * 365 + (other.years + 3) / 4 + other.months * 31 + other.days
+        return shortest >= longest
     }
 }
 
