@@ -233,7 +233,8 @@ extension Archive {
             guard records > 0 else { return ([], [], 0, 0, 0) }
             if !calls.isEmpty {
                 try writer.indexNames(insertedAfter: before)
-                try writer.linkWaitingRecordings(insertedAfter: before)
+                // A recording that waited for its call takes the call's time and customers: date it again.
+                try self.reapplyRetention(ofItems: writer.linkWaitingRecordings(insertedAfter: before), writer: writer)
             }
             var items = AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: calls)
             items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: sms)
@@ -307,6 +308,8 @@ extension Archive {
             }
             let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,
                                                      retention: retention, customers: linked, now: now)
+            // Linked to its call on insert, it may have taken the call's time and customers.
+            if case .inserted(let id) = outcome { try self.reapplyRetention(ofItems: [id], writer: writer) }
             if case .inserted(let id) = outcome {
                 try writer.appendAudit(AuditEvent(
                     actor: actor.name, role: actor.role, action: "ingest", items: [id.description],

@@ -122,6 +122,23 @@ extension Archive {
         return changed
     }
 
+    /// Recomputes the retention of `items`, inside a write (after their links or time changed).
+    /// - Returns: how many items changed.
+    @discardableResult
+    func reapplyRetention(ofItems items: [ItemID], writer: IndexWriter) throws -> Int {
+        guard !items.isEmpty else { return 0 }
+        let reader = IndexReader(writer)
+        let ends = try reader.relationshipEnds()
+        var changed = 0
+        for id in items {
+            if let item = try reader.storedRetention(of: id), let tag = computedRetention(item, ends: ends), tag != item.tag {
+                try writer.setRetention(item.id, tag)
+                changed += 1
+            }
+        }
+        return changed
+    }
+
     /// Which rule gives an item its retention, and whether the stored value is current.
     public func explainRetention(_ id: ItemID) throws -> RetentionExplanation {
         let (stored, ends) = try index.read { reader in (try reader.storedRetention(of: id), try reader.relationshipEnds()) }

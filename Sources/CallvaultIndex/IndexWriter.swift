@@ -209,11 +209,11 @@ public struct IndexWriter {
     }
 
     /// Links recordings still waiting for their call to calls inserted after item `after`
-    /// (a recording that arrived before its CDR); returns how many were linked.
+    /// (a recording that arrived before its CDR); returns the recordings linked.
     @discardableResult
-    public func linkWaitingRecordings(insertedAfter after: Int64) throws -> Int {
+    public func linkWaitingRecordings(insertedAfter after: Int64) throws -> [ItemID] {
         let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM recordings WHERE call_item_id IS NULL") ?? 0
-        guard waiting > 0 else { return 0 }
+        guard waiting > 0 else { return [] }
         return try linkRecordings(where: """
             recordings.call_item_id IS NULL AND (recordings.call_unique_id IN
                 (SELECT pbx_unique_id FROM items WHERE id > ? AND kind = 'call'
@@ -223,7 +223,7 @@ public struct IndexWriter {
     }
 
     @discardableResult
-    func linkRecordings(where condition: String, arguments: StatementArguments) throws -> Int {
+    func linkRecordings(where condition: String, arguments: StatementArguments) throws -> [ItemID] {
         // Prefer the answered leg with that unique id, then any leg that shares it as linked id.
         try db.execute(sql: """
             UPDATE recordings SET call_item_id = coalesce(
@@ -257,7 +257,7 @@ public struct IndexWriter {
                 WHERE r.item_id = ?
                 """, arguments: [id])
         }
-        return linked.count
+        return linked.map { ItemID(kind: .recording, number: $0) }
     }
 
     /// Adds new caller names to the full-text index (one batch per transaction: far faster than a trigger).
