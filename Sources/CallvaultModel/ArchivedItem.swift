@@ -14,6 +14,11 @@ public struct ArchivedItem: Sendable, Equatable {
     public var customers: [String]
     /// The recording of a call (for a call), or nil.
     public var recording: ItemID?
+    /// For a call: every call leg of its conversation (the legs sharing its linked id),
+    /// oldest first, itself included; empty for SMS and recordings.
+    public var legs: [ItemID]
+    /// For a call: the recordings of any leg of its conversation, by id; empty otherwise.
+    public var recordings: [ItemID]
     public var retainUntil: Date
     public var holds: [String]
     /// Detail shown by `show`; nil in search results.
@@ -21,7 +26,7 @@ public struct ArchivedItem: Sendable, Equatable {
 
     public init(id: ItemID, start: Date, direction: Direction?, from: String?, to: String?, durationSeconds: Double,
                 disposition: String?, agent: String?, customers: [String], recording: ItemID?, retainUntil: Date,
-                holds: [String], detail: ItemDetail? = nil) {
+                holds: [String], legs: [ItemID] = [], recordings: [ItemID] = [], detail: ItemDetail? = nil) {
         self.id = id
         self.start = start
         self.direction = direction
@@ -32,6 +37,8 @@ public struct ArchivedItem: Sendable, Equatable {
         self.agent = agent
         self.customers = customers
         self.recording = recording
+        self.legs = legs
+        self.recordings = recordings
         self.retainUntil = retainUntil
         self.holds = holds
         self.detail = detail
