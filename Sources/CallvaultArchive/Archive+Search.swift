@@ -4,7 +4,9 @@ import CallvaultIndex
 import CallvaultAudit
 
 extension Archive {
-    /// Finds items, newest first. The search and the id of every item it returns are audited (R2);
+    /// Finds conversations, newest first: one item per call (its primary leg, with `legs` and
+    /// `recordings`), every SMS and unlinked recording on its own. The search and the id of every
+    /// item and leg it returns are audited (R2);
     /// searched numbers and words are logged only as keyed hashes (R6).
     public func search(_ query: SearchQuery, purpose: String? = nil, actor: Actor) throws -> SearchResult {
         guard query.limit >= 0 && query.limit <= 10_000 else {
@@ -43,7 +45,7 @@ extension Archive {
             let result = try IndexReader(writer).search(query, number: match)
             details["total"] = String(result.total)
             try writer.appendAudit(AuditEvent(
-                actor: actor.name, role: actor.role, action: "search", items: result.items.map(\.id.description),
+                actor: actor.name, role: actor.role, action: "search", items: Self.shownIDs(result.items),
                 purpose: purpose, details: details, durationMs: Int(Date().timeIntervalSince(started) * 1000),
                 origin: actor.origin), at: clock())
             return result
@@ -64,7 +66,7 @@ extension Archive {
                                                   purpose: purpose, outcome: .failed, reason: "not found", origin: actor.origin), at: clock())
                 return nil
             }
-            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "show", items: [itemID.description],
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "show", items: Self.shownIDs([item]),
                                               purpose: purpose, origin: actor.origin), at: clock())
             return item
         } ?? { throw ArchiveFailure(.notFound, "no item \(itemID)") }()
@@ -115,4 +117,15 @@ extension Archive {
     }
 
     static let isoFormatter = Date.ISO8601FormatStyle()
+
+    /// The ids a search or show reveals, each once: every item, then the other legs of its
+    /// conversation (a leg listed is a leg read).
+    static func shownIDs(_ items: [ArchivedItem]) -> [String] {
+        var seen: Set<ItemID> = []
+        var ids: [String] = []
+        for id in items.map(\.id) + items.flatMap(\.legs) where seen.insert(id).inserted {
+            ids.append(id.description)
+        }
+        return ids
+    }
 }

@@ -50,6 +50,10 @@ struct ItemJSON: Encodable {
     var agent: String?
     var customers: [String]
     var recording: String?
+    /// Every call leg of the conversation, oldest first, the item itself included; [] for SMS and recordings.
+    var legs: [String]
+    /// The recordings of any leg of the conversation.
+    var recordings: [String]
     /// null while a linked customer relationship lasts.
     var retain_until: Date?
     var retention_class: String?
@@ -96,6 +100,8 @@ struct ItemJSON: Encodable {
         agent = item.agent
         customers = item.customers
         recording = item.recording?.description
+        legs = item.legs.map(\.description)
+        recordings = item.recordings.map(\.description)
         retain_until = item.retainUntil
         retention_class = item.retentionClass
         holds = item.holds
@@ -124,7 +130,8 @@ struct ItemJSON: Encodable {
 
     // Absent optionals of `item` are written as null, as CLI.md's shape lists them.
     enum CodingKeys: String, CodingKey {
-        case id, kind, start, direction, from, to, duration_s, disposition, agent, customers, recording, retain_until, retention_class, holds, restricted
+        case id, kind, start, direction, from, to, duration_s, disposition, agent, customers, recording, legs, recordings
+        case retain_until, retention_class, holds, restricted
         case caller_name, context, unique_id, linked_id, answer, end, billsec, from_raw, to_raw, format, source_fields
         case ingested_at, call, blob
     }
@@ -142,6 +149,8 @@ struct ItemJSON: Encodable {
         try c.encode(agent, forKey: .agent)
         try c.encode(customers, forKey: .customers)
         try c.encode(recording, forKey: .recording)
+        try c.encode(legs, forKey: .legs)
+        try c.encode(recordings, forKey: .recordings)
         try c.encode(retain_until, forKey: .retain_until)
         try c.encode(retention_class, forKey: .retention_class)
         try c.encode(holds, forKey: .holds)

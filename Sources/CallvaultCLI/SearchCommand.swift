@@ -5,7 +5,7 @@ import CallvaultModel
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Find calls and recordings, newest first. The search and its hits are audited.")
+        commandName: "search", abstract: "Find calls and recordings, newest first; the legs of one call are shown once. The search and its hits are audited.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "A number in any written form, or its last 6+ digits.") var number: String?
@@ -47,6 +47,12 @@ struct SearchCommand: ParsableCommand {
             if !item.customers.isEmpty { line += " [\(item.customers.joined(separator: ", "))]" }
             if let recording = item.recording { line += " ♪ \(recording)" }
             Output.text(line)
+            // A call of several legs (a transfer, a queue ringing agents): its legs and recordings below it.
+            if item.legs.count > 1 || item.recordings.count > (item.recording == nil ? 0 : 1) {
+                var legs = "           legs \(item.legs.map(\.description).joined(separator: ", "))"
+                if !item.recordings.isEmpty { legs += "  ♪ \(item.recordings.map(\.description).joined(separator: ", "))" }
+                Output.text(legs)
+            }
         }
     }
 }
@@ -81,6 +87,10 @@ struct ShowCommand: ParsableCommand {
         if let agent = item.agent { lines.append("  agent        \(agent)") }
         lines.append("  customers    \(item.customers.isEmpty ? "-" : item.customers.joined(separator: ", "))")
         if let recording = item.recording { lines.append("  recording    \(recording)") }
+        if item.legs.count > 1 {
+            lines.append("  legs         \(item.legs.map { $0 == item.id ? "\($0) (this)" : $0.description }.joined(separator: ", "))")
+        }
+        if !item.recordings.isEmpty { lines.append("  recordings   \(item.recordings.map(\.description).joined(separator: ", "))") }
         if let detail = item.detail {
             if let call = detail.call { lines.append("  call         \(call)") }
             if let context = detail.context { lines.append("  context      \(context)") }

@@ -83,17 +83,99 @@ public struct IndexReader {
             nameMatches = try Int.fetchOne(db, sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", arguments: [match]) ?? 0
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        // Only calls carry caller names, so a name search with no other criterion counts in the FTS index alone.
-        let onlyText = nameMatches != nil && number == nil && query.customer == nil && query.from == nil && query.to == nil
-            && query.kind == nil && query.agent == nil
-        let total = try onlyText ? nameMatches! : Int.fetchOne(db, sql: "SELECT count(*) FROM items i\(joins)\(whereClause)",
-                                                                arguments: StatementArguments(arguments)) ?? 0
-        // A common name matches thousands of calls: walking the time index newest first and
-        // stopping at `limit` beats sorting every match. A rare name is faster the other way.
-        let walkTime = (nameMatches ?? 0) > 2_000 && number == nil && query.customer == nil
-        let rows = try Row.fetchAll(db, sql: "SELECT i.* FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC LIMIT ?",
-                                    arguments: StatementArguments(arguments + [max(0, query.limit)]))
-        return SearchResult(total: total, items: try hydrate(rows))
+        let matched = " FROM items i\(joins)\(whereClause)"
+        let matchedArguments: StatementArguments = StatementArguments(arguments)
+        // Legs of one call share a linked id: they are one conversation, counted and shown once.
+        let key = Self.conversationKey
+        let total = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)",
+                                     arguments: matchedArguments) ?? 0
+        let limit = max(0, query.limit)
+        var page: [(id: Int64, start: Int64)] = []
+        var conversations: [String: Conversation] = [:]
+        if limit > 0 && (number != nil || query.customer != nil) {
+            // A number or a customer matches few items: take every conversation they touch, then sort.
+            var singles: [(id: Int64, start: Int64)] = []
+            var keys: Set<String> = []
+            for row in try Row.fetchAll(db, sql: "SELECT i.id, i.start_utc, \(key)\(matched)", arguments: matchedArguments) {
+                if let k = row[2] as String? { keys.insert(k) } else { singles.append((row[0], row[1])) }
+            }
+            conversations = try self.conversations(keys)
+            let all = singles + conversations.values.map { (id: $0.primary, start: $0.start) }
+            page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.prefix(limit))
+        } else if limit > 0 {
+            // A broad search walks its matches newest first and stops once no conversation further
+            // down can make the page: a conversation starts no later than any of its legs.
+            // A common name matches thousands of calls: walking the time index newest first beats
+            // sorting every match. A rare name is faster the other way.
+            let walkTime = (nameMatches ?? 0) > 2_000
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC",
+                arguments: matchedArguments)
+            var found: [(id: Int64, start: Int64)] = []
+            var seen: Set<Int64> = []
+            var cutoff: Int64?  // the start of the page's last conversation, once the page is full
+            while let row = try cursor.next() {
+                let start: Int64 = row[1]
+                if let cutoff, start < cutoff { break }
+                var candidate: (id: Int64, start: Int64) = (row[0], start)
+                if let k = row[2] as String? {
+                    guard conversations[k] == nil else { continue }
+                    guard let conversation = try self.conversations([k])[k] else { continue }
+                    conversations[k] = conversation
+                    candidate = (conversation.primary, conversation.start)
+                }
+                guard seen.insert(candidate.id).inserted else { continue }
+                found.append(candidate)
+                if found.count >= limit {
+                    found.sort { ($0.start, $0.id) > ($1.start, $1.id) }
+                    found.removeLast(found.count - limit)
+                    cutoff = found[limit - 1].start
+                }
+            }
+            page = found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }
+        }
+        guard !page.isEmpty else { return SearchResult(total: total, items: []) }
+        let byID = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
+            db, sql: "SELECT * FROM items WHERE id IN (\(page.map { String($0.id) }.joined(separator: ",")))").map { ($0["id"] as Int64, $0) })
+        return SearchResult(total: total, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
+    }
+
+    /// SQL for the conversation a matched item `i` belongs to: a call's linked id; NULL makes
+    /// the item a conversation of its own.
+    static let conversationKey = "(CASE WHEN i.kind = 'call' THEN i.linked_id END)"
+
+    /// The call legs sharing one linked id.
+    struct Conversation {
+        /// The leg shown for the conversation: the one whose unique id is the linked id, else the earliest.
+        var primary: Int64
+        /// When the conversation began: its earliest leg's start.
+        var start: Int64
+        /// Every leg, oldest first.
+        var legs: [Int64]
+    }
+
+    /// The conversations with these linked ids (one indexed query per 500 of them).
+    func conversations(_ keys: some Collection<String>) throws -> [String: Conversation] {
+        var result: [String: Conversation] = [:]
+        let list = Array(keys)
+        for chunkStart in stride(from: 0, to: list.count, by: 500) {
+            let chunk = Array(list[chunkStart..<min(list.count, chunkStart + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT linked_id, id, start_utc, pbx_unique_id FROM items
+                WHERE kind = 'call' AND linked_id IN (\(marks)) ORDER BY linked_id, start_utc, id
+                """, arguments: StatementArguments(chunk))
+            var primaries: [String: Int64] = [:]
+            for row in rows {
+                let k: String = row[0]
+                let id: Int64 = row[1]
+                if result[k] == nil { result[k] = Conversation(primary: id, start: row[2], legs: []) }
+                result[k]!.legs.append(id)
+                if primaries[k] == nil, row[3] as String? == k { primaries[k] = id }
+            }
+            for (k, id) in primaries { result[k]!.primary = id }
+        }
+        return result
     }
 
     /// Turns user text into an FTS5 query: each word a quoted prefix term.
@@ -103,7 +185,9 @@ public struct IndexReader {
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
-    func hydrate(_ rows: [Row]) throws -> [ArchivedItem] {
+    /// Items for `rows`, with their customers, recording, and their conversation's legs and
+    /// recordings (`conversations` holds those already read; the others are read here).
+    func hydrate(_ rows: [Row], conversations known: [String: Conversation] = [:]) throws -> [ArchivedItem] {
         guard !rows.isEmpty else { return [] }
         let ids: [Int64] = rows.map { $0["id"] }
         let list = ids.map(String.init).joined(separator: ",")
@@ -121,21 +205,40 @@ public struct IndexReader {
             }
         }
         let restricted = Set(try Int64.fetchAll(db, sql: "SELECT i.id FROM items i WHERE i.id IN (\(list)) AND \(PolicyConditions.restricted)"))
-        var recordingOfCall: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT call_item_id, min(item_id) FROM recordings WHERE call_item_id IN (\(list)) GROUP BY call_item_id") {
-            recordingOfCall[row[0]] = row[1]
+        // Legs: a call's conversation (itself alone without a linked id); none for SMS and recordings.
+        var conversations = known
+        let missing = Set(rows.compactMap { row -> String? in
+            guard row["kind"] as String == "call", let k = row["linked_id"] as String?, known[k] == nil else { return nil }
+            return k
+        })
+        if !missing.isEmpty { conversations.merge(try self.conversations(missing)) { old, _ in old } }
+        var legsOf: [Int64: [Int64]] = [:]
+        for row in rows where row["kind"] as String == "call" {
+            let id: Int64 = row["id"]
+            legsOf[id] = (row["linked_id"] as String?).flatMap { conversations[$0]?.legs } ?? [id]
+        }
+        let allLegs = Set(ids + legsOf.values.joined())
+        var recordingsOfLeg: [Int64: [Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT call_item_id, item_id FROM recordings WHERE call_item_id IN (\(allLegs.map(String.init).joined(separator: ",")))
+            ORDER BY item_id
+            """) {
+            recordingsOfLeg[row[0], default: []].append(row[1])
         }
         return rows.map { row in
             let id: Int64 = row["id"]
             let kind = ItemKind(rawValue: row["kind"]) ?? .call
+            let legs = legsOf[id] ?? []
             return ArchivedItem(
                 id: ItemID(kind: kind, number: id), start: Date(unixSeconds: row["start_utc"]),
                 direction: (row["direction"] as String?).flatMap(Direction.init(rawValue:)),
                 from: row["from_e164"] ?? row["from_raw"], to: row["to_e164"] ?? row["to_raw"],
                 durationSeconds: row["duration_s"], disposition: row["disposition"], agent: row["agent"],
-                customers: customers[id] ?? [], recording: recordingOfCall[id].map { ItemID(kind: .recording, number: $0) },
+                customers: customers[id] ?? [], recording: recordingsOfLeg[id]?.first.map { ItemID(kind: .recording, number: $0) },
                 retainUntil: Schema.retainUntil(stored: row["retain_until"]), retentionClass: row["retention_class"],
-                holds: holds[id] ?? [], restricted: restricted.contains(id))
+                holds: holds[id] ?? [], restricted: restricted.contains(id),
+                legs: legs.map { ItemID(kind: .call, number: $0) },
+                recordings: legs.flatMap { recordingsOfLeg[$0] ?? [] }.sorted().map { ItemID(kind: .recording, number: $0) })
         }
     }
 
@@ -184,9 +287,11 @@ public struct IndexReader {
 
     // MARK: audit
 
-    /// Verifies the whole log against its hash chain and head.
+    /// Verifies the whole log against its hash chain and head, from the pruning anchor when
+    /// entries past their retention were pruned.
     public func verifyAudit() throws -> AuditVerification {
-        var verifier = AuditVerifier()
+        let anchor = try Row.fetchOne(db, sql: "SELECT pruned_upto, pruned_hash FROM audit_head WHERE id = 1")
+        var verifier = AuditVerifier(prunedUpTo: anchor?["pruned_upto"] ?? 0, prunedHash: anchor?["pruned_hash"])
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY rowid")
         while let row = try cursor.next() {
             verifier.check(Self.auditEntry(row))

@@ -6,12 +6,21 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-core", migrate: v1Core)
         migrator.registerMigration("v2-sms-and-recording-names", migrate: v2SMSAndRecordingNames)
+        migrator.registerMigration("v3-conversations", migrate: v3Conversations)
         migrator.registerMigration("v4-policy", migrate: v4Policy)
         return migrator
     }
 
     /// Names of the migrations this binary knows, oldest first.
     static var knownMigrations: [String] { migrator.migrations }
+
+    /// The legs of one call (one conversation) share `linked_id`: this index finds a
+    /// conversation's legs, its earliest start and its primary leg in one seek.
+    static func v3Conversations(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX items_conversation ON items(linked_id, start_utc) WHERE kind = 'call' AND linked_id IS NOT NULL;
+            """)
+    }
 
     /// Delivery reports that arrived before their SMS, and the recording file a CDR names
     /// (FreeSWITCH `record_file_name`), so such recordings link to their call.

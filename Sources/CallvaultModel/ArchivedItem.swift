@@ -14,6 +14,11 @@ public struct ArchivedItem: Sendable, Equatable {
     public var customers: [String]
     /// The recording of a call (for a call), or nil.
     public var recording: ItemID?
+    /// For a call: every call leg of its conversation (the legs sharing its linked id),
+    /// oldest first, itself included; empty for SMS and recordings.
+    public var legs: [ItemID]
+    /// For a call: the recordings of any leg of its conversation, by id; empty otherwise.
+    public var recordings: [ItemID]
     /// When the item may be deleted; nil while a linked customer relationship lasts.
     public var retainUntil: Date?
     /// The retention class that set `retainUntil` (nil until computed for an old item).
@@ -27,7 +32,8 @@ public struct ArchivedItem: Sendable, Equatable {
 
     public init(id: ItemID, start: Date, direction: Direction?, from: String?, to: String?, durationSeconds: Double,
                 disposition: String?, agent: String?, customers: [String], recording: ItemID?, retainUntil: Date?,
-                retentionClass: String? = nil, holds: [String], restricted: Bool = false, detail: ItemDetail? = nil) {
+                retentionClass: String? = nil, holds: [String], restricted: Bool = false,
+                legs: [ItemID] = [], recordings: [ItemID] = [], detail: ItemDetail? = nil) {
         self.id = id
         self.start = start
         self.direction = direction
@@ -38,6 +44,8 @@ public struct ArchivedItem: Sendable, Equatable {
         self.agent = agent
         self.customers = customers
         self.recording = recording
+        self.legs = legs
+        self.recordings = recordings
         self.retainUntil = retainUntil
         self.retentionClass = retentionClass
         self.holds = holds

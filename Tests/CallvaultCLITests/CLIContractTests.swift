@@ -56,16 +56,44 @@ import CallvaultTesting
         #expect(rejected.first?["line"] is NSNull)
     }
 
+    @Test func aCallOfSeveralLegsPrintsLegsAndRecordingsInJSON() throws {
+        let cli = try loaded()
+        let lines = [
+            Samples.cdrLine(uniqueID: "1773473400.1", sequence: 1),
+            Samples.cdrLine(src: "1001", dst: "1003", context: "from-internal", start: "2026-03-14 09:31:00",
+                            answer: "2026-03-14 09:31:04", end: "2026-03-14 09:33:04", duration: 124, billsec: 120,
+                            uniqueID: "1773473460.5", linkedID: "1773473400.1", sequence: 2),
+        ]
+        let cdr = folder.write("in/Master.csv", lines.joined(separator: "\n") + "\n")
+        let wav = folder.write("in/exten-1003-1001-20260314-093100-1773473460.5.wav", Samples.wav(seconds: 1))
+        #expect(try cli.run(["ingest", cdr.path, wav.path, "--json"]).status == 0)
+        let search = try cli.run(["search", "--number", "0401234567", "--json"])
+        #expect(search.json["total"] as? Int == 1)
+        let item = try #require((search.json["items"] as? [[String: Any]])?.first)
+        #expect(item["id"] as? String == "call-1")
+        #expect(item["legs"] as? [String] == ["call-1", "call-2"])
+        #expect(item["recordings"] as? [String] == ["rec-3"])
+        #expect(item["recording"] is NSNull)
+        let show = try cli.run(["show", "call-2", "--json"])
+        #expect(show.json["legs"] as? [String] == ["call-1", "call-2"])
+        #expect(show.json["recording"] as? String == "rec-3")
+        let text = try cli.run(["show", "call-2"])
+        #expect(text.stdout.contains("legs         call-1, call-2 (this)"))
+        #expect(text.stdout.contains("recordings   rec-3"))
+        let list = try cli.run(["search", "--number", "0401234567"])
+        #expect(list.stdout.contains("legs call-1, call-2"))
+    }
+
     @Test func searchShowAndExtractFollowTheContract() throws {
         let cli = try loaded()
         try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk").path])
         let search = try cli.run(["search", "--number", "040 123 4567", "--limit", "3", "--json"])
         #expect(search.status == 0)
-        #expect(search.json["total"] as? Int == 8)
+        #expect(search.json["total"] as? Int == 7)
         let items = try #require(search.json["items"] as? [[String: Any]])
         #expect(items.count == 3)
         let keys: Set<String> = ["id", "kind", "start", "direction", "from", "to", "duration_s", "disposition", "agent",
-                                 "customers", "recording", "retain_until", "holds"]
+                                 "customers", "recording", "legs", "recordings", "retain_until", "holds"]
         #expect(keys.isSubset(of: Set(items[0].keys)))
         #expect((items[0]["start"] as? String)?.hasSuffix("Z") == true)
         #expect(items[0]["from"] as? String == "+358401234567" || items[0]["to"] as? String == "+358401234567")

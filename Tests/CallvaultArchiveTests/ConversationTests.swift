@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import CallvaultArchive
+import CallvaultModel
+import CallvaultTesting
+
+/// Legs of one call (Asterisk `linkedid`, FreeSWITCH a-leg/b-leg) are one conversation: a search
+/// shows it once, as its primary leg, with every leg and every leg's recording.
+@Suite struct ConversationTests {
+    /// An inbound call answered by 1001, transferred to 1003, who transfers it out to 050 987 6543:
+    /// three CDR records with their own uniqueid and the first channel's linkedid.
+    func transfer() throws -> TestArchive {
+        let fixture = try TestArchive()
+        let linked = "1773473400.1"
+        let lines = [
+            Samples.cdrLine(uniqueID: linked, linkedID: linked, sequence: 1),
+            Samples.cdrLine(src: "1001", dst: "1003", context: "from-internal", clid: "\"Mäkinen Jukka\" <0401234567>",
+                            channel: "PJSIP/1001-00000003", dstChannel: "PJSIP/1003-00000004", start: "2026-03-14 09:31:00",
+                            answer: "2026-03-14 09:31:04", end: "2026-03-14 09:33:04", duration: 124, billsec: 120,
+                            uniqueID: "1773473460.5", linkedID: linked, sequence: 2),
+            Samples.cdrLine(src: "1003", dst: "0509876543", context: "from-internal", clid: "\"Mäkinen Jukka\" <0401234567>",
+                            channel: "PJSIP/1003-00000005", dstChannel: "PJSIP/trunk-00000006", start: "2026-03-14 09:32:30",
+                            answer: "2026-03-14 09:32:40", end: "2026-03-14 09:35:40", duration: 190, billsec: 180,
+                            uniqueID: "1773473550.7", linkedID: linked, sequence: 3),
+        ]
+        try fixture.ingest(fixture.input("Master.csv", lines.joined(separator: "\n") + "\n"))
+        return fixture
+    }
+
+    func call(_ n: Int64) -> ItemID { ItemID(kind: .call, number: n) }
+
+    @Test func anAsteriskTransferShowsOnceWithItsThreeLegs() throws {
+        let fixture = try transfer()
+        let result = try fixture.archive.search(SearchQuery(number: "040 123 4567"), actor: fixture.actor)
+        #expect(result.total == 1)
+        let item = try #require(result.items.first)
+        #expect(item.id == call(1), "the leg whose uniqueid is the linkedid")
+        #expect(item.legs == [call(1), call(2), call(3)])
+        #expect(result.items.count == 1)
+    }
+
+    @Test func aSearchForTheTransferTargetFindsTheConversation() throws {
+        let fixture = try transfer()
+        let result = try fixture.archive.search(SearchQuery(number: "050 987 6543"), actor: fixture.actor)
+        #expect(result.total == 1)
+        #expect(result.items.map(\.id) == [call(1)])
+        #expect(result.items[0].legs.contains(call(3)))
+        let agent = try fixture.archive.search(SearchQuery(agent: "1003"), actor: fixture.actor)
+        #expect(agent.items.map(\.id) == [call(1)])
+    }
+
+    @Test func totalAndLimitCountConversationsNotLegs() throws {
+        let fixture = try transfer()
+        // Four single-leg calls after the transfer, one a minute.
+        let singles = (0..<4).map { i in
+            Samples.cdrLine(src: "04012300\(10 + i)", start: "2026-03-14 10:0\(i):00", answer: "2026-03-14 10:0\(i):05",
+                            end: "2026-03-14 10:0\(i):30", duration: 30, billsec: 25, uniqueID: "1773475\(i)00.\(20 + i)")
+        }
+        try fixture.ingest(fixture.input("more.csv", singles.joined(separator: "\n") + "\n"))
+        let all = try fixture.archive.search(SearchQuery(), actor: fixture.actor)
+        #expect(all.total == 5)
+        #expect(all.items.map(\.id) == [call(7), call(6), call(5), call(4), call(1)])
+        #expect(all.items.map(\.start) == all.items.map(\.start).sorted(by: >))
+        for limit in 0...6 {
+            let page = try fixture.archive.search(SearchQuery(limit: limit), actor: fixture.actor)
+            #expect(page.total == 5)
+            #expect(page.items.map(\.id) == Array(all.items.map(\.id).prefix(limit)))
+        }
+        let byName = try fixture.archive.search(SearchQuery(text: "mäkinen", limit: 1), actor: fixture.actor)
+        #expect(byName.total == 5, "three legs named Mäkinen are one conversation, plus four single calls")
+        #expect(byName.items.map(\.id) == [call(7)])
+        let customerLike = try fixture.archive.search(SearchQuery(number: "234567", limit: 10), actor: fixture.actor)
+        #expect(customerLike.total == 1)
+    }
+
+    @Test func theRecordingOfATransferLegIsListedOnTheConversation() throws {
+        let fixture = try transfer()
+        // FreePBX names the recording after the channel that recorded: here the second leg's.
+        try fixture.ingest(fixture.input("exten-1003-1001-20260314-093100-1773473460.5.wav", Samples.wav(seconds: 1)))
+        let result = try fixture.archive.search(SearchQuery(number: "0401234567"), actor: fixture.actor)
+        let item = try #require(result.items.first)
+        #expect(result.total == 1, "the linked recording is shown on its call, not on its own")
+        #expect(item.id == call(1))
+        #expect(item.recording == nil, "`recording` stays the item's own recording")
+        #expect(item.recordings == [ItemID(kind: .recording, number: 4)])
+        let leg = try fixture.archive.show("call-2", actor: fixture.actor)
+        #expect(leg.recording == ItemID(kind: .recording, number: 4))
+        #expect(leg.recordings == [ItemID(kind: .recording, number: 4)])
+    }
+
+    @Test func showOfAnyLegShowsTheConversationAndAuditsItsLegs() throws {
+        let fixture = try transfer()
+        let item = try fixture.archive.show("call-3", actor: fixture.actor)
+        #expect(item.id == call(3))
+        #expect(item.legs == [call(1), call(2), call(3)])
+        #expect(try fixture.sql("SELECT items FROM audit_log WHERE action = 'show' ORDER BY seq DESC LIMIT 1")
+                == "[\"call-3\",\"call-1\",\"call-2\"]")
+        _ = try fixture.archive.search(SearchQuery(number: "050 987 6543"), actor: fixture.actor)
+        #expect(try fixture.sql("SELECT items FROM audit_log WHERE action = 'search' ORDER BY seq DESC LIMIT 1")
+                == "[\"call-1\",\"call-2\",\"call-3\"]")
+    }
+
+    @Test func freeSWITCHJSONALegAndBLegShowOnce() throws {
+        let fixture = try TestArchive()
+        try fixture.ingest(TestArchive.samples.appendingPathComponent("freeswitch/json_cdr"))
+        let result = try fixture.archive.search(SearchQuery(), actor: fixture.actor)
+        #expect(result.total == 3, "4 documents, 3 calls")
+        let twoLegs = try #require(result.items.first { $0.legs.count == 2 })
+        let shown = try fixture.archive.show(twoLegs.id.description, actor: fixture.actor)
+        #expect(shown.detail?.uniqueID == "966fa72c-1436-438b-a093-2c1d82f32f57", "the a-leg is the primary leg")
+        let bLeg = try #require(twoLegs.legs.first { $0 != twoLegs.id })
+        #expect(try fixture.archive.show(bLeg.description, actor: fixture.actor).detail?.linkedID == shown.detail?.uniqueID)
+    }
+
+    @Test func freeSWITCHCSVLinesThatNameEachOtherShowOnce() throws {
+        let fixture = try TestArchive()
+        let a = "33bb93bb-c763-44e3-83af-a66540c132de", b = "92bf6b29-3d9f-475a-9a4f-dea4889e317b"
+        let csv = """
+            "Öhman Pekka","+358401112223","+358923456789","public","2026-10-23 08:12:03","2026-10-23 08:12:09","2026-10-23 08:15:40","217","211","NORMAL_CLEARING","\(a)","\(b)","","PCMA","PCMA"
+            "Öhman Pekka","+358401112223","1004","default","2026-10-23 08:12:04","2026-10-23 08:12:09","2026-10-23 08:15:40","216","211","NORMAL_CLEARING","\(b)","\(a)","","PCMA","PCMA"
+
+            """
+        try fixture.ingest(fixture.input("Master.csv", csv))
+        let result = try fixture.archive.search(SearchQuery(number: "040 111 2223"), actor: fixture.actor)
+        #expect(result.total == 1)
+        #expect(result.items.first?.legs.count == 2)
+    }
+}
