@@ -38,7 +38,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultArchive",
-            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex"],
+            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex",
+                           "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "CallvaultCLI",

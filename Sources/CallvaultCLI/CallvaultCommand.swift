@@ -13,6 +13,7 @@ struct CallvaultCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, CustomersCommand.self, IngestCommand.self, WatchCommand.self, SearchCommand.self, ShowCommand.self,
             RecordingCommand.self, RetentionCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self,
+            ExportCommand.self, RequestsCommand.self,
         ])
 
     init() {}
