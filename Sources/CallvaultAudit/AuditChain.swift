@@ -112,8 +112,25 @@ public struct AuditVerifier {
     private var previousHash = AuditChain.genesis
     private var failure: (Int64, String)?
     private var count: Int64 = 0
+    private let prunedUpTo: Int64
+    private let prunedHash: String?
+    /// `upto` and `anchor` of the newest `audit-prune` entry seen.
+    private var lastPruning: (upto: Int64, anchor: String?)?
 
-    public init() {}
+    public init() { self.init(prunedUpTo: 0, prunedHash: nil) }
+
+    /// A verifier for a log whose entries up to `prunedUpTo` were pruned after their retention
+    /// (R4): the chain starts from the last pruned entry's hash, and the newest `audit-prune`
+    /// entry must record exactly this anchor (so a moved anchor is detected).
+    public init(prunedUpTo: Int64, prunedHash: String?) {
+        self.prunedUpTo = prunedUpTo
+        self.prunedHash = prunedHash
+        expectedSequence = prunedUpTo + 1
+        previousHash = prunedUpTo > 0 ? (prunedHash ?? "") : AuditChain.genesis
+    }
+
+    /// The action of the entry that records a pruning, with `upto` and `anchor` in its details.
+    public static let pruneAction = "audit-prune"
 
     /// Feeds the next entry in stored order.
     public mutating func check(_ entry: AuditEntry) {
@@ -129,6 +146,11 @@ public struct AuditVerifier {
         }
         expectedSequence = entry.sequence + 1
         previousHash = entry.hash
+        if entry.action == Self.pruneAction,
+           let details = try? JSONDecoder().decode([String: String].self, from: Data(entry.details.utf8)),
+           let upto = details["upto"].flatMap(Int64.init) {
+            lastPruning = (upto, details["anchor"])
+        }
     }
 
     /// Finishes against the head (count and last hash) recorded separately, which reveals truncation.
@@ -136,13 +158,18 @@ public struct AuditVerifier {
         if let (seq, problem) = failure {
             return AuditVerification(entries: count, ok: false, firstBad: seq, problem: problem)
         }
-        if count == headCount && count > 0 && previousHash != headHash {
-            return AuditVerification(entries: count, ok: false, firstBad: count,
+        let last = prunedUpTo + count
+        if last == headCount && count > 0 && previousHash != headHash {
+            return AuditVerification(entries: count, ok: false, firstBad: last,
                                      problem: "the newest entry does not match the log's head: the end of the log was rewritten")
         }
-        if count != headCount {
-            return AuditVerification(entries: count, ok: false, firstBad: count + 1,
-                                     problem: "the log holds \(count) entries but its head records \(headCount): entries after \(count) were removed (truncation)")
+        if last != headCount {
+            return AuditVerification(entries: count, ok: false, firstBad: last + 1,
+                                     problem: "the log holds entries up to \(last) but its head records \(headCount): entries after \(last) were removed (truncation)")
+        }
+        if prunedUpTo > 0 && (lastPruning?.upto != prunedUpTo || lastPruning?.anchor != prunedHash) {
+            return AuditVerification(entries: count, ok: false, firstBad: prunedUpTo + 1,
+                                     problem: "the pruning anchor (entries up to \(prunedUpTo) pruned) does not match the newest recorded pruning: entries were removed outside retention pruning")
         }
         return AuditVerification(entries: count, ok: true, firstBad: nil, problem: nil)
     }

@@ -12,7 +12,7 @@ struct CallvaultCommand: ParsableCommand {
         abstract: "An archive for telephony traffic data and customer-service call recordings.",
         subcommands: [
             InitCommand.self, CustomersCommand.self, IngestCommand.self, WatchCommand.self, SearchCommand.self, ShowCommand.self,
-            RecordingCommand.self, RetentionCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self,
+            RecordingCommand.self, RetentionCommand.self, HoldCommand.self, ExpireCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self, BenchSearchLoopCommand.self,
             ExportCommand.self, RequestsCommand.self,
         ])
 

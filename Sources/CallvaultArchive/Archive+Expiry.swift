@@ -1,0 +1,249 @@
+public import Foundation
+public import CallvaultModel
+import CallvaultIndex
+import CallvaultAudit
+import CallvaultPolicy
+
+/// What an expiry run did, or (dry run) would do (CLI.md's `expire` JSON).
+public struct ExpiryReport: Sendable, Equatable {
+    /// Items by kind.
+    public struct Counts: Sendable, Equatable, Codable {
+        public var calls = 0
+        public var sms = 0
+        public var recordings = 0
+
+        public init() {}
+
+        public var total: Int { calls + sms + recordings }
+
+        mutating func add(_ id: ItemID) {
+            switch id.kind {
+            case .call: calls += 1
+            case .sms: sms += 1
+            case .recording: recordings += 1
+            }
+        }
+    }
+
+    /// What keeps a due item (R18).
+    public enum Keeper: String, Sendable, Equatable {
+        /// An active legal hold covers it.
+        case hold
+        /// A linked customer's processing is restricted.
+        case restriction
+        /// A linked customer's access or portability request freezes it.
+        case request
+    }
+
+    /// A due item kept, and what keeps it (R18).
+    public struct Kept: Sendable, Equatable {
+        public var id: ItemID
+        public var why: Keeper
+        /// `hold-3`, `customer:C001` or `req-2`.
+        public var by: String
+        public var retainUntil: Date
+    }
+
+    /// Lists in the report stop at this many entries; the counts are complete.
+    public static let listLimit = 1_000
+    /// How long past its date an item may wait for the next run before it counts as overdue (R17).
+    public static let overdueGrace: TimeInterval = 48 * 3600
+
+    public var dryRun: Bool
+    public var now: Date
+    /// Items deleted (zero in a dry run).
+    public var deleted = Counts()
+    /// Items past their date that nothing keeps: deleted, or in a dry run what would be.
+    public var due = Counts()
+    /// The first `listLimit` ids of `due`.
+    public var dueIDs: [ItemID] = []
+    public var held = 0
+    public var restricted = 0
+    public var frozen = 0
+    /// The first `listLimit` kept items with their keeper.
+    public var kept: [Kept] = []
+    /// Due, unkept items more than 48 h past their date still in the archive (R17).
+    public var overdueCount = 0
+    public var overdue: [ItemID] = []
+    public var blobsRemoved = 0
+    /// Audit entries pruned after their retention (dry run: that would be).
+    public var auditPruned = 0
+    public var batches = 0
+    public var durationMs = 0
+
+    public init(dryRun: Bool, now: Date) {
+        self.dryRun = dryRun
+        self.now = now
+    }
+}
+
+/// How expiry paces itself so searches and ingest never wait long for the index.
+public struct ExpiryPacing: Sendable, Equatable {
+    /// Items looked at in the first write transaction.
+    public var initialBatch = 2_000
+    public var minimumBatch = 100
+    public var maximumBatch = 10_000
+    /// Each write transaction aims at this length; the batch grows or shrinks to meet it.
+    public var targetTransaction: TimeInterval = 0.040
+    /// A pause after each transaction in which other processes take the index's write lock.
+    public var pause: TimeInterval = 0.010
+
+    public init() {}
+}
+
+extension Archive {
+    /// The service identity expiry runs under (R3).
+    public static let expiryActor = Actor(name: "svc:expiry", role: "service", origin: "expiry")
+
+    /// Deletes every item whose retain-until date is at or before `now` and that no hold,
+    /// restriction or access-request freeze keeps (R16, R18), in short write transactions,
+    /// each with its audit entry listing the ids it deleted; then the blobs no recording
+    /// refers to; then the audit entries older than the audit log's retention (R4). A crash
+    /// between batches loses nothing: the next run continues, and first removes the blobs a
+    /// crashed run left queued.
+    ///
+    /// With `dryRun`, nothing changes: the report says what would go, what is kept and why,
+    /// and what is overdue (past its date by more than 48 h and not kept: R17).
+    /// - Warning: destroys data for good (that is its purpose).
+    public func expire(now: Date? = nil, dryRun: Bool = false, actor: Actor = Archive.expiryActor,
+                       pacing: ExpiryPacing = ExpiryPacing(), progress: (ExpiryReport) -> Void = { _ in }) throws -> ExpiryReport {
+        let now = now ?? clock()
+        let started = Date()
+        var report = ExpiryReport(dryRun: dryRun, now: now)
+        if !dryRun { report.blobsRemoved += try drainBlobDeletions() }
+        var cursor = DueCursor()
+        var batch = pacing.initialBatch
+        // Entries this run writes are not pruned by it, whatever `now` says.
+        let auditCeiling = try index.read { try $0.auditHead().count }
+
+        /// Tallies one page of due items into the report; returns the ids that may go.
+        func tally(_ page: [DueItem], reader: IndexReader) throws -> [ItemID] {
+            var deletable: [ItemID] = []
+            var keptHere: [DueItem] = []
+            for item in page {
+                switch item.keptBy {
+                case nil:
+                    deletable.append(item.id)
+                    report.due.add(item.id)
+                    if report.dueIDs.count < ExpiryReport.listLimit { report.dueIDs.append(item.id) }
+                    if dryRun && item.retainUntil.addingTimeInterval(ExpiryReport.overdueGrace) <= now {
+                        report.overdueCount += 1
+                        if report.overdue.count < ExpiryReport.listLimit { report.overdue.append(item.id) }
+                    }
+                case .hold?: report.held += 1; keptHere.append(item)
+                case .restriction?: report.restricted += 1; keptHere.append(item)
+                case .request?: report.frozen += 1; keptHere.append(item)
+                }
+            }
+            let room = ExpiryReport.listLimit - report.kept.count
+            if room > 0 && !keptHere.isEmpty {
+                let listed = Array(keptHere.prefix(room))
+                let holds = try reader.holdsCovering(listed.filter { $0.keptBy == .hold }.map(\.id.number))
+                let customers = try reader.restrictingCustomers(listed.filter { $0.keptBy == .restriction }.map(\.id.number))
+                let requests = try reader.freezingRequests(listed.filter { $0.keptBy == .request }.map(\.id.number), now: now)
+                for item in listed {
+                    let n = item.id.number
+                    let by = holds[n]?.first ?? customers[n] ?? requests[n] ?? "?"
+                    report.kept.append(ExpiryReport.Kept(id: item.id, why: ExpiryReport.Keeper(rawValue: item.keptBy!.rawValue)!, by: by, retainUntil: item.retainUntil))
+                }
+            }
+            return deletable
+        }
+
+        while true {
+            let t0 = Date()
+            let more: Bool
+            if dryRun {
+                more = try index.read { reader in
+                    let page = try reader.dueItems(now: now, after: &cursor, limit: 10_000)
+                    _ = try tally(page, reader: reader)
+                    return page.count == 10_000
+                }
+            } else {
+                let limit = batch
+                more = try index.write { writer in
+                    let reader = IndexReader(writer)
+                    let page = try reader.dueItems(now: now, after: &cursor, limit: limit)
+                    let doomed = try tally(page, reader: reader)
+                    if !doomed.isEmpty {
+                        let deleted = try writer.deleteItems(doomed.map(\.number), now: clock())
+                        report.deleted.calls += deleted.calls.count
+                        report.deleted.sms += deleted.sms.count
+                        report.deleted.recordings += deleted.recordings.count
+                        report.batches += 1
+                        try writer.appendAudit(AuditEvent(
+                            actor: actor.name, role: actor.role, action: "expire",
+                            items: AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: deleted.calls.sorted())
+                                + AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: deleted.sms.sorted())
+                                + AuditChain.ranges(prefix: ItemKind.recording.idPrefix, numbers: deleted.recordings.sorted()),
+                            details: ["calls": String(deleted.calls.count), "sms": String(deleted.sms.count),
+                                      "recordings": String(deleted.recordings.count), "batch": String(report.batches),
+                                      "now": Self.isoFormatter.format(now)],
+                            durationMs: Int(Date().timeIntervalSince(t0) * 1000), origin: actor.origin), at: clock())
+                    }
+                    return page.count == limit
+                }
+                if report.batches == 1 { crashSeam?("expire-batch-committed") }
+                // Grow or shrink the next batch towards the target transaction length.
+                let took = max(0.001, Date().timeIntervalSince(t0))
+                let scaled = Double(batch) * min(2, max(0.5, pacing.targetTransaction / took))
+                batch = min(pacing.maximumBatch, max(pacing.minimumBatch, Int(scaled)))
+                if pacing.pause > 0 && more { Thread.sleep(forTimeInterval: pacing.pause) }
+            }
+            progress(report)
+            if !more { break }
+        }
+        if !dryRun { report.blobsRemoved += try drainBlobDeletions() }
+        report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
+        report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
+        try index.write { writer in
+            var details = [
+                "dry_run": String(dryRun), "now": Self.isoFormatter.format(now),
+                "calls": String(report.due.calls), "sms": String(report.due.sms), "recordings": String(report.due.recordings),
+                "held": String(report.held), "restricted": String(report.restricted), "frozen": String(report.frozen),
+                "overdue": String(report.overdueCount), "blobs_removed": String(report.blobsRemoved),
+                "audit_pruned": String(report.auditPruned), "batches": String(report.batches),
+            ]
+            if dryRun { details["would_delete"] = String(report.due.total) }
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: dryRun ? "expire-dry-run" : "expire-run",
+                                              details: details, outcome: report.overdueCount == 0 ? .allowed : .failed,
+                                              reason: report.overdueCount == 0 ? nil : "\(report.overdueCount) items overdue",
+                                              durationMs: report.durationMs, origin: actor.origin), at: clock())
+            if !dryRun { try writer.setPolicyState("expiry-last-run", Self.isoFormatter.format(clock())) }
+        }
+        return report
+    }
+
+    /// When the audit log's entries may be pruned: older than `retention.audit_log_period` before `now`.
+    func auditCutoff(now: Date) -> Date {
+        let period = configuration.retention.auditLogPeriod
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(byAdding: DateComponents(year: -period.years, month: -period.months, day: -period.days), to: now) ?? now
+    }
+
+    /// Prunes audit entries past their retention in batches, each recorded in the log itself
+    /// (`audit-prune` with the count and the new anchor).
+    /// - Returns: how many entries were (dry run: would be) pruned.
+    func pruneAuditLog(now: Date, upTo ceiling: Int64, dryRun: Bool, actor: Actor, pacing: ExpiryPacing) throws -> Int {
+        let cutoff = auditCutoff(now: now)
+        if dryRun { return try index.read { try $0.prunableAuditEntries(before: cutoff, upTo: ceiling) } }
+        var total = 0
+        while true {
+            let count = try index.write { writer -> Int in
+                let pruned = try writer.pruneAudit(before: cutoff, upTo: ceiling, limit: 20_000)
+                guard pruned.count > 0 else { return 0 }
+                try writer.appendAudit(AuditEvent(
+                    actor: actor.name, role: actor.role, action: AuditVerifier.pruneAction,
+                    details: ["count": String(pruned.count), "upto": String(pruned.upto), "anchor": pruned.anchor ?? "",
+                              "cutoff": Self.isoFormatter.format(cutoff)],
+                    origin: actor.origin), at: clock())
+                return pruned.count
+            }
+            total += count
+            if count == 0 { break }
+            if pacing.pause > 0 { Thread.sleep(forTimeInterval: pacing.pause) }
+        }
+        return total
+    }
+}

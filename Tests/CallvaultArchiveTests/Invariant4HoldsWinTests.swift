@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import CallvaultArchive
+import CallvaultModel
+import CallvaultTesting
+
+/// DESIGN.md invariant 4 and R18, R51, R54: no item an active hold covers is deleted by
+/// expiry — whatever the hold's scope, and for items ingested after the hold; released,
+/// the items go at the next run.
+@Suite struct Invariant4HoldsWinTests {
+    typealias F = PolicyFixture
+
+    /// Expires at the far future and checks exactly `kept` survived of what was there.
+    func expireKeeping(_ fixture: TestArchive, _ keptSQL: String) throws -> ExpiryReport {
+        let kept = try F.ids(fixture, keptSQL)
+        #expect(!kept.isEmpty, "the hold must cover something for the test to mean anything")
+        let report = try fixture.archive.expire(now: F.farFuture)
+        let left = try F.ids(fixture, "SELECT id FROM items")
+        #expect(kept.isSubset(of: left), "held items deleted: \(kept.subtracting(left).sorted())")
+        #expect(left == kept, "only held items survive: \(left.subtracting(kept).sorted()) were not deleted")
+        #expect(report.held == kept.count)
+        #expect(report.deleted.total > 0)
+        return report
+    }
+
+    @Test func aHoldOnACustomerKeepsEveryItemLinkedToThem() throws {
+        let fixture = try F.endedSamples()
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", customers: ["C001"]), actor: fixture.actor)
+        let report = try expireKeeping(fixture, "SELECT item_id FROM item_customers WHERE customer_id = 'C001'")
+        #expect(report.kept.allSatisfy { $0.why == .hold && $0.by == "hold-1" })
+    }
+
+    @Test func aHoldOnANumberKeepsEveryItemFromOrToIt() throws {
+        let fixture = try F.endedSamples()
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", numbers: ["+358 50 765 4321"]), actor: fixture.actor)
+        _ = try expireKeeping(fixture, "SELECT id FROM items WHERE from_e164 = '+358507654321' OR to_e164 = '+358507654321'")
+    }
+
+    @Test func aHoldOnACallKeepsItAndItsRecording() throws {
+        let fixture = try F.endedSamples()
+        let call = try #require(try fixture.archive.search(SearchQuery(limit: 1_000), actor: fixture.actor).items.first { $0.recording != nil })
+        let other = try fixture.sql("SELECT min(id) FROM items WHERE kind = 'call' AND id <> \(call.id.number)")
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", items: [call.id.description, "call-\(other)"]), actor: fixture.actor)
+        _ = try expireKeeping(fixture, "SELECT \(call.id.number) UNION SELECT \(other) UNION SELECT item_id FROM recordings WHERE call_item_id = \(call.id.number)")
+        let recording = try #require(call.recording)
+        // The held recording's audio is still there, byte for byte.
+        _ = try fixture.archive.extractRecording(recording.description, to: fixture.folder.path("held.wav"), purpose: "legal-claim", actor: fixture.actor)
+        #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).missing.isEmpty)
+    }
+
+    @Test func aHoldOnATimeRangeKeepsEveryItemInIt() throws {
+        let fixture = try F.endedSamples()
+        let from = F.date("2026-10-24"), to = F.date("2026-10-25")
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", from: from, to: to), actor: fixture.actor)
+        _ = try expireKeeping(fixture, "SELECT id FROM items WHERE start_utc >= \(Int(from.timeIntervalSince1970)) AND start_utc < \(Int(to.timeIntervalSince1970))")
+    }
+
+    @Test func aHoldCombiningScopesAndARangeKeepsWhatMatchesAScopeInsideTheRange() throws {
+        let fixture = try F.endedSamples()
+        let from = F.date("2026-10-23"), to = F.date("2026-10-25")
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", customers: ["C001"], numbers: ["050 765 4321"], from: from, to: to),
+                                          actor: fixture.actor)
+        _ = try expireKeeping(fixture, """
+            SELECT id FROM items WHERE start_utc >= \(Int(from.timeIntervalSince1970)) AND start_utc < \(Int(to.timeIntervalSince1970))
+              AND (id IN (SELECT item_id FROM item_customers WHERE customer_id = 'C001') OR from_e164 = '+358507654321' OR to_e164 = '+358507654321')
+            """)
+    }
+
+    @Test func aHoldPlacedBeforeIngestKeepsTheItemsThatArriveLater() throws {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", numbers: ["040 123 4567"]), actor: fixture.actor)
+        try fixture.ingest(TestArchive.samples.appendingPathComponent("asterisk"))
+        try F.endRelationships(fixture)
+        _ = try expireKeeping(fixture, "SELECT id FROM items WHERE from_e164 = '+358401234567' OR to_e164 = '+358401234567'")
+    }
+
+    @Test func releasedTheItemsGoAtTheNextRunAndTheReportListsThem() throws {
+        let fixture = try F.endedSamples()
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", customers: ["C002"]), actor: fixture.actor)
+        let held = try F.ids(fixture, "SELECT item_id FROM item_customers WHERE customer_id = 'C002'")
+        let first = try fixture.archive.expire(now: F.farFuture)
+        #expect(first.held == held.count)
+        #expect(Set(first.kept.map { String($0.id.number) }) == held)
+        #expect(first.kept.allSatisfy { $0.by == "hold-1" })
+        _ = try fixture.archive.releaseHold("hold-1", reason: "settled", actor: fixture.actor)
+        let second = try fixture.archive.expire(now: F.farFuture)
+        #expect(second.held == 0 && second.deleted.total == held.count)
+        #expect(Set(second.dueIDs.map { String($0.number) }) == held, "R54: the report lists what the release let go")
+        #expect(try fixture.sql("SELECT count(*) FROM items") == "0")
+        // R3: the deletion is attributed to the expiry service with the ids.
+        let logged = try fixture.sql("SELECT actor, role, items FROM audit_log WHERE action = 'expire' ORDER BY seq DESC LIMIT 1")
+        #expect(logged.hasPrefix("svc:expiry|service|["))
+        #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)
+    }
+
+    @Test func aHoldPlacedBetweenRunsKeepsWhatTheFirstRunDidNotReach() throws {
+        // Items not yet due at the first run, held before they fall due, survive the second.
+        let fixture = try F.endedSamples()
+        let early = try fixture.archive.expire(now: F.date("2028-01-01")) // recordings (12 months) go
+        #expect(early.deleted.recordings > 0 && early.deleted.calls == 0)
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", customers: ["C003"]), actor: fixture.actor)
+        _ = try expireKeeping(fixture, "SELECT item_id FROM item_customers WHERE customer_id = 'C003'")
+    }
+}
