@@ -41,8 +41,10 @@ extension Archive {
         if let text = query.text { details["text"] = numberHasher.hash(text.lowercased()) }
         details["limit"] = String(query.limit)
         let started = Date()
+        var visible = query
+        visible.includesRestricted = maySeeRestricted(actor)
         return try index.write { writer in
-            let result = try IndexReader(writer).search(query, number: match)
+            let result = try IndexReader(writer).search(visible, number: match)
             details["total"] = String(result.total)
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: "search", items: Self.shownIDs(result.items),
@@ -60,16 +62,23 @@ extension Archive {
         guard let itemID = ItemID(id) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an item id (call-N, sms-N or rec-N)")
         }
-        return try index.write { writer in
+        var denial: ArchiveFailure?
+        let shown = try index.write { writer -> ArchivedItem? in
             guard let item = try IndexReader(writer).item(itemID) else {
                 try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "show", items: [itemID.description],
                                                   purpose: purpose, outcome: .failed, reason: "not found", origin: actor.origin), at: clock())
                 return nil
             }
+            if item.restricted && !maySeeRestricted(actor) {
+                denial = try denyRestricted(itemID, action: "show", purpose: purpose, actor: actor, writer: writer)
+                return nil
+            }
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "show", items: Self.shownIDs([item]),
                                               purpose: purpose, origin: actor.origin), at: clock())
             return item
-        } ?? { throw ArchiveFailure(.notFound, "no item \(itemID)") }()
+        }
+        if let denial { throw denial }
+        return try shown ?? { throw ArchiveFailure(.notFound, "no item \(itemID)") }()
     }
 
     /// Writes the original recording to `url`, byte-exact and checked against its SHA-256.
@@ -90,6 +99,9 @@ extension Archive {
                                                   purpose: purpose, outcome: .failed, reason: "no recording", origin: actor.origin), at: clock())
             }
             throw ArchiveFailure(.notFound, "\(itemID) has no recording")
+        }
+        if !maySeeRestricted(actor), try index.read({ try $0.isRestricted(recordingID) || $0.isRestricted(itemID) }) {
+            throw try index.write { writer in try denyRestricted(recordingID, action: "extract", purpose: purpose, actor: actor, writer: writer) }
         }
         let started = Date()
         let bytes: Int64

@@ -76,6 +76,10 @@ public struct IndexReader {
             conditions.append("i.agent = ?")
             arguments.append(agent)
         }
+        if !query.includesRestricted, try anyRestriction() {
+            // A restricted customer's items are stored only: hidden from all but compliance (R25).
+            conditions.append("NOT \(PolicyConditions.restricted)")
+        }
         var nameMatches: Int?
         if let text = query.text, let match = Self.ftsQuery(text) {
             conditions.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")

@@ -332,6 +332,11 @@ public struct IndexWriter {
                 INSERT OR IGNORE INTO wanted_links (item_id)
                     SELECT r.item_id FROM recordings r JOIN wanted_links w ON w.item_id = r.call_item_id;
                 """, arguments: [id])
+            // Links corrected by hand (`link` / `unlink`) win over the numbers.
+            try db.execute(sql: """
+                DELETE FROM wanted_links WHERE item_id IN (SELECT item_id FROM link_overrides WHERE customer_id = :customer AND linked = 0);
+                INSERT OR IGNORE INTO wanted_links (item_id) SELECT item_id FROM link_overrides WHERE customer_id = :customer AND linked = 1;
+                """, arguments: ["customer": id])
             try db.execute(sql: "DELETE FROM item_customers WHERE customer_id = ? AND item_id NOT IN (SELECT item_id FROM wanted_links)", arguments: [id])
             changes += db.changesCount
             try db.execute(sql: "INSERT OR IGNORE INTO item_customers (customer_id, item_id) SELECT ?, item_id FROM wanted_links", arguments: [id])

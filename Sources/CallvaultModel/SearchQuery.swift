@@ -12,6 +12,9 @@ public struct SearchQuery: Sendable, Equatable {
     /// Words in caller names (prefix match, case-insensitive, ä/ö/å kept distinct from a/o).
     public var text: String?
     public var limit: Int
+    /// Whether items of customers whose processing is restricted are included (the compliance
+    /// role only; `Archive.search` sets it from the actor's role).
+    public var includesRestricted = false
 
     public init(number: String? = nil, customer: String? = nil, from: Date? = nil, to: Date? = nil,
                 kind: ItemKind? = nil, agent: String? = nil, text: String? = nil, limit: Int = 50) {

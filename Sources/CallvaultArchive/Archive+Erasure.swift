@@ -1,0 +1,268 @@
+public import Foundation
+public import CallvaultModel
+import CallvaultPolicy
+import CallvaultIndex
+import CallvaultAudit
+
+extension Archive {
+    /// What the plan decides for one item linked to the customer.
+    enum ErasureDecision: Equatable {
+        case erase
+        case keep(ErasureReport.Kept)
+        /// Keep the item for its other customers; remove this customer's link.
+        case unlink(ErasureReport.Kept)
+    }
+
+    /// The plan's decision for one item (pure): a hold keeps it (the erasure waits); a class
+    /// that may not be erased early keeps it until its date; an item of another customer too
+    /// loses only this customer's link; anything else is erased.
+    static func decide(_ item: ErasureCandidate, now: Date, policy: RetentionPolicy) -> ErasureDecision {
+        let retentionClass = item.retentionClass.flatMap { policy.classes[$0] }
+        if !item.holds.isEmpty {
+            return .keep(ErasureReport.Kept(id: item.id.description, why: .hold, until: nil, holds: item.holds,
+                                            retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
+        }
+        // An item whose class is unknown to the configuration is kept, as the safe side.
+        let erasableEarly = retentionClass?.erasableEarly ?? false
+        let stillDue = item.retainUntil.map { $0 > now } ?? true
+        if !erasableEarly && stillDue {
+            return .keep(ErasureReport.Kept(id: item.id.description, why: .retention, until: item.retainUntil,
+                                            retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
+        }
+        if !item.otherCustomers.isEmpty {
+            return .unlink(ErasureReport.Kept(id: item.id.description, why: .linkedToAnotherCustomer, until: item.retainUntil,
+                                              retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
+        }
+        return .erase
+    }
+
+    /// The right to erasure (R21, invariant 6): plans, then executes in one transaction.
+    ///
+    /// Each item linked to the customer is erased, or kept with the reason: a legal hold
+    /// (the erasure stays pending and finishes by itself when the last hold is released, see
+    /// `resumePendingErasures`), a retention class that may not be erased early (reported
+    /// with its date), or another customer's link (only this customer's link goes; the item
+    /// is listed for review). Items restricted by a pending request are erased: the erasure
+    /// is the decision that resolves it. Once nothing waits for a hold, the customer's record
+    /// goes last (or, while kept items still link to it, keeps only its id with the name
+    /// blanked and no numbers); then the blobs, the spool copies and the freed database
+    /// content are purged. One audit entry with ids, counts and the reason.
+    /// - Warning: deletes personal data for good. `dryRun` only plans (and audits the plan).
+    public func erase(customer: String, reason: String, now: Date? = nil, dryRun: Bool = false, actor: Actor) throws -> ErasureReport {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why the customer's data is erased (e.g. the request id)") }
+        let now = now ?? clock()
+        let (exists, pending) = try index.read { reader in
+            (try reader.customerExists(customer), try reader.pendingErasures().first { $0.customer == customer })
+        }
+        guard exists else {
+            throw ArchiveFailure(.notFound, "no customer '\(customer.prefix(40))'; `callvault search --customer ID` takes ids from the customers file")
+        }
+        if let pending {
+            throw ArchiveFailure(.refused, "erasure-\(pending.id) of \(customer) is already waiting for a legal hold's release; it finishes by itself then")
+        }
+        if dryRun {
+            return try planErasure(customer: customer, reason: reason, now: now, actor: actor)
+        }
+        return try runErasure(nil, customer: customer, reason: reason, now: now, actor: actor)
+    }
+
+    /// Runs every erasure that waits for a hold: items no longer held are erased now, and an
+    /// erasure with nothing held any more completes (its customer's record goes). Also removes
+    /// the blanked record of an erased customer whose last kept item has expired. Call it after
+    /// a hold is released or an expiry run; running it when nothing waits changes nothing.
+    /// - Returns: the reports of the erasures that ran.
+    @discardableResult
+    public func resumePendingErasures(actor: Actor) throws -> [ErasureReport] {
+        var reports: [ErasureReport] = []
+        for record in try index.read({ try $0.pendingErasures() }) {
+            let previous = try? Self.reportDecoder.decode(ErasureReport.self, from: Data(record.report.utf8))
+            reports.append(try runErasure(record, previous: previous, customer: record.customer, reason: record.reason,
+                                          now: clock(), actor: actor))
+        }
+        let leftovers = try index.read { try $0.erasedCustomersWithoutItems() }
+        if !leftovers.isEmpty {
+            try index.write { writer in
+                for customer in leftovers { try writer.forgetCustomer(customer, at: clock()) }
+                try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "erase-finish",
+                                                  items: leftovers.map { "customer:\($0)" },
+                                                  details: ["customers_removed": String(leftovers.count)], origin: actor.origin), at: clock())
+            }
+            try index.purgeDeletedContent()
+        }
+        return reports
+    }
+
+    /// The plan alone (`--dry-run`): nothing changes but the audit log.
+    func planErasure(customer: String, reason: String, now: Date, actor: Actor) throws -> ErasureReport {
+        let policy = configuration.retention
+        return try index.write { writer in
+            var report = ErasureReport(erasure: nil, customer: customer, dryRun: true, requestedAt: now)
+            for item in try IndexReader(writer).erasureCandidates(customer: customer) {
+                switch Self.decide(item, now: now, policy: policy) {
+                case .erase: report.deleted.add(item.id.kind)
+                case .keep(let kept): report.kept.append(kept)
+                case .unlink(let kept):
+                    report.kept.append(kept)
+                    report.review.append(kept.id)
+                }
+            }
+            report.deferred = report.kept.filter { $0.why == .hold }.count
+            report.customerRemoved = report.deferred == 0 && report.kept.allSatisfy { $0.why == .linkedToAnotherCustomer }
+            report.customerBlanked = report.deferred == 0 && !report.customerRemoved
+            try writer.appendAudit(AuditEvent(
+                actor: actor.name, role: actor.role, action: "erase-plan", items: ["customer:\(customer)"],
+                details: Self.auditDetails(report), reason: reason, origin: actor.origin), at: now)
+            return report
+        }
+    }
+
+    /// Executes (or resumes) one erasure.
+    func runErasure(_ record: ErasureRecord?, previous: ErasureReport? = nil, customer: String, reason: String, now: Date,
+                    actor: Actor) throws -> ErasureReport {
+        let policy = configuration.retention
+        let started = Date()
+        var forget = SpoolScrubber.Needles()
+        var blobSizes = Set<Int64>()
+        let (report, erasedBlobs): (ErasureReport, [String]) = try index.write { writer in
+            let reader = IndexReader(writer)
+            let number = try record?.id ?? writer.startErasure(customer: customer, reason: reason, by: actor.name, at: now)
+            var report = previous ?? ErasureReport(erasure: "erasure-\(number)", customer: customer, dryRun: false,
+                                                   requestedAt: record?.requestedAt ?? now)
+            report.erasure = "erasure-\(number)"
+            report.kept = []
+            var doomed: [ItemID] = []
+            var unlink: [ErasureReport.Kept] = []
+            for item in try reader.erasureCandidates(customer: customer) {
+                switch Self.decide(item, now: now, policy: policy) {
+                case .erase:
+                    doomed.append(item.id)
+                    if let bytes = item.recordingBytes { blobSizes.insert(bytes) }
+                case .keep(let kept): report.kept.append(kept)
+                case .unlink(let kept): unlink.append(kept)
+                }
+            }
+            report.deferred = report.kept.filter { $0.why == .hold }.count
+            let completes = report.deferred == 0
+            // What identifies the customer in raw files, read before anything is deleted.
+            if completes { forget = try identifyingForms(customer: customer, reader: reader) }
+
+            let deleted = try writer.deleteItems(doomed.map(\.number), now: now)
+            report.deleted.calls += deleted.calls.count
+            report.deleted.sms += deleted.sms.count
+            report.deleted.recordings += deleted.recordings.count
+
+            let unlinked = unlink.compactMap { ItemID($0.id) }
+            try writer.removeLinks(customer: customer, items: unlinked)
+            _ = try reapplyRetention(ofItems: unlinked, writer: writer)
+            for var kept in unlink {
+                // The date the item's remaining customers give it now.
+                if let id = ItemID(kept.id), let stored = try reader.storedRetention(of: id) { kept.until = stored.tag?.until }
+                report.kept.append(kept)
+                if !report.review.contains(kept.id) { report.review.append(kept.id) }
+            }
+            if completes {
+                report.customerRemoved = try writer.forgetCustomer(customer, at: now)
+                report.customerBlanked = !report.customerRemoved
+                report.completedAt = now
+            }
+            try writer.updateErasure(number, report: Self.encodeReport(report), completedAt: report.completedAt)
+            var details = Self.auditDetails(report)
+            details["deleted_now"] = String(deleted.count)
+            try writer.appendAudit(AuditEvent(
+                actor: actor.name, role: actor.role, action: record == nil ? "erase" : "erase-resume",
+                items: ["customer:\(customer)", "erasure-\(number)"] + doomed.map(\.description),
+                details: details, reason: reason, durationMs: Int(Date().timeIntervalSince(started) * 1000),
+                origin: actor.origin), at: now)
+            return (report, deleted.unreferencedBlobs)
+        }
+        // After the commit: blobs, the spool's raw copies, then the database's freed content.
+        var final = report
+        final.blobsRemoved += try drainBlobDeletions()
+        let scrubber = SpoolScrubber(folders: [layout.processed, layout.rejected], needles: forget,
+                                     blobs: Set(erasedBlobs), blobSizes: blobSizes)
+        if !forget.isEmpty || !erasedBlobs.isEmpty {
+            final.spoolFilesScrubbed += try scrubber.run()
+        }
+        if final != report, let number = Int64(final.erasure?.dropFirst("erasure-".count) ?? "") {
+            try index.write { writer in try writer.updateErasure(number, report: Self.encodeReport(final), completedAt: final.completedAt) }
+        }
+        try index.purgeDeletedContent()
+        return final
+    }
+
+    /// The customer's numbers (only those no other customer owns) in every written form, and name.
+    func identifyingForms(customer: String, reader: IndexReader) throws -> SpoolScrubber.Needles {
+        var needles = SpoolScrubber.Needles()
+        let numbers = try reader.customerNumbers(customer)
+        let shared = try reader.numbersOwnedByOthers(numbers.map(\.e164), except: customer)
+        for (e164, raw) in numbers where !shared.contains(e164) {
+            let digits = String(e164.dropFirst())
+            if digits.count >= 7 { needles.digits.insert(digits) }
+            let country = configuration.countryCode
+            if digits.hasPrefix(country), digits.count - country.count >= 6 {
+                needles.digits.insert("0" + digits.dropFirst(country.count))
+            }
+            for form in try reader.rawForms(of: e164).union([raw, e164]) where form.count >= 6 {
+                needles.literals.insert(Data(form.utf8))
+            }
+        }
+        if let name = try reader.customerName(customer), name != "(erased)", name.count >= 5 {
+            needles.literals.insert(Data(name.utf8))
+            if let latin1 = name.data(using: .isoLatin1) { needles.literals.insert(latin1) }
+        }
+        return needles
+    }
+
+    /// The stored erasure of a customer (the latest), with its report.
+    public func erasureReport(_ id: String) throws -> ErasureReport {
+        guard id.hasPrefix("erasure-"), let number = Int64(id.dropFirst("erasure-".count)) else {
+            throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an erasure id (erasure-N)")
+        }
+        guard let record = try index.read({ try $0.erasure(number) }),
+              let report = try? Self.reportDecoder.decode(ErasureReport.self, from: Data(record.report.utf8)) else {
+            throw ArchiveFailure(.notFound, "no erasure \(id)")
+        }
+        return report
+    }
+
+    /// Whether the index overwrites deleted content with zeros (`PRAGMA secure_delete`), which
+    /// erasure's no-residue guarantee rests on.
+    public var secureDeleteIsOn: Bool {
+        get throws { try index.read { try $0.secureDeleteEnabled() } }
+    }
+
+    static func auditDetails(_ report: ErasureReport) -> [String: String] {
+        var kept: [String: Int] = [:]
+        for item in report.kept { kept[item.why.rawValue, default: 0] += 1 }
+        var details = ["deleted": String(report.deleted.total), "deleted_calls": String(report.deleted.calls),
+                       "deleted_sms": String(report.deleted.sms), "deleted_recordings": String(report.deleted.recordings),
+                       "deferred": String(report.deferred), "review": String(report.review.count),
+                       "customer_removed": String(report.customerRemoved), "completed": String(report.completedAt != nil)]
+        for (why, count) in kept { details["kept_\(why)"] = String(count) }
+        return details
+    }
+
+    static func encodeReport(_ report: ErasureReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    static var reportDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+extension ErasureReport.Counts {
+    mutating func add(_ kind: ItemKind) {
+        switch kind {
+        case .call: calls += 1
+        case .sms: sms += 1
+        case .recording: recordings += 1
+        }
+    }
+}

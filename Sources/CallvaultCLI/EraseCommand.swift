@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import CallvaultArchive
+import CallvaultModel
+
+/// `erase --customer ID --reason TEXT [--now T] [--dry-run]`: the right to erasure.
+struct EraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Erase a customer's data: plan, then execute; prints a report for answering the customer (audited; needs --as).",
+        discussion: """
+            Every item linked to the customer is erased, or kept with the reason: a legal hold (the \
+            erasure finishes by itself when the last hold is released), a retention class that may not \
+            be erased early (reported with its date), or another customer's link (only this customer's \
+            link is removed; the item is listed for review). The customer's record and numbers go last. \
+            --dry-run prints the plan and changes nothing.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The customer id.") var customer: String
+    @Option(help: "Why (e.g. the request id); audited.") var reason: String
+    @Option(help: "The time the plan is made at (ISO 8601; default now).") var now: String?
+    @Flag(help: "Print the plan only; change nothing.") var dryRun = false
+
+    func run() throws {
+        let actor = try global.namedActor
+        let archive = try global.openArchive()
+        let zone = try archive.configuration.timeZone()
+        let time = try now.map { try TimeArgument.parse($0, option: "--now", zone: zone) }
+        let progress = StatusLine(enabled: !global.json)
+        progress.line(dryRun ? "planning the erasure of \(customer)…" : "erasing \(customer)…")
+        let report = try archive.erase(customer: customer, reason: reason, now: time, dryRun: dryRun, actor: actor)
+        progress.done()
+        if global.json {
+            Output.json(ErasureJSON(report))
+        } else {
+            ErasureText.render(report, zone: zone).forEach(Output.text)
+        }
+    }
+}
+
+/// CLI.md's erase result: `{"deleted": n, "kept": [{"id", "why", "until"}], "deferred": n}` and more.
+struct ErasureJSON: Encodable {
+    var erasure: String?
+    var customer: String
+    var dry_run: Bool
+    var completed: Bool
+    var deleted: Int
+    var deleted_items: ErasureReport.Counts
+    var kept: [ErasureReport.Kept]
+    var deferred: Int
+    var review: [String]
+    var customer_removed: Bool
+    var customer_blanked: Bool
+    var blobs_removed: Int
+    var spool_files_scrubbed: Int
+
+    init(_ r: ErasureReport) {
+        erasure = r.erasure
+        customer = r.customer
+        dry_run = r.dryRun
+        completed = r.completedAt != nil
+        deleted = r.deleted.total
+        deleted_items = r.deleted
+        kept = r.kept
+        deferred = r.deferred
+        review = r.review
+        customer_removed = r.customerRemoved
+        customer_blanked = r.customerBlanked
+        blobs_removed = r.blobsRemoved
+        spool_files_scrubbed = r.spoolFilesScrubbed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case erasure, customer, dry_run, completed, deleted, deleted_items, kept, deferred, review, customer_removed
+        case customer_blanked, blobs_removed, spool_files_scrubbed
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(erasure, forKey: .erasure) // null for a dry run
+        try c.encode(customer, forKey: .customer)
+        try c.encode(dry_run, forKey: .dry_run)
+        try c.encode(completed, forKey: .completed)
+        try c.encode(deleted, forKey: .deleted)
+        try c.encode(deleted_items, forKey: .deleted_items)
+        try c.encode(kept, forKey: .kept)
+        try c.encode(deferred, forKey: .deferred)
+        try c.encode(review, forKey: .review)
+        try c.encode(customer_removed, forKey: .customer_removed)
+        try c.encode(customer_blanked, forKey: .customer_blanked)
+        try c.encode(blobs_removed, forKey: .blobs_removed)
+        try c.encode(spool_files_scrubbed, forKey: .spool_files_scrubbed)
+    }
+}
+
+/// The readable report: what was erased, what was kept, why and until when, and the right to complain (R23).
+enum ErasureText {
+    static func render(_ r: ErasureReport, zone: TimeZone) -> [String] {
+        func day(_ date: Date) -> String { String(Output.local(date, zone).prefix(10)) }
+        var lines: [String] = []
+        if r.dryRun {
+            lines.append("Erasure plan for customer \(r.customer) (nothing has been changed; run without --dry-run to execute)")
+        } else if let done = r.completedAt {
+            lines.append("Erasure \(r.erasure ?? "-") for customer \(r.customer), completed \(day(done))")
+        } else {
+            lines.append("Erasure \(r.erasure ?? "-") for customer \(r.customer), started \(day(r.requestedAt)): waiting for legal holds")
+        }
+        let d = r.deleted
+        lines.append("")
+        lines.append("\(r.dryRun ? "To be erased" : "Erased"): \(d.total) item\(d.total == 1 ? "" : "s") (\(d.calls) call records, \(d.sms) SMS records, \(d.recordings) call recordings)")
+        if !r.kept.isEmpty {
+            lines.append("")
+            lines.append("Kept (\(r.kept.count)):")
+            // Grouped by reason and date: one line per group, with up to ten ids.
+            var groups: [(key: String, ids: [String])] = []
+            for item in r.kept {
+                let key: String
+                switch item.why {
+                case .hold:
+                    key = "under a legal hold (\(item.holds.joined(separator: ", "))): erased when the hold is released"
+                case .retention:
+                    let until = item.until.map { "until \(day($0))" } ?? "while the customer relationship lasts, and then for the retention period"
+                    key = "kept by law or contract \(until) (class \(item.retentionClass ?? "?")\(item.legalBasis.map { ", legal basis \($0)" } ?? ""); may not be erased early)"
+                case .linkedToAnotherCustomer:
+                    key = "also concerns another customer: the link to you was removed; the record stays for them\(item.until.map { " until \(day($0))" } ?? "")"
+                }
+                if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].ids.append(item.id) } else { groups.append((key, [item.id])) }
+            }
+            for group in groups {
+                let shown = group.ids.prefix(10).joined(separator: ", ") + (group.ids.count > 10 ? ", … (\(group.ids.count - 10) more)" : "")
+                lines.append("  \(group.ids.count) item\(group.ids.count == 1 ? "" : "s") \(group.key)")
+                lines.append("      \(shown)")
+            }
+        }
+        if !r.review.isEmpty {
+            lines.append("")
+            lines.append("For review (shared with another customer): \(r.review.prefix(20).joined(separator: ", "))\(r.review.count > 20 ? ", …" : "")")
+        }
+        lines.append("")
+        if r.customerRemoved {
+            lines.append("Customer record: \(r.dryRun ? "will be removed" : "removed"), with the name and every phone number.")
+        } else if r.customerBlanked {
+            lines.append("Customer record: name and phone numbers \(r.dryRun ? "will be removed" : "removed"); the customer id remains only to link the kept items until they expire.")
+        } else {
+            lines.append("Customer record: kept until the legal holds are released; then removed.")
+        }
+        if !r.dryRun {
+            lines.append("Recordings' audio files removed: \(r.blobsRemoved); raw spool copies scrubbed: \(r.spoolFilesScrubbed).")
+        }
+        lines.append("")
+        lines.append("You have the right to lodge a complaint with the supervisory authority, the Data Protection Ombudsman (tietosuojavaltuutettu, https://tietosuoja.fi).")
+        return lines
+    }
+}
