@@ -124,6 +124,7 @@ extension Archive {
         let started = Date()
         var forget = SpoolScrubber.Needles()
         var blobSizes = Set<Int64>()
+        var unchanged = false
         let (report, erasedBlobs): (ErasureReport, [String]) = try index.write { writer in
             let reader = IndexReader(writer)
             let number = try record?.id ?? writer.startErasure(customer: customer, reason: reason, by: actor.name, at: now)
@@ -144,6 +145,11 @@ extension Archive {
             }
             report.deferred = report.kept.filter { $0.why == .hold }.count
             let completes = report.deferred == 0
+            if let previous, doomed.isEmpty, unlink.isEmpty, !completes {
+                // A resume while every remaining item is still held: nothing to do, nothing to log.
+                unchanged = true
+                return (previous, [])
+            }
             // What identifies the customer in raw files, read before anything is deleted.
             if completes { forget = try identifyingForms(customer: customer, reader: reader) }
 
@@ -176,6 +182,7 @@ extension Archive {
                 origin: actor.origin), at: now)
             return (report, deleted.unreferencedBlobs)
         }
+        if unchanged { return report }
         // After the commit: blobs, the spool's raw copies, then the database's freed content.
         var final = report
         final.blobsRemoved += try drainBlobDeletions()
