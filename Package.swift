@@ -59,7 +59,8 @@ let package = Package(
         .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(
             name: "CallvaultArchiveTests",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting"],
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel"], swiftSettings: strict),
     ],
