@@ -167,6 +167,10 @@ extension Archive {
                 report.kept.append(kept)
                 if !report.review.contains(kept.id) { report.review.append(kept.id) }
             }
+            // The erasure is the decision a restriction placed by hand waited for (R25): lift it,
+            // so the kept items expire on their dates. One opened by a request lasts until the
+            // request is closed.
+            let lifted = try writer.liftManualRestrictions(customer: customer, by: actor.name, at: now)
             if completes {
                 report.customerRemoved = try writer.forgetCustomer(customer, at: now)
                 report.customerBlanked = !report.customerRemoved
@@ -175,6 +179,7 @@ extension Archive {
             try writer.updateErasure(number, report: Self.encodeReport(report), completedAt: report.completedAt)
             var details = Self.auditDetails(report)
             details["deleted_now"] = String(deleted.count)
+            if lifted > 0 { details["restrictions_lifted"] = String(lifted) }
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: record == nil ? "erase" : "erase-resume",
                 items: ["customer:\(customer)", "erasure-\(number)"] + doomed.map(\.description),

@@ -70,6 +70,17 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unrestrict|denied")
     }
 
+    @Test func anErasureIsTheDecisionARestrictionByHandWaitedFor() throws {
+        let fixture = try TestArchive.withSamples()
+        _ = try fixture.archive.restrict(customer: "C001", reason: "pending erasure decision", actor: Self.compliance)
+        let report = try fixture.archive.erase(customer: "C001", reason: "req-4", actor: Self.compliance)
+        #expect(report.deleted.recordings > 0, "restricted items are erased")
+        #expect(report.customerBlanked, "its calls are kept by contract")
+        // The kept calls are no longer restricted, so they expire on their dates.
+        #expect(try !fixture.archive.restrictionState(customer: "C001").restricted)
+        #expect(try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.lead).items.allSatisfy { !$0.restricted })
+    }
+
     @Test func restrictingTwiceOrAnUnknownCustomer() throws {
         let fixture = try TestArchive.withSamples()
         _ = try fixture.archive.restrict(customer: "C003", reason: "objection pending", actor: Self.compliance)
