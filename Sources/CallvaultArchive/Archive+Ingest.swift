@@ -233,6 +233,7 @@ extension Archive {
             guard records > 0 else { return ([], [], 0, 0, 0) }
             if !calls.isEmpty {
                 try writer.indexNames(insertedAfter: before)
+                try writer.indexConversations(insertedAfter: before)
                 // A recording that waited for its call takes the call's time and customers: date it again.
                 try self.reapplyRetention(ofItems: writer.linkWaitingRecordings(insertedAfter: before), writer: writer)
             }

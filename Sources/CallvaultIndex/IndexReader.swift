@@ -76,23 +76,35 @@ public struct IndexReader {
             conditions.append("i.agent = ?")
             arguments.append(agent)
         }
+        var hidesRestricted = false
         if !query.includesRestricted, try anyRestriction() {
             // A restricted customer's items are stored only: hidden from all but compliance (R25).
             conditions.append("NOT \(PolicyConditions.restricted)")
+            hidesRestricted = true
         }
         var nameMatches: Int?
+        var nameMatch: String?
         if let text = query.text, let match = Self.ftsQuery(text) {
             conditions.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
             arguments.append(match)
             nameMatches = try Int.fetchOne(db, sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", arguments: [match]) ?? 0
+            nameMatch = match
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let matched = " FROM items i\(joins)\(whereClause)"
         let matchedArguments: StatementArguments = StatementArguments(arguments)
         // Legs of one call share a linked id: they are one conversation, counted and shown once.
         let key = Self.conversationKey
-        let total = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)",
+        let total: Int
+        if let nameMatch, let nameMatches, number == nil, query.customer == nil, query.from == nil, query.to == nil,
+           query.kind == nil || query.kind == .call, query.agent == nil, !hidesRestricted {
+            // Only a name narrows it (only calls have names): count from the full-text index and
+            // `conversation_legs` instead of reading thousands of wide rows.
+            total = try nameConversationCount(nameMatch, matches: nameMatches)
+        } else {
+            total = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)",
                                      arguments: matchedArguments) ?? 0
+        }
         let limit = max(0, query.limit)
         var page: [(id: Int64, start: Int64)] = []
         var conversations: [String: Conversation] = [:]

@@ -8,6 +8,7 @@ enum Schema {
         migrator.registerMigration("v2-sms-and-recording-names", migrate: v2SMSAndRecordingNames)
         migrator.registerMigration("v3-conversations", migrate: v3Conversations)
         migrator.registerMigration("v4-policy", migrate: v4Policy)
+        migrator.registerMigration("v5-conversation-legs", migrate: v5ConversationLegs)
         return migrator
     }
 

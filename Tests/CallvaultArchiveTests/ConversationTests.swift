@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CallvaultArchive
+import CallvaultIndex
 import CallvaultModel
 import CallvaultTesting
 
@@ -124,5 +125,116 @@ import CallvaultTesting
         let result = try fixture.archive.search(SearchQuery(number: "040 111 2223"), actor: fixture.actor)
         #expect(result.total == 1)
         #expect(result.items.first?.legs.count == 2)
+    }
+    // MARK: name-search totals from conversation_legs
+
+    /// A conversation count computed from every matched row (what search did before
+    /// `conversation_legs`): the exact answer a name search's total must equal.
+    func exactNameTotal(_ fixture: TestArchive, _ word: String) throws -> Int {
+        Int(try fixture.sql("""
+            SELECT count(DISTINCT CASE WHEN kind = 'call' THEN linked_id END)
+                 + count(*) FILTER (WHERE (CASE WHEN kind = 'call' THEN linked_id END) IS NULL)
+            FROM items WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH '"\(word)"*')
+            """)) ?? -1
+    }
+
+    /// The invariant the name-search total relies on: every leg of every conversation with two
+    /// or more legs is in `conversation_legs`, and nothing in it outlives its item.
+    func expectLegsIndexed(_ fixture: TestArchive, _ when: String) throws {
+        #expect(try fixture.sql("""
+            SELECT count(*) FROM items WHERE kind = 'call' AND linked_id IN
+                (SELECT linked_id FROM items WHERE kind = 'call' GROUP BY linked_id HAVING count(*) >= 2)
+              AND id NOT IN (SELECT id FROM conversation_legs)
+            """) == "0", "a leg of a multi-leg conversation is missing from conversation_legs \(when)")
+        #expect(try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id NOT IN (SELECT id FROM items)") == "0",
+                "a deleted leg stayed in conversation_legs \(when)")
+    }
+
+    func expectNameTotalsExact(_ fixture: TestArchive, _ when: String) throws {
+        try expectLegsIndexed(fixture, when)
+        for word in ["Mäkinen", "Virtanen", "Jukka", "Pekka", "Aino"] {
+            let exact = try exactNameTotal(fixture, word)
+            for limit in [0, 2, 50] {
+                let result = try fixture.archive.search(SearchQuery(text: word, limit: limit), actor: fixture.actor)
+                #expect(result.total == exact, "'\(word)' limit \(limit) \(when)")
+            }
+            let calls = try fixture.archive.search(SearchQuery(kind: .call, text: word), actor: fixture.actor)
+            #expect(calls.total == exact, "'\(word)' among calls \(when)")
+        }
+    }
+
+    func asterisk(_ name: String, uniqueID: String, linkedID: String? = nil, sequence: Int = 1, minute: Int = 0) -> String {
+        let time = String(format: "2026-03-15 10:%02d:00", minute), end = String(format: "2026-03-15 10:%02d:50", minute)
+        return Samples.cdrLine(clid: "\"\(name)\" <0401234567>", start: time, answer: time, end: end, duration: 50, billsec: 50,
+                               uniqueID: uniqueID, linkedID: linkedID, sequence: sequence)
+    }
+
+    func freeSWITCH(_ name: String, uuid: String, bLeg: String) -> String {
+        "\"\(name)\",\"+358401112223\",\"1004\",\"default\",\"2026-10-23 08:12:04\",\"2026-10-23 08:12:09\",\"2026-10-23 08:15:40\",\"216\",\"211\",\"NORMAL_CLEARING\",\"\(uuid)\",\"\(bLeg)\",\"\",\"PCMA\",\"PCMA\""
+    }
+
+    @Test func nameSearchTotalsEqualTheExactConversationCount() throws {
+        let fixture = try TestArchive()
+        func ingest(_ name: String, _ lines: [String]) throws {
+            let summary = try fixture.ingest(fixture.input(name, lines.joined(separator: "\n") + "\n"))
+            #expect(summary.calls == lines.count && summary.rejected.isEmpty, "\(name): \(summary.rejected)")
+        }
+        let fsA1 = "33bb93bb-c763-44e3-83af-a66540c132de", fsB1 = "92bf6b29-3d9f-475a-9a4f-dea4889e317b"
+        let fsA2 = "11aa93bb-c763-44e3-83af-a66540c132de", fsB2 = "c2bf6b29-3d9f-475a-9a4f-dea4889e317b"
+        // One file, one transaction: single calls, a whole 3-leg transfer, a queue that rang two
+        // agents (two rows with uniqueid = linkedid), the first parts of conversations to come.
+        try ingest("first.csv", [
+            asterisk("Mäkinen Jukka", uniqueID: "100.1"), asterisk("Mäkinen Aino", uniqueID: "100.2", minute: 1),
+            asterisk("Virtanen Jukka", uniqueID: "100.3", minute: 2),
+            asterisk("Mäkinen Jukka", uniqueID: "200.1", minute: 3),
+            asterisk("Mäkinen Jukka", uniqueID: "200.5", linkedID: "200.1", sequence: 2, minute: 4),
+            asterisk("Virtanen Aino", uniqueID: "200.7", linkedID: "200.1", sequence: 3, minute: 5),
+            asterisk("Mäkinen Pekka", uniqueID: "300.1", sequence: 1, minute: 6),
+            asterisk("Mäkinen Pekka", uniqueID: "300.1", sequence: 2, minute: 6),
+            asterisk("Virtanen Pekka", uniqueID: "400.1", minute: 7),          // a transfer's first leg; the rest later
+            asterisk("Mäkinen Aino", uniqueID: "500.4", linkedID: "500.1", sequence: 2, minute: 9),  // a transfer leg before its first
+            asterisk("Mäkinen Jukka", uniqueID: "600.1", sequence: 1, minute: 10),  // a queue's first row; its second later
+        ])
+        try expectNameTotalsExact(fixture, "after one file")
+        // Later files, later transactions: the legs that complete those conversations.
+        try ingest("second.csv", [
+            asterisk("Mäkinen Pekka", uniqueID: "400.5", linkedID: "400.1", sequence: 2, minute: 8),
+            asterisk("Virtanen Jukka", uniqueID: "400.7", linkedID: "400.1", sequence: 3, minute: 8),
+            asterisk("Mäkinen Aino", uniqueID: "500.1", minute: 8),
+        ])
+        try ingest("third.csv", [asterisk("Mäkinen Jukka", uniqueID: "600.1", sequence: 2, minute: 11)])
+        // FreeSWITCH: a- and b-leg in one file; another call's b-leg a file before its a-leg.
+        try ingest("fs-1.csv", [freeSWITCH("Mäkinen Pekka", uuid: fsA1, bLeg: fsB1), freeSWITCH("Mäkinen Pekka", uuid: fsB1, bLeg: fsA1)])
+        try ingest("fs-2.csv", [freeSWITCH("Virtanen Aino", uuid: fsB2, bLeg: fsA2)])
+        try expectNameTotalsExact(fixture, "with a lone b-leg")
+        try ingest("fs-3.csv", [freeSWITCH("Mäkinen Aino", uuid: fsA2, bLeg: fsB2)])
+        try expectNameTotalsExact(fixture, "after several files")
+        #expect(try exactNameTotal(fixture, "Mäkinen") == 9, "2 singles and 7 conversations of two or more legs")
+        #expect(try fixture.archive.search(SearchQuery(text: "Mäkinen"), actor: fixture.actor).total == 9)
+        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH '\"Mäkinen\"*'") == "14", "14 legs match")
+
+        // Expiry takes the first leg of the whole transfer and one of the queue's rows.
+        func id(_ uniqueID: String, nth: Int = 0) throws -> Int64 {
+            Int64(try fixture.sql("SELECT id FROM items WHERE pbx_unique_id = '\(uniqueID)' ORDER BY id LIMIT 1 OFFSET \(nth)"))!
+        }
+        let expiring = [try id("200.1"), try id("300.1", nth: 1)]
+        try fixture.sql("UPDATE items SET retain_until = 1 WHERE id IN (\(expiring.map(String.init).joined(separator: ",")))")
+        let report = try fixture.archive.expire(now: Date(timeIntervalSince1970: 1_000))
+        #expect(report.deleted.calls == 2)
+        #expect(try fixture.sql("SELECT count(*) FROM items WHERE id IN (\(expiring.map(String.init).joined(separator: ",")))") == "0")
+        try expectNameTotalsExact(fixture, "after expiry")
+        // The deletion primitive takes a transfer leg and a FreeSWITCH b-leg.
+        let index = try ArchiveIndex(path: fixture.root.appendingPathComponent("index.sqlite"))
+        let doomed = [try id("400.5"), try id(fsB1)]
+        let deleted = try index.write { try $0.deleteItems(doomed, now: Date()) }
+        #expect(deleted.calls == doomed.sorted())
+        try expectNameTotalsExact(fixture, "after deleteItems")
+        // A conversation left with one leg gains one again.
+        try ingest("fourth.csv", [asterisk("Mäkinen Jukka", uniqueID: "300.1", sequence: 3, minute: 12)])
+        try expectNameTotalsExact(fixture, "after a leg joined a conversation that had lost one")
+        // Every file again: the deleted legs come back (their source keys are gone), the rest are duplicates.
+        let again = try fixture.ingest(fixture.folder.path("input"))
+        #expect(again.calls + again.duplicates == 20)
+        try expectNameTotalsExact(fixture, "at the end")
     }
 }

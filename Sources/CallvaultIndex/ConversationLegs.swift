@@ -1,0 +1,38 @@
+import GRDB
+
+extension IndexWriter {
+    /// Adds to `conversation_legs` every leg of each conversation that calls inserted after item
+    /// `after` joined and that now has two or more legs (one set-based step per transaction,
+    /// like `indexNames`). A new leg whose linked id is not its own unique id (an Asterisk
+    /// transfer leg, a FreeSWITCH b-leg) is added even when its other legs have not arrived yet:
+    /// alone in the table it changes no count, and they find it once they do. Only a new leg
+    /// whose linked id is its unique id (a first channel, a queue row repeating it) costs a
+    /// look-up of other legs.
+    public func indexConversations(insertedAfter after: Int64) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO conversation_legs (id, linked_id)
+            SELECT c.id, c.linked_id FROM items c INDEXED BY items_conversation
+            WHERE c.kind = 'call' AND c.linked_id IS NOT NULL AND c.linked_id IN (
+                SELECT n.linked_id FROM items n
+                WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
+                  AND (n.pbx_unique_id IS NOT n.linked_id
+                       OR EXISTS (SELECT 1 FROM items o INDEXED BY items_conversation
+                                  WHERE o.kind = 'call' AND o.linked_id = n.linked_id AND o.id <> n.id)))
+            """, arguments: [after])
+    }
+}
+
+extension IndexReader {
+    /// Conversations among the items matching full-text query `match` (`matches` of them): each
+    /// match is a call of its own except that legs of one conversation count once. Reads only
+    /// the full-text index and `conversation_legs`, not the matched `items` rows.
+    /// - Precondition: nothing but the name narrows the search (only calls have names indexed).
+    func nameConversationCount(_ match: String, matches: Int) throws -> Int {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT count(*), count(DISTINCT l.linked_id) FROM items_fts f JOIN conversation_legs l ON l.id = f.rowid
+            WHERE items_fts MATCH ?
+            """, arguments: [match])
+        let legs: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
+        return matches - legs + conversations
+    }
+}
