@@ -3,6 +3,7 @@ public import CallvaultModel
 import CallvaultIndex
 import CallvaultAudit
 import CallvaultPolicy
+import CallvaultBlobStore
 
 /// What an expiry run did, or (dry run) would do (CLI.md's `expire` JSON).
 public struct ExpiryReport: Sendable, Equatable {
@@ -80,13 +81,15 @@ public struct ExpiryReport: Sendable, Equatable {
 /// How expiry paces itself so searches and ingest never wait long for the index.
 public struct ExpiryPacing: Sendable, Equatable {
     /// Items looked at in the first write transaction.
-    public var initialBatch = 2_000
+    public var initialBatch = 500
     public var minimumBatch = 100
     public var maximumBatch = 10_000
     /// Each write transaction aims at this length; the batch grows or shrinks to meet it.
     public var targetTransaction: TimeInterval = 0.040
     /// A pause after each transaction in which other processes take the index's write lock.
-    public var pause: TimeInterval = 0.010
+    public var pause: TimeInterval = 0.015
+    /// Queued blob files removed in the first transaction of the blob drain (it adapts like the batches).
+    public var initialBlobGroup = 50
 
     public init() {}
 }
@@ -110,7 +113,7 @@ extension Archive {
         let now = now ?? clock()
         let started = Date()
         var report = ExpiryReport(dryRun: dryRun, now: now)
-        if !dryRun { report.blobsRemoved += try drainBlobDeletions() }
+        if !dryRun { report.blobsRemoved += try drainQueuedBlobs(pacing: pacing) }
         var cursor = DueCursor()
         var batch = pacing.initialBatch
         // Entries this run writes are not pruned by it, whatever `now` says.
@@ -193,7 +196,7 @@ extension Archive {
             progress(report)
             if !more { break }
         }
-        if !dryRun { report.blobsRemoved += try drainBlobDeletions() }
+        if !dryRun { report.blobsRemoved += try drainQueuedBlobs(pacing: pacing) }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
         report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
         try index.write { writer in
@@ -211,7 +214,49 @@ extension Archive {
                                               durationMs: report.durationMs, origin: actor.origin), at: clock())
             if !dryRun { try writer.setPolicyState("expiry-last-run", Self.isoFormatter.format(clock())) }
         }
+        // An erased customer's record goes once their last kept item has expired.
+        if !dryRun { try resumePendingErasures(actor: actor) }
         return report
+    }
+
+    /// Removes the blob files deletions queued (this run's, or a crashed run's) in short,
+    /// paced write transactions like the item batches, so other processes get the index in
+    /// between. Each file is checked against the index under the write lock (an ingest of
+    /// the same bytes may have just committed); a file already gone (removed just before a
+    /// crash, its queue entry not yet) counts as done.
+    /// - Returns: how many files were removed.
+    func drainQueuedBlobs(pacing: ExpiryPacing) throws -> Int {
+        let queued = try index.write { try $0.pendingBlobDeletions() }
+        var removed = 0
+        var next = 0
+        var group = pacing.initialBlobGroup
+        while next < queued.count {
+            let t0 = Date()
+            let slice = queued[next..<min(queued.count, next + group)]
+            removed += try index.write { writer -> Int in
+                let reader = IndexReader(writer)
+                var count = 0
+                for sha in slice {
+                    if try !reader.isBlobReferenced(sha) {
+                        do {
+                            try blobs.remove(sha)
+                            count += 1
+                        } catch BlobStoreError.notFound {
+                            // Removed before a crash; only the queue entry was left.
+                        } catch {
+                            throw ArchiveFailure(.internal, "cannot remove blob \(sha): \(error)")
+                        }
+                    }
+                    try writer.blobDeleted(sha)
+                }
+                return count
+            }
+            next += slice.count
+            let took = max(0.001, Date().timeIntervalSince(t0))
+            group = min(2_000, max(10, Int(Double(group) * min(2, max(0.5, pacing.targetTransaction / took)))))
+            if pacing.pause > 0 && next < queued.count { Thread.sleep(forTimeInterval: pacing.pause) }
+        }
+        return removed
     }
 
     /// When the audit log's entries may be pruned: older than `retention.audit_log_period` before `now`.

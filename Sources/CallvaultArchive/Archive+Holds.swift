@@ -114,6 +114,8 @@ extension Archive {
                                               origin: actor.origin), at: time)
             return try reader.hold(number)!
         }
+        // Erasures deferred by this hold finish now (DESIGN.md: deferred, not dropped).
+        _ = try resumePendingErasures(actor: actor)
         return hold
     }
 

@@ -31,26 +31,27 @@ extension IndexWriter {
         var deleted = DeletedItems()
         guard !ids.isEmpty else { return deleted }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed;")
+        // `doomed CROSS JOIN items` keeps the planner from scanning every item to probe the
+        // (statistics-less) temp table: a full scan per batch made expiry of 1M items take hours.
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO doomed (id) VALUES (?)")
         for id in ids { try insert.execute(arguments: [id]) }
-        for row in try Row.fetchAll(db, sql: "SELECT i.id, i.kind FROM items i JOIN doomed d ON d.id = i.id ORDER BY i.id") {
+        for row in try Row.fetchAll(db, sql: "SELECT i.id, i.kind FROM doomed d CROSS JOIN items i ON i.id = d.id ORDER BY d.id") {
             switch row[1] as String {
             case "call": deleted.calls.append(row[0])
             case "sms": deleted.sms.append(row[0])
             default: deleted.recordings.append(row[0])
             }
         }
-        let blobs = try String.fetchAll(db, sql: "SELECT DISTINCT r.sha256 FROM recordings r JOIN doomed d ON d.id = r.item_id")
+        let blobs = try String.fetchAll(db, sql: "SELECT DISTINCT r.sha256 FROM doomed d CROSS JOIN recordings r ON r.item_id = d.id")
         try db.execute(sql: """
             INSERT INTO items_fts (items_fts, rowid, caller_name)
-                SELECT 'delete', i.id, i.caller_name FROM items i JOIN doomed d ON d.id = i.id WHERE i.caller_name IS NOT NULL;
+                SELECT 'delete', i.id, i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.caller_name IS NOT NULL;
             DELETE FROM item_customers WHERE item_id IN (SELECT id FROM doomed);
-            DELETE FROM conversation_legs WHERE id IN (SELECT id FROM doomed);
             DELETE FROM link_overrides WHERE item_id IN (SELECT id FROM doomed);
             UPDATE recordings SET call_item_id = NULL WHERE call_item_id IN (SELECT id FROM doomed);
             DELETE FROM recordings WHERE item_id IN (SELECT id FROM doomed);
             DELETE FROM sms_pending_status WHERE message_id IN
-                (SELECT i.pbx_unique_id FROM items i JOIN doomed d ON d.id = i.id WHERE i.kind = 'sms');
+                (SELECT i.pbx_unique_id FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.kind = 'sms');
             DELETE FROM items WHERE id IN (SELECT id FROM doomed);
             DELETE FROM doomed;
             """)
