@@ -137,13 +137,16 @@ public struct IndexWriter {
     /// Applies a delivery report to the SMS with its message id; one whose SMS has not arrived
     /// yet is kept and applied when it does.
     /// - Returns: the SMS it updated, if any.
+    ///
+    /// A report is one line in two of a Kannel log: its statements are prepared once per
+    /// connection (cached), not once per report.
     @discardableResult
     public func apply(_ update: SMSStatusUpdate) throws -> ItemID? {
-        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'",
-                                     arguments: [update.messageID])
+        let select = try db.cachedStatement(sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'")
+        let ids = try Int64.fetchAll(select, arguments: [update.messageID])
         guard !ids.isEmpty else {
-            try db.execute(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)",
-                           arguments: [update.sourceKey, update.messageID, update.status, update.time.unixSeconds])
+            let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)")
+            try keep.execute(arguments: [update.sourceKey, update.messageID, update.status, update.time.unixSeconds])
             return nil
         }
         for id in ids {
@@ -169,10 +172,11 @@ public struct IndexWriter {
 
     /// Sets an SMS's status unless a later report set it already.
     func setStatus(item: Int64, status: String, time: Date) throws {
-        try db.execute(sql: """
+        let statement = try db.cachedStatement(sql: """
             UPDATE items SET disposition = ?, details = json_set(details, '$.status_time', CAST(? AS TEXT))
             WHERE id = ? AND coalesce(CAST(json_extract(details, '$.status_time') AS INTEGER), 0) <= ?
-            """, arguments: [status, time.unixSeconds, item, time.unixSeconds])
+            """)
+        try statement.execute(arguments: [status, time.unixSeconds, item, time.unixSeconds])
     }
 
     /// Inserts a recording row pointing at a blob that is already durable.
