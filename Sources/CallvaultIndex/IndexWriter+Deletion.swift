@@ -47,6 +47,7 @@ extension IndexWriter {
             INSERT INTO items_fts (items_fts, rowid, caller_name)
                 SELECT 'delete', i.id, i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.caller_name IS NOT NULL;
             DELETE FROM item_customers WHERE item_id IN (SELECT id FROM doomed);
+            DELETE FROM conversation_legs WHERE id IN (SELECT id FROM doomed);
             DELETE FROM link_overrides WHERE item_id IN (SELECT id FROM doomed);
             UPDATE recordings SET call_item_id = NULL WHERE call_item_id IN (SELECT id FROM doomed);
             DELETE FROM recordings WHERE item_id IN (SELECT id FROM doomed);
