@@ -11,7 +11,7 @@ import CallvaultTesting
 /// no held item is gone (Invariant 4), every expired unheld, unrestricted item is gone
 /// (Invariant 5), no blob is orphaned or missing, and `audit verify` passes (Invariant 7).
 ///
-/// `CALLVAULT_PROPERTY_SEQUENCES` sets how many sequences run (default 300) and
+/// `CALLVAULT_PROPERTY_SEQUENCES` sets how many sequences run (default 2,000) and
 /// `CALLVAULT_PROPERTY_SEED` replays one sequence; a failure names its seed.
 @Suite struct PolicyPropertyTests {
     static let numbers = ["0401000001", "0401000002", "0401000003", "0401000004", "0509999999"]
@@ -68,7 +68,7 @@ import CallvaultTesting
             try run(seed: seed, coverage: &coverage)
             return
         }
-        let count = env["CALLVAULT_PROPERTY_SEQUENCES"].flatMap(Int.init) ?? 1_000
+        let count = env["CALLVAULT_PROPERTY_SEQUENCES"].flatMap(Int.init) ?? 2_000
         for seed in 1...UInt64(count) {
             try run(seed: seed, coverage: &coverage)
         }
