@@ -1,5 +1,8 @@
 public import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The SQLite index of an archive (`index.sqlite`, WAL mode, `synchronous=FULL`,
 /// `secure_delete` on). The only module that knows SQL.
@@ -14,7 +17,15 @@ public final class ArchiveIndex: Sendable {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
-        config.busyMode = .timeout(10)
+        // Another process (expiry, ingest, the service) may hold the write lock for a short
+        // transaction: poll every half millisecond instead of SQLite's back-off (which sleeps
+        // up to 100 ms at a time, so a 40 ms batch could cost a waiting search 100 ms more);
+        // give up after about 10 s.
+        config.busyMode = .callback { retries in
+            guard retries < 20_000 else { return false }
+            usleep(500)
+            return true
+        }
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;")
         }
