@@ -110,16 +110,7 @@ extension Archive {
     /// Recomputes the retention of the items linked to `customers`, inside a write.
     /// - Returns: how many items changed.
     func reapplyRetention(ofCustomers customers: [String], writer: IndexWriter) throws -> Int {
-        let reader = IndexReader(writer)
-        let ends = try reader.relationshipEnds()
-        var changed = 0
-        for item in try reader.storedRetention(ofCustomers: customers) {
-            if let tag = computedRetention(item, ends: ends), tag != item.tag {
-                try writer.setRetention(item.id, tag)
-                changed += 1
-            }
-        }
-        return changed
+        try redate(IndexReader(writer).storedRetention(ofCustomers: customers), writer: writer)
     }
 
     /// Recomputes the retention of `items`, inside a write (after their links or time changed).
@@ -128,10 +119,16 @@ extension Archive {
     func reapplyRetention(ofItems items: [ItemID], writer: IndexWriter) throws -> Int {
         guard !items.isEmpty else { return 0 }
         let reader = IndexReader(writer)
-        let ends = try reader.relationshipEnds()
+        return try redate(items.compactMap { try reader.storedRetention(of: $0) }, writer: writer)
+    }
+
+    /// Stores the retention the rules give `items` where it differs; reads only their customers' relationship ends.
+    private func redate(_ items: [StoredRetention], writer: IndexWriter) throws -> Int {
+        guard !items.isEmpty else { return 0 }
+        let ends = try IndexReader(writer).relationshipEnds(of: Array(Set(items.flatMap(\.customers))))
         var changed = 0
-        for id in items {
-            if let item = try reader.storedRetention(of: id), let tag = computedRetention(item, ends: ends), tag != item.tag {
+        for item in items {
+            if let tag = computedRetention(item, ends: ends), tag != item.tag {
                 try writer.setRetention(item.id, tag)
                 changed += 1
             }
@@ -141,7 +138,10 @@ extension Archive {
 
     /// Which rule gives an item its retention, and whether the stored value is current.
     public func explainRetention(_ id: ItemID) throws -> RetentionExplanation {
-        let (stored, ends) = try index.read { reader in (try reader.storedRetention(of: id), try reader.relationshipEnds()) }
+        let (stored, ends) = try index.read { reader -> (StoredRetention?, [String: Date?]) in
+            let stored = try reader.storedRetention(of: id)
+            return (stored, try reader.relationshipEnds(of: stored?.customers ?? []))
+        }
         guard let stored else { throw ArchiveFailure(.notFound, "no item \(id)") }
         let policy = configuration.retention
         let match = policy.rule(for: stored.facts)

@@ -348,6 +348,20 @@ extension IndexReader {
         return ends
     }
 
+    /// When each of `customers`' relationships ended (nil: it lasts; unknown ids are left out).
+    public func relationshipEnds(of customers: [String]) throws -> [String: Date?] {
+        var ends: [String: Date?] = [:]
+        for start in stride(from: 0, to: customers.count, by: 500) {
+            let chunk = Array(customers[start..<min(customers.count, start + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT id, relationship_ended FROM customers WHERE id IN (\(marks))",
+                                        arguments: StatementArguments(chunk)) {
+                ends[row[0]] = (row[1] as Int64?).map(Date.init(unixSeconds:))
+            }
+        }
+        return ends
+    }
+
     /// Whether a one-time policy task (such as `retention-apply-needed`) is pending.
     public func policyState(_ name: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM policy_state WHERE name = ?", arguments: [name])
