@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "CallvaultModel", swiftSettings: strict),
         .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .target(name: "CallvaultPolicy", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        .target(name: "CallvaultAccess", swiftSettings: strict),
         .target(
             name: "CallvaultBlobStore",
             dependencies: ["CallvaultModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
@@ -53,6 +54,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "CallvaultModelTests", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .testTarget(name: "CallvaultIngestTests", dependencies: ["CallvaultIngest", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(name: "CallvaultAccessTests", dependencies: ["CallvaultAccess"], swiftSettings: strict),
         .testTarget(name: "CallvaultPolicyTests", dependencies: ["CallvaultPolicy", "CallvaultModel"], swiftSettings: strict),
         .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(name: "CallvaultAuditTests", dependencies: ["CallvaultAudit"], swiftSettings: strict),

@@ -1,0 +1,92 @@
+/// A role a user account holds (CLI.md, issue 5): what a person or machine may do in the archive.
+public enum Role: String, Sendable, CaseIterable, Codable, Comparable {
+    /// Manages users and the configuration; sees no personal data.
+    case admin
+    /// Holds, erasure, restriction, exports, the request register and the audit trail; the only
+    /// role that sees restricted customers' data.
+    case compliance
+    /// Customer-service lead: searches, views and plays calls.
+    case lead
+    /// Reads the audit trail only.
+    case auditor
+    /// A machine that uploads PBX exports; nothing else.
+    case ingest
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    /// Parses a role name, with an error that lists the valid ones.
+    public init(parsing text: String) throws(AccessError) {
+        guard let role = Role(rawValue: text.lowercased()) else {
+            throw AccessError.unknownRole(String(text.prefix(32)))
+        }
+        self = role
+    }
+}
+
+/// Everything the archive lets someone do, as one vocabulary shared by the CLI, the web UI and
+/// the HTTP API. Every route and command maps to exactly one action.
+public enum Action: String, Sendable, CaseIterable, Codable {
+    case search
+    case viewItem = "view-item"
+    case playRecording = "play-recording"
+    case viewCustomer = "view-customer"
+    /// Sees items of customers whose processing is restricted (R14/Art. 18).
+    case viewRestricted = "view-restricted"
+    case listHolds = "list-holds"
+    case placeHold = "place-hold"
+    case releaseHold = "release-hold"
+    case erase
+    case restrict
+    case export
+    case manageRequests = "manage-requests"
+    case runExpiry = "run-expiry"
+    case readAudit = "read-audit"
+    case verifyAudit = "verify-audit"
+    case viewIngestStatus = "view-ingest-status"
+    case ingest
+    case manageUsers = "manage-users"
+    case readMetrics = "read-metrics"
+}
+
+/// The single role × action table every request and command is authorised by (R9: least
+/// privilege; a role not listed for an action is denied).
+public enum PermissionTable {
+    /// The actions each role may take.
+    public static let grants: [Role: Set<Action>] = [
+        .admin: [.manageUsers, .verifyAudit, .viewIngestStatus, .readMetrics, .runExpiry],
+        .compliance: [.search, .viewItem, .playRecording, .viewCustomer, .viewRestricted,
+                      .listHolds, .placeHold, .releaseHold, .erase, .restrict, .export,
+                      .manageRequests, .runExpiry, .readAudit, .verifyAudit, .viewIngestStatus],
+        .lead: [.search, .viewItem, .playRecording, .viewCustomer],
+        .auditor: [.readAudit, .verifyAudit],
+        .ingest: [.ingest],
+    ]
+
+    /// Whether `role` may take `action`.
+    public static func allows(_ role: Role, _ action: Action) -> Bool {
+        grants[role, default: []].contains(action)
+    }
+
+    /// The roles that may take `action`, in declaration order (for error messages).
+    public static func roles(allowedTo action: Action) -> [Role] {
+        Role.allCases.filter { allows($0, action) }
+    }
+}
+
+/// Why an account operation or an authorisation failed, worded for the person who can fix it.
+public enum AccessError: Error, Equatable, CustomStringConvertible, Sendable {
+    case unknownRole(String)
+    case denied(role: Role, action: Action)
+
+    public var description: String {
+        switch self {
+        case .unknownRole(let text):
+            return "unknown role '\(text)'; use one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))"
+        case .denied(let role, let action):
+            let allowed = PermissionTable.roles(allowedTo: action).map(\.rawValue).joined(separator: " or ")
+            return "the \(role.rawValue) role may not \(action.rawValue) (allowed: \(allowed.isEmpty ? "nobody" : allowed))"
+        }
+    }
+}
