@@ -190,7 +190,7 @@ extension Archive {
         if unchanged { return report }
         // After the commit: blobs, the spool's raw copies, then the database's freed content.
         var final = report
-        final.blobsRemoved += try drainQueuedBlobs(pacing: ExpiryPacing())
+        final.blobsRemoved += try drainQueuedBlobs(pacing: ExpiryPacing()).removed
         let scrubber = SpoolScrubber(folders: [layout.processed, layout.rejected], needles: forget,
                                      blobs: Set(erasedBlobs), blobSizes: blobSizes)
         if !forget.isEmpty || !erasedBlobs.isEmpty {

@@ -43,15 +43,17 @@ extension Archive {
         let started = Date()
         var visible = query
         visible.includesRestricted = maySeeRestricted(actor)
-        return try index.write { writer in
-            let result = try IndexReader(writer).search(visible, number: match)
-            details["total"] = String(result.total)
+        // The search reads a snapshot (never waiting for a writer such as expiry); the result
+        // is returned only once its audit entry is committed.
+        let result = try index.read { reader in try reader.search(visible, number: match) }
+        details["total"] = String(result.total)
+        try index.write { writer in
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: "search", items: Self.shownIDs(result.items),
                 purpose: purpose, details: details, durationMs: Int(Date().timeIntervalSince(started) * 1000),
                 origin: actor.origin), at: clock())
-            return result
         }
+        return result
     }
 
     /// One item with its links, recording and retention; audited.

@@ -88,6 +88,7 @@ struct ExpireJSON: Encodable {
     var audit_pruned: Int
     var batches: Int
     var duration_ms: Int
+    var longest_transaction_ms: Int
 
     init(_ r: ExpiryReport) {
         dry_run = r.dryRun
@@ -107,6 +108,7 @@ struct ExpireJSON: Encodable {
         audit_pruned = r.auditPruned
         batches = r.batches
         duration_ms = r.durationMs
+        longest_transaction_ms = r.longestTransactionMs
     }
 }
 

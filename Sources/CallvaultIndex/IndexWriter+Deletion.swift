@@ -75,3 +75,17 @@ extension IndexWriter {
         try db.execute(sql: "DELETE FROM blob_deletions WHERE sha256 = ?", arguments: [sha256])
     }
 }
+
+extension IndexWriter {
+    /// Merges the full-text index into one segment (FTS5 `optimize`), dropping deleted entries.
+    public func compactFullText() throws {
+        try db.execute(sql: "INSERT INTO items_fts (items_fts) VALUES ('optimize')")
+    }
+}
+
+extension IndexReader {
+    /// How many items carry a caller name (the full-text index's live rows).
+    public func namedItemCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE caller_name IS NOT NULL") ?? 0
+    }
+}

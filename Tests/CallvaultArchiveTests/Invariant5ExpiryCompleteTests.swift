@@ -23,6 +23,10 @@ import CallvaultTesting
         }
         #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'Mäkinen'") == "0", "the caller's name is still in the full-text index")
         #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'Salo'") == "0")
+        // Not only hidden by delete markers: the segments holding the names are merged away
+        // (id 1 holds the averages, id 10 the structure record).
+        #expect(try fixture.sql("SELECT count(*) FROM items_fts_data WHERE id NOT IN (1, 10)") == "0",
+                "the deleted names are still in the full-text index's segments")
         #expect(F.blobFiles(fixture).isEmpty, "recording files left behind: \(F.blobFiles(fixture))")
         #expect(report.blobsRemoved > 0)
         #expect(try fixture.archive.search(SearchQuery(text: "Mäkinen"), actor: fixture.actor).total == 0)
