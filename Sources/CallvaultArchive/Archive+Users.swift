@@ -19,6 +19,8 @@ public struct UserAccount: Sendable, Equatable {
     /// Set while the account is locked after failed logins.
     public var lockedUntil: Date?
     public var lastLogin: Date?
+    /// The latest use of any of the account's tokens (noted at most once a minute).
+    public var lastTokenUse: Date?
     public var activeTokens: Int
     public var activeSessions: Int
 }
@@ -242,8 +244,8 @@ extension Archive {
         let wrong = ArchiveFailure(.refused, "wrong user name or password")
         let user = name.isEmpty || name.utf8.count > 64 ? nil : try index.read { try $0.user(named: name) }
         guard let user, !user.disabled, let hash = user.passwordHash, let role = Role(rawValue: user.role), role.isPerson else {
-            // Spend the same time as a real check, so the answer's timing does not tell which names exist.
-            _ = passwords.verify(password, hash: passwords.hash("timing-equaliser"))
+            // Spend as long as a real check (one bcrypt run), so the answer's timing does not tell which names exist.
+            _ = passwords.hash(password)
             try auditLogin("login-failed", user: user, origin: origin, reason: user == nil ? "unknown account" : "account disabled or without password", at: time)
             throw wrong
         }
@@ -439,6 +441,6 @@ extension Archive {
         UserAccount(name: user.name, role: Role(rawValue: user.role) ?? .auditor, isDisabled: user.disabled,
                     hasPassword: user.passwordHash != nil, created: user.created, createdBy: user.createdBy,
                     roleGranted: user.roleChanged, roleGrantedBy: user.roleChangedBy, lockedUntil: user.lockedUntil,
-                    lastLogin: user.lastLogin, activeTokens: user.activeTokens, activeSessions: user.activeSessions)
+                    lastLogin: user.lastLogin, lastTokenUse: user.lastTokenUse, activeTokens: user.activeTokens, activeSessions: user.activeSessions)
     }
 }

@@ -198,6 +198,7 @@ struct UserJSON: Encodable {
     var role_granted_by: String
     var locked_until: Date?
     var last_login: Date?
+    var last_token_use: Date?
     var tokens: Int
     var sessions: Int
 
@@ -212,12 +213,13 @@ struct UserJSON: Encodable {
         role_granted_by = user.roleGrantedBy
         locked_until = user.lockedUntil
         last_login = user.lastLogin
+        last_token_use = user.lastTokenUse
         tokens = user.activeTokens
         sessions = user.activeSessions
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, role, disabled, password, created_at, created_by, role_granted_at, role_granted_by, locked_until, last_login, tokens, sessions
+        case name, role, disabled, password, created_at, created_by, role_granted_at, role_granted_by, locked_until, last_login, last_token_use, tokens, sessions
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -232,6 +234,7 @@ struct UserJSON: Encodable {
         try c.encode(role_granted_by, forKey: .role_granted_by)
         try c.encode(locked_until, forKey: .locked_until)
         try c.encode(last_login, forKey: .last_login)
+        try c.encode(last_token_use, forKey: .last_token_use)
         try c.encode(tokens, forKey: .tokens)
         try c.encode(sessions, forKey: .sessions)
     }

@@ -17,6 +17,8 @@ public struct StoredUser: Sendable, Equatable {
     public var failedLogins: Int
     public var lockedUntil: Date?
     public var lastLogin: Date?
+    /// The latest use of any of the account's tokens.
+    public var lastTokenUse: Date?
     /// Tokens not revoked.
     public var activeTokens: Int
     /// Sessions not revoked (idle ones included until they are next looked at).
@@ -47,7 +49,8 @@ public struct StoredSession: Sendable, Equatable {
 extension IndexReader {
     static let userColumns = """
         u.*, (SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS active_tokens,
-        (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL) AS active_sessions
+        (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL) AS active_sessions,
+        (SELECT max(t.last_used_at) FROM tokens t WHERE t.user_id = u.id) AS last_token_use
         """
 
     /// The account called `name` (canonical lowercase form), or nil.
@@ -95,6 +98,7 @@ extension IndexReader {
             roleChanged: Date(unixSeconds: row["role_changed_at"]), roleChangedBy: row["role_changed_by"],
             failedLogins: row["failed_logins"], lockedUntil: (row["locked_until"] as Int64?).map(Date.init(unixSeconds:)),
             lastLogin: (row["last_login_at"] as Int64?).map(Date.init(unixSeconds:)),
+            lastTokenUse: (row["last_token_use"] as Int64?).map(Date.init(unixSeconds:)),
             activeTokens: row["active_tokens"], activeSessions: row["active_sessions"])
     }
 }
