@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", exact: "2.5.0"),
     ],
     targets: [
         // zlib from the system (zlib1g-dev), with inline shims for the macros Swift cannot import.
@@ -23,7 +24,11 @@ let package = Package(
         .target(name: "CallvaultModel", swiftSettings: strict),
         .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .target(name: "CallvaultPolicy", dependencies: ["CallvaultModel"], swiftSettings: strict),
-        .target(name: "CallvaultAccess", swiftSettings: strict),
+        .target(
+            name: "CallvaultAccess",
+            dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(
             name: "CallvaultBlobStore",
             dependencies: ["CallvaultModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
@@ -40,11 +45,11 @@ let package = Package(
         .target(
             name: "CallvaultArchive",
             dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex",
-                           "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+                           "CallvaultAccess", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "CallvaultCLI",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultAccess", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "callvault", dependencies: ["CallvaultCLI"], swiftSettings: strict),
         .target(
@@ -62,9 +67,10 @@ let package = Package(
         .testTarget(
             name: "CallvaultArchiveTests",
             dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting",
+                           "CallvaultAccess",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel"], swiftSettings: strict),
+        .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel", "CallvaultAccess"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

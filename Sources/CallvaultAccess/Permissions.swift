@@ -16,6 +16,13 @@ public enum Role: String, Sendable, CaseIterable, Codable, Comparable {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 
+    /// Whether accounts of this role are people who log in with a password (every role but
+    /// `ingest`, whose machines authenticate with tokens only).
+    public var isPerson: Bool { self != .ingest }
+
+    /// The roles people hold (what the CLI's `--role` accepts).
+    public static var personRoles: [Role] { allCases.filter(\.isPerson) }
+
     /// Parses a role name, with an error that lists the valid ones.
     public init(parsing text: String) throws(AccessError) {
         guard let role = Role(rawValue: text.lowercased()) else {
@@ -79,6 +86,12 @@ public enum PermissionTable {
 public enum AccessError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownRole(String)
     case denied(role: Role, action: Action)
+    /// A password that breaks `PasswordPolicy`, with what to change.
+    case weakPassword(String)
+    /// An account name that is not a valid user id.
+    case invalidAccountName(String)
+    /// A shared or generic account name (R10).
+    case genericAccountName(String)
 
     public var description: String {
         switch self {
@@ -87,6 +100,12 @@ public enum AccessError: Error, Equatable, CustomStringConvertible, Sendable {
         case .denied(let role, let action):
             let allowed = PermissionTable.roles(allowedTo: action).map(\.rawValue).joined(separator: " or ")
             return "the \(role.rawValue) role may not \(action.rawValue) (allowed: \(allowed.isEmpty ? "nobody" : allowed))"
+        case .weakPassword(let why):
+            return why
+        case .invalidAccountName(let name):
+            return "'\(name)' is not a valid account name: use 2–64 lowercase letters, digits, '.', '-' or '_', starting with a letter (e.g. a person's user id like anna.k)"
+        case .genericAccountName(let name):
+            return "'\(name)' is a shared or generic account name; every account belongs to one person or one named machine (R10): use the person's own user id (e.g. anna.k) or a service id (e.g. pbx1-upload)"
         }
     }
 }

@@ -3,6 +3,7 @@ public import CallvaultModel
 import CallvaultPolicy
 import CallvaultIndex
 import CallvaultAudit
+import CallvaultAccess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,8 +40,8 @@ public struct ExportOptions: Sendable {
 }
 
 extension Archive {
-    /// Roles that may export a customer's data.
-    public static let exportRoles: Set<String> = ["compliance", "admin"]
+    /// Roles that may export a customer's data (`Action.export` in the PermissionTable).
+    public static var exportRoles: Set<String> { Set(PermissionTable.roles(allowedTo: .export).map(\.rawValue)) }
 
     /// Audit actions that read personal data: what the consultation history lists (R28 item 4).
     static let consultationActions = ["search", "show", "extract", "export", "playback", "play", "stream", "download"]
@@ -55,10 +56,10 @@ extension Archive {
     public func export(customer: String, to url: URL, purpose: String?, options: ExportOptions = ExportOptions(),
                        actor: Actor, progress: (String) -> Void = { _ in }) throws -> ExportSummary {
         let subject = "customer:\(customer.prefix(64))"
-        guard Self.exportRoles.contains(actor.role) else {
+        guard actor.may(.export) else {
             try auditExport(actor: actor, items: [subject], purpose: purpose, outcome: .denied,
                             reason: "role \(actor.role) may not export")
-            throw ArchiveFailure(.refused, "the \(actor.role) role may not export a customer's data; an export is made in the compliance or admin role (--role compliance)")
+            throw ArchiveFailure(.refused, "the \(actor.role) role may not export a customer's data; an export is made in the \(Self.exportRoles.sorted().joined(separator: " or ")) role (--role compliance)")
         }
         let purpose = try requirePurpose(purpose, actor: actor, action: "export", items: [subject])
         let target = url.standardizedFileURL
@@ -197,7 +198,7 @@ extension Archive {
         // Restricted data is seen by the compliance role only.
         let restrictedItems = try reader.restrictedItemCount(ofCustomer: customer)
         let restricted = !person.restrictions.isEmpty || restrictedItems > 0
-        if restricted && actor.role != "compliance" {
+        if restricted && !maySeeRestricted(actor) {
             throw ExportRefusal(outcome: .denied, reason: "customer restricted",
                                 error: ArchiveFailure(.refused, "\(customer)'s processing is restricted: only the compliance role may export it (--role compliance)"))
         }

@@ -2,6 +2,7 @@ public import Foundation
 import CallvaultModel
 import CallvaultIndex
 import CallvaultAudit
+import CallvaultAccess
 
 /// A customer's restriction state after `restrict` / `unrestrict`.
 public struct RestrictionState: Sendable, Equatable {
@@ -18,11 +19,8 @@ public struct RestrictionState: Sendable, Equatable {
 }
 
 extension Archive {
-    /// The role that sees and handles restricted customers' items (R25).
-    static let restrictedDataRole = "compliance"
-
-    /// Whether `actor` may see a restricted customer's items.
-    func maySeeRestricted(_ actor: Actor) -> Bool { actor.role == Self.restrictedDataRole }
+    /// Whether `actor` may see a restricted customer's items (R25; `Action.viewRestricted`).
+    func maySeeRestricted(_ actor: Actor) -> Bool { actor.may(.viewRestricted) }
 
     /// Restricts a customer's processing (R24, R25): their items are stored only, hidden from
     /// search, show and extract for every role but compliance, not changed by link or unlink,
@@ -48,7 +46,7 @@ extension Archive {
     }
 
     /// Lifts a restriction placed by hand (R27). One opened by a request is lifted only when
-    /// the request is closed; only the compliance or admin role may lift. Audited, also when refused.
+    /// the request is closed; only a role allowed to `restrict` (compliance) may lift. Audited, also when refused.
     public func unrestrict(customer: String, reason: String?, actor: Actor) throws -> RestrictionState {
         let time = clock()
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -61,8 +59,9 @@ extension Archive {
                                                   outcome: .denied, reason: failure.message, origin: actor.origin), at: time)
                 return .failure(failure)
             }
-            guard ["compliance", "admin"].contains(actor.role) else {
-                return try deny(ArchiveFailure(.refused, "only the compliance or admin role may lift a restriction (acting as \(actor.role)); use --role compliance"))
+            guard actor.may(.restrict) else {
+                let allowed = PermissionTable.roles(allowedTo: .restrict).map(\.rawValue).joined(separator: " or ")
+                return try deny(ArchiveFailure(.refused, "only the \(allowed) role may lift a restriction (acting as \(actor.role)); use --role compliance"))
             }
             if let request = active.first(where: { $0.requestID != nil }), let number = request.requestID {
                 return try deny(ArchiveFailure(.refused, "\(customer) is restricted by request req-\(number): the restriction is lifted when request req-\(number) is closed"))

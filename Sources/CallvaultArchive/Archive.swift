@@ -4,6 +4,7 @@ import CallvaultIndex
 import CallvaultBlobStore
 import CallvaultAudit
 import CallvaultIngest
+import CallvaultAccess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +20,8 @@ public final class Archive: Sendable {
     let timeZone: TimeZone
     let numberHasher: NumberHasher
     let clock: @Sendable () -> Date
+    /// Hashes and checks account passwords (bcrypt).
+    let passwords: PasswordHasher
 
     /// Creates the archive's folders, configuration and index if missing (idempotent), and opens it.
     public static func initialize(at root: URL) throws -> Archive {
@@ -38,9 +41,11 @@ public final class Archive: Sendable {
     }
 
     /// Opens an existing archive.
-    /// - Parameter faultSeam: test seam called after each durable step of a blob write.
+    /// - Parameters:
+    ///   - faultSeam: test seam called after each durable step of a blob write.
+    ///   - passwordCost: bcrypt cost of new password hashes: 12 in production; tests pass 4 to run fast.
     public init(root: URL, now: @escaping @Sendable () -> Date = { Date() },
-                faultSeam: (@Sendable (String) -> Void)? = nil) throws {
+                faultSeam: (@Sendable (String) -> Void)? = nil, passwordCost: UInt8 = 12) throws {
         let layout = ArchiveLayout(root: root)
         guard FileManager.default.fileExists(atPath: layout.configuration.path),
               FileManager.default.fileExists(atPath: layout.index.path) || FileManager.default.fileExists(atPath: layout.blobs.path) else {
@@ -62,6 +67,7 @@ public final class Archive: Sendable {
             seam?(step.rawValue)
         }
         self.clock = now
+        self.passwords = PasswordHasher(cost: passwordCost)
         let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
         self.numberHasher = NumberHasher(secret: secret)
         crashSeam = seam

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultAccess
 
 /// Options every command takes (CLI.md "Global").
 struct GlobalOptions: ParsableArguments {
@@ -10,7 +11,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "Acting user for the audit log (default: $CALLVAULT_USER, else the OS user).")
     var actingUser: String?
 
-    @Option(name: .long, help: "Role acted in: admin, compliance, lead or auditor (default: $CALLVAULT_ROLE, else lead). Only compliance sees restricted customers' items.")
+    @Option(name: .long, help: "Role acted in: admin, compliance, lead or auditor (default: $CALLVAULT_ROLE, else lead). Only compliance sees restricted customers' items. For `users add`: the new account's role (also ingest).")
     var role: String?
 
     @Flag(name: .long, help: "Print one JSON document on stdout.")
@@ -29,6 +30,14 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The actor of `users` commands: named by `--as` (or as `actor`); what it may do comes from
+    /// its account in the archive, not from `--role` (which `users add` uses for the new account).
+    var accountActor: Actor {
+        let env = ProcessInfo.processInfo.environment
+        let name = actingUser ?? env["CALLVAULT_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+        return Actor(name: name.isEmpty ? "unknown" : name, role: "cli", origin: "cli@\(ProcessInfo.processInfo.hostName)")
+    }
+
     /// The actor of a destructive or export command: a named user is required (`--as` or
     /// `$CALLVAULT_USER`), never the OS account by default.
     var namedActor: Actor {
@@ -45,14 +54,15 @@ struct GlobalOptions: ParsableArguments {
     var roleName: String {
         get throws {
             let value = role ?? ProcessInfo.processInfo.environment["CALLVAULT_ROLE"] ?? "lead"
-            guard Self.roles.contains(value) else {
+            guard let parsed = Role(rawValue: value), parsed.isPerson else {
                 throw ValidationError("unknown role '\(value.prefix(32))'; use one of: \(Self.roles.joined(separator: ", "))")
             }
-            return value
+            return parsed.rawValue
         }
     }
 
-    static let roles = ["admin", "compliance", "lead", "auditor"]
+    /// The roles a person acts in on the command line (every `Role` but the machines' `ingest`).
+    static var roles: [String] { Role.personRoles.map(\.rawValue) }
 
     func openArchive() throws -> Archive {
         try Archive(root: archiveURL)

@@ -8,10 +8,26 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let archive = try Archive.initialize(at: global.archiveURL)
+        let hasAdmin = try archive.hasEnabledAdmin()
         if global.json {
-            Output.json(["archive": archive.layout.root.path])
+            Output.json(InitJSON(archive: archive.layout.root.path, has_admin: hasAdmin,
+                                 next: hasAdmin ? nil : Archive.firstAdminHint))
         } else {
             Output.text("Archive ready at \(archive.layout.root.path)")
+            if !hasAdmin {
+                Output.text("""
+                    No admin account yet. Create the first admin with your own user id (not a shared name like admin):
+                      printf '%s\\n' 'a long passphrase' | \(Archive.firstAdminHint)
+                    `callvault serve` does not start until an admin exists.
+                    """)
+            }
         }
     }
+}
+
+/// `init --json`: `{"archive": path}` plus whether an admin exists and how to create the first.
+struct InitJSON: Encodable {
+    var archive: String
+    var has_admin: Bool
+    var next: String?
 }

@@ -9,6 +9,7 @@ enum Schema {
         migrator.registerMigration("v3-conversations", migrate: v3Conversations)
         migrator.registerMigration("v4-policy", migrate: v4Policy)
         migrator.registerMigration("v5-conversation-legs", migrate: v5ConversationLegs)
+        migrator.registerMigration("v6-users", migrate: v6Users)
         return migrator
     }
 

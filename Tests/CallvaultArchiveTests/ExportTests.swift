@@ -217,9 +217,12 @@ import CallvaultTesting
         let denied = try auditRows(fixture, action: "export")
         #expect(denied.map { $0["outcome"] as? String } == ["denied", "denied", "failed"])
 
-        // An erasure request restricts C001: admin is refused, compliance may still answer an access request.
-        _ = try archive.openRequest(customer: "C001", type: .erasure, actor: Self.compliance)
+        // Admin sees no personal data (PermissionTable: export is compliance's only).
         let admin = Actor(name: "adam", role: "admin", origin: "test")
+        let adminExport = #expect(throws: ArchiveFailure.self) { _ = try archive.export(customer: "C002", to: zip, purpose: "complaint", actor: admin) }
+        #expect(adminExport?.message.contains("the admin role may not export") == true)
+        // An erasure request restricts C001: compliance may still answer an access request.
+        _ = try archive.openRequest(customer: "C001", type: .erasure, actor: Self.compliance)
         #expect(throws: (any Error).self) { _ = try archive.export(customer: "C001", to: zip, purpose: "complaint", actor: admin) }
         let summary = try archive.export(customer: "C001", to: zip, purpose: "complaint", actor: Self.compliance)
         #expect(summary.items > 0)

@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `callvault` binary, as a script or a hook would.
 public struct CLIRunner: Sendable {
@@ -23,6 +26,8 @@ public struct CLIRunner: Sendable {
         binary = CLIRunner.locateBinary()
     }
 
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     public static func locateBinary() -> URL {
         if let path = ProcessInfo.processInfo.environment["CALLVAULT_BINARY"] { return URL(fileURLWithPath: path) }
         // Tests run from .build/<triple>/debug/<bundle>.xctest; the executable is in that debug folder.
@@ -36,9 +41,11 @@ public struct CLIRunner: Sendable {
         return fallback
     }
 
-    /// Runs `callvault` with `arguments` (plus `--archive`), with extra environment variables.
+    /// Runs `callvault` with `arguments` (plus `--archive`), with extra environment variables;
+    /// `stdin`, when given, is written to the process's standard input (then closed).
     @discardableResult
-    public func run(_ arguments: [String], environment: [String: String] = [:], archiveFlag: Bool = true) throws -> Result {
+    public func run(_ arguments: [String], environment: [String: String] = [:], archiveFlag: Bool = true,
+                    stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments + (archiveFlag ? ["--archive", archive.path] : [])
@@ -49,7 +56,15 @@ public struct CLIRunner: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = stdin.map { _ in Pipe() }
+        if let input { process.standardInput = input }
         try process.run()
+        if let input, let stdin {
+            // A child that exits before reading its input must not kill the test run with SIGPIPE.
+            _ = CLIRunner.ignoreBrokenPipes
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         // Drain both pipes while the process runs, so a large output cannot block it.
         let group = DispatchGroup()
         nonisolated(unsafe) var outData = Data(), errData = Data()
