@@ -91,3 +91,11 @@ public struct ExpiryService: Service {
         logger.info("scheduled expiry stopped")
     }
 }
+
+extension SpoolService: CustomStringConvertible {
+    public var description: String { "SpoolService" }
+}
+
+extension ExpiryService: CustomStringConvertible {
+    public var description: String { "ExpiryService" }
+}
