@@ -23,6 +23,8 @@ public struct ArchiveConfiguration: Sendable, Equatable {
     public var retention = RetentionPolicy.defaults
     /// Exports of PBXs without a parser of their own, read through a column mapping.
     public var sources: [SourceMapping] = []
+    /// How `callvault serve` runs (`[server]`).
+    public var server = ServerSettings()
 
     public init() {}
 
@@ -47,6 +49,15 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         purposes = [\(purposes.map { "\"\($0)\"" }.joined(separator: ", "))]
 
         \(renderedRetention())
+        # callvault serve: the HTTP API, the spool watcher and scheduled expiry.
+        # [server]
+        # host = "127.0.0.1"
+        # port = 8080
+        # expiry_interval = "PT1H"        # ISO 8601 duration between expiry runs; "PT0S" turns scheduled expiry off
+        # spool_interval = "PT0.5S"
+        # max_ingest_bytes = 2147483648   # largest upload to POST /api/v1/ingest
+        # max_json_bytes = 65536          # largest JSON request body
+
         # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
         # [sources.3cx]
         # format = "csv"                  # or "jsonl" (one JSON object per line; the names below are keys)
@@ -183,8 +194,24 @@ public struct ArchiveConfiguration: Sendable, Equatable {
                 guard ruleValues[ruleValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
             case (let table, let key, let value) where table.hasPrefix("retention.classes."):
                 guard classValues[classValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
-            case ("server", _, _):
-                continue // read by the service
+            case ("server", "host", .string(let host)):
+                guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { throw fail("host must be an address or name such as 127.0.0.1") }
+                config.server.host = host
+            case ("server", "port", .integer(let port)):
+                guard (0...65535).contains(port) else { throw fail("port must be 0–65535") }
+                config.server.port = port
+            case ("server", "expiry_interval", .string(let text)):
+                guard let seconds = ServerSettings.seconds(iso8601: text) else { throw fail("expiry_interval must be an ISO 8601 duration such as \"PT1H\" or \"P1D\"") }
+                config.server.expiryInterval = seconds
+            case ("server", "spool_interval", .string(let text)):
+                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 0.05 else { throw fail("spool_interval must be an ISO 8601 duration of at least PT0.05S, such as \"PT0.5S\"") }
+                config.server.spoolInterval = seconds
+            case ("server", "max_ingest_bytes", .integer(let n)):
+                guard n > 0 else { throw fail("max_ingest_bytes must be positive") }
+                config.server.maxIngestBytes = Int64(n)
+            case ("server", "max_json_bytes", .integer(let n)):
+                guard (1024...(16 << 20)).contains(n) else { throw fail("max_json_bytes must be 1024–16777216") }
+                config.server.maxJSONBytes = n
             case (let table, let key, let value) where table.hasPrefix("sources."):
                 sourceValues[sourceValues.count - 1].values[key] = value
             default:
@@ -333,5 +360,58 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             if ch == "#" && !inString { return String(line[..<i]) }
         }
         return line
+    }
+}
+
+/// How `callvault serve` runs: `[server]` in callvault.toml.
+public struct ServerSettings: Sendable, Equatable {
+    /// The address to listen on; 127.0.0.1 unless a reverse proxy or the network needs another.
+    public var host = "127.0.0.1"
+    /// The TCP port (0: any free port).
+    public var port = 8080
+    /// Seconds between scheduled expiry runs; 0 turns scheduled expiry off.
+    public var expiryInterval: TimeInterval = 3600
+    /// Seconds between looks at the spool.
+    public var spoolInterval: TimeInterval = 0.5
+    /// The largest file `POST /api/v1/ingest` accepts.
+    public var maxIngestBytes: Int64 = 2 << 30
+    /// The largest JSON request body.
+    public var maxJSONBytes = 64 << 10
+
+    public init() {}
+
+    /// Seconds in an ISO 8601 duration of days, hours, minutes and seconds (`P1D`, `PT1H30M`,
+    /// `PT0.5S`), or nil when `text` is not one.
+    public static func seconds(iso8601 text: String) -> TimeInterval? {
+        var rest = Substring(text.uppercased())
+        guard rest.hasPrefix("P"), rest.count > 1 else { return nil }
+        rest = rest.dropFirst()
+        var total: TimeInterval = 0
+        var inTime = false
+        var number = ""
+        var sawUnit = false
+        for ch in rest {
+            switch ch {
+            case "T":
+                guard !inTime, number.isEmpty else { return nil }
+                inTime = true
+            case "0"..."9", ".":
+                number.append(ch)
+            case "D", "H", "M", "S":
+                guard let value = Double(number), value >= 0 else { return nil }
+                switch (ch, inTime) {
+                case ("D", false): total += value * 86_400
+                case ("H", true): total += value * 3_600
+                case ("M", true): total += value * 60
+                case ("S", true): total += value
+                default: return nil
+                }
+                number = ""
+                sawUnit = true
+            default:
+                return nil
+            }
+        }
+        return sawUnit && number.isEmpty ? total : nil
     }
 }

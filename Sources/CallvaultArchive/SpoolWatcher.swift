@@ -19,6 +19,8 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// How long a file's size must stay the same before it is taken.
     let settleInterval: TimeInterval
     private var lastSizes: [String: (Int64, Date)] = [:]
+    /// Held while the spool is looked at or an upload is filed in: one file is processed at a time.
+    private let lock = NSLock()
 
     /// Creates a watcher for `archive`'s spool, ingesting as `actor` (a service identity).
     public init(archive: Archive, actor: Actor, settleInterval: TimeInterval = 0.2) {
@@ -57,20 +59,25 @@ public final class SpoolWatcher: @unchecked Sendable {
     }
 
     /// One look at the spool: processes the files that are complete and counts those that are not.
-    public func look() throws -> (summary: IngestSummary, pending: Int) {
+    /// - Parameter stopRequested: asked before each file; once it returns true, the look ends
+    ///   after the file in hand (graceful shutdown finishes the current file, starts no other).
+    public func look(stopRequested: () -> Bool = { false }) throws -> (summary: IngestSummary, pending: Int) {
         var summary = IngestSummary()
-        let pending = try scan(&summary)
+        let pending = try scan(&summary, stopRequested: stopRequested)
         return (summary, pending)
     }
 
     /// One look at the spool. Returns how many files are not yet complete.
     @discardableResult
-    func scan(_ total: inout IngestSummary) throws -> Int {
+    func scan(_ total: inout IngestSummary, stopRequested: () -> Bool = { false }) throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
         let incoming = archive.layout.incoming
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []).sorted()
         var pending = 0
         var seen = Set<String>()
         for name in names where !name.hasPrefix(".") {
+            if stopRequested() { break }
             let url = incoming.appendingPathComponent(name)
             // A sidecar travels with its recording (hooks drop the sidecar first).
             if RecordingSidecarParser.isSidecar(url) { continue }
@@ -100,8 +107,8 @@ public final class SpoolWatcher: @unchecked Sendable {
         return pending
     }
 
-    func process(_ url: URL, into total: inout IngestSummary) throws {
-        let summary = try archive.ingest([url], actor: actor)
+    func process(_ url: URL, into total: inout IngestSummary, actor: Actor? = nil) throws {
+        let summary = try archive.ingest([url], actor: actor ?? self.actor)
         total.files += summary.files
         total.calls += summary.calls
         total.sms += summary.sms
@@ -116,6 +123,68 @@ public final class SpoolWatcher: @unchecked Sendable {
         } else {
             try file(url, summary: summary)
         }
+    }
+
+    // MARK: uploads
+
+    /// The prefix of an upload being received into `spool/incoming/` (a dot-file: the watcher skips it).
+    static let uploadPrefix = ".upload-"
+
+    /// A new, unused place in `spool/incoming/` to receive an upload into. The watcher does not
+    /// look at it; `ingestUpload` files it in under its real name.
+    public func stagingURL() -> URL {
+        archive.layout.incoming.appendingPathComponent("\(Self.uploadPrefix)\(UUID().uuidString).part")
+    }
+
+    /// Why `name` may not be an uploaded file's name, or nil when it may: a plain file name of at
+    /// most 255 bytes, without a path, a leading dot, control characters, or a spool note's ending.
+    public static func uploadNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "the file name is empty" }
+        if name.utf8.count > 255 { return "the file name is longer than 255 bytes" }
+        if name.contains("/") || name.contains("\\") { return "the file name holds a path separator: give the plain name" }
+        if name.hasPrefix(".") { return "the file name starts with a dot" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the file name holds control characters" }
+        if name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") || name.hasSuffix(".part") {
+            return "the file name ends like a spool note (.reason.json, .ingested.json, .part)"
+        }
+        return nil
+    }
+
+    /// Ingests an uploaded file exactly as if a hook had dropped it into the spool: `staged` (a
+    /// complete, synced file from `stagingURL()`) is renamed to `name` in `spool/incoming/`,
+    /// ingested as `actor`, and filed under `processed/` or `rejected/`. Waits while the watcher
+    /// processes another file. A file of the same name waiting in the spool is not replaced:
+    /// the upload is refused and `staged` removed.
+    public func ingestUpload(_ staged: URL, as name: String, actor: Actor) throws -> IngestSummary {
+        defer { unlink(staged.path) }
+        if let problem = Self.uploadNameProblem(name) {
+            throw ArchiveFailure(.badInput, "X-Filename: \(problem)")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let target = archive.layout.incoming.appendingPathComponent(name)
+        // link(2) fails rather than replace a file a hook is writing or has left under that name.
+        guard link(staged.path, target.path) == 0 else {
+            if errno == EEXIST {
+                throw ArchiveFailure(.refused, "a file named '\(name.prefix(64))' is waiting in the spool: retry once it is processed, or upload under another name")
+            }
+            throw ArchiveFailure(.internal, "cannot move the upload into the spool: \(String(cString: strerror(errno)))")
+        }
+        var summary = IngestSummary()
+        try process(target, into: &summary, actor: actor)
+        return summary
+    }
+
+    /// Removes uploads a crash or a dropped connection left half-received; returns how many.
+    @discardableResult
+    public func removeStaleUploads() -> Int {
+        let incoming = archive.layout.incoming
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(Self.uploadPrefix) && name.hasSuffix(".part") {
+            if unlink(incoming.appendingPathComponent(name).path) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     /// Moves an ingested file to `processed/<day>/`, with a reason file when lines were rejected.

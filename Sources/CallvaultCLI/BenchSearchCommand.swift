@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 
 /// Times searches in-process for `scripts/bench-ingest` (hidden: a tool, not a feature).

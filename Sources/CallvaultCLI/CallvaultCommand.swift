@@ -14,7 +14,7 @@ struct CallvaultCommand: ParsableCommand {
             InitCommand.self, CustomersCommand.self, IngestCommand.self, WatchCommand.self, SearchCommand.self, ShowCommand.self,
             RecordingCommand.self, RetentionCommand.self, HoldCommand.self, ExpireCommand.self, AuditCommand.self, VerifyCommand.self, BenchSearchCommand.self, BenchSearchLoopCommand.self,
             EraseCommand.self, RestrictCommand.self, UnrestrictCommand.self, LinkCommand.self, UnlinkCommand.self,
-            ExportCommand.self, RequestsCommand.self, UsersCommand.self,
+            ExportCommand.self, RequestsCommand.self, UsersCommand.self, ServeCommand.self,
         ])
 
     init() {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 
 struct CustomersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 
 /// `expire [--now T] [--dry-run]`: deletes what is past its retention and not kept (R16–R18, R4).

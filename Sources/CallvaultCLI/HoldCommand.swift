@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CallvaultArchive
 import CallvaultModel
+import CallvaultContract
 
 /// `hold place / list / show / release`: legal holds (R50–R54).
 struct HoldCommand: ParsableCommand {
@@ -31,8 +32,7 @@ struct HoldCommand: ParsableCommand {
             if let to { request.to = try TimeArgument.parse(to, option: "--to", zone: zone, endOfDay: true) }
             let hold = try archive.placeHold(request, actor: actor)
             if global.json {
-                struct Result: Encodable { var hold: String; var items: Int }
-                Output.json(Result(hold: hold.id, items: hold.coveredItems))
+                Output.json(HoldPlacedJSON(hold))
             } else {
                 Output.text("\(hold.id) placed for case \(hold.caseName): covers \(hold.coveredItems) items now, and matching items ingested later")
             }
@@ -49,8 +49,7 @@ struct HoldCommand: ParsableCommand {
             let archive = try global.openArchive()
             let holds = try archive.holds(includeReleased: all, actor: global.actor)
             if global.json {
-                struct Result: Encodable { var holds: [HoldJSON] }
-                Output.json(Result(holds: holds.map(HoldJSON.init)))
+                Output.json(HoldListJSON(holds))
                 return
             }
             let zone = try archive.configuration.timeZone()
@@ -93,8 +92,7 @@ struct HoldCommand: ParsableCommand {
             let archive = try global.openArchive()
             let hold = try archive.releaseHold(id, reason: reason, actor: actor)
             if global.json {
-                struct Result: Encodable { var released: String }
-                Output.json(Result(released: hold.id))
+                Output.json(HoldReleasedJSON(hold))
             } else {
                 Output.text("\(hold.id) released; `callvault expire` deletes the items past their retention that nothing else keeps")
             }
@@ -102,61 +100,7 @@ struct HoldCommand: ParsableCommand {
     }
 }
 
-/// A hold in `hold list` / `hold show --json`.
-struct HoldJSON: Encodable {
-    struct Scope: Encodable { var kind: String; var value: String }
-    var id: String
-    var `case`: String
-    var reason: String
-    var scopes: [Scope]
-    var from: Date?
-    var to: Date?
-    var placed_by: String
-    var placed_at: Date
-    var released_by: String?
-    var released_at: Date?
-    var release_reason: String?
-    var active: Bool
-    var items: Int
-
-    init(_ hold: Hold) {
-        id = hold.id
-        `case` = hold.caseName
-        reason = hold.reason
-        scopes = hold.scopes.map { Scope(kind: $0.kind.rawValue, value: $0.value) }
-        from = hold.from
-        to = hold.to
-        placed_by = hold.placedBy
-        placed_at = hold.placedAt
-        released_by = hold.releasedBy
-        released_at = hold.releasedAt
-        release_reason = hold.releaseReason
-        active = hold.isActive
-        items = hold.coveredItems
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, `case`, reason, scopes, from, to, placed_by, placed_at, released_by, released_at, release_reason, active, items
-    }
-
-    // Absent optionals are written as null, so every hold has the same keys.
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(`case`, forKey: .`case`)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(scopes, forKey: .scopes)
-        try c.encode(from, forKey: .from)
-        try c.encode(to, forKey: .to)
-        try c.encode(placed_by, forKey: .placed_by)
-        try c.encode(placed_at, forKey: .placed_at)
-        try c.encode(released_by, forKey: .released_by)
-        try c.encode(released_at, forKey: .released_at)
-        try c.encode(release_reason, forKey: .release_reason)
-        try c.encode(active, forKey: .active)
-        try c.encode(items, forKey: .items)
-    }
-
+extension HoldJSON {
     /// Lines for people.
     static func describe(_ hold: Hold, zone: TimeZone) -> [String] {
         var lines = ["\(hold.id)  case \(hold.caseName)  \(hold.isActive ? "active" : "released")  covers \(hold.coveredItems) items"]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,14 +29,7 @@ struct IngestCommand: ParsableCommand {
     /// Prints an ingest summary (CLI.md's ingest JSON, or a line for people) and the rejects on stderr.
     static func report(_ summary: IngestSummary, json: Bool) {
         if json {
-            struct Result: Encodable {
-                var files: Int, calls: Int, sms: Int, recordings: Int, duplicates: Int
-                var rejected: [RejectJSON]
-                var warnings: [RejectJSON]
-            }
-            Output.json(Result(files: summary.files, calls: summary.calls, sms: summary.sms, recordings: summary.recordings,
-                               duplicates: summary.duplicates, rejected: summary.rejected.map(RejectJSON.init),
-                               warnings: summary.warnings.map(RejectJSON.init)))
+            Output.json(IngestSummaryJSON(summary))
         } else {
             Output.text("\(summary.files) files: \(summary.calls) calls, \(summary.sms) sms, \(summary.recordings) recordings, \(summary.duplicates) duplicates, \(summary.rejected.count) rejected")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 
 /// `{"item", "customer", "linked", "customers_before", "customers_after", "changed"}`.

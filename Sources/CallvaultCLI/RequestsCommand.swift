@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 
 /// `requests open / list / close`: the data-subject request register (R38).

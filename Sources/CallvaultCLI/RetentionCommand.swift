@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 import CallvaultPolicy
 

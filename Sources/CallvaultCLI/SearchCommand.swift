@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 import CallvaultModel
 
 struct SearchCommand: ParsableCommand {
@@ -32,8 +33,7 @@ struct SearchCommand: ParsableCommand {
         }
         let result = try archive.search(query, purpose: purpose, actor: global.actor)
         if global.json {
-            struct Result: Encodable { var total: Int; var items: [ItemJSON] }
-            Output.json(Result(total: result.total, items: result.items.map(ItemJSON.init)))
+            Output.json(SearchResultJSON(result))
             return
         }
         Output.text("\(result.total) found\(result.total > result.items.count ? ", newest \(result.items.count) shown" : "")")

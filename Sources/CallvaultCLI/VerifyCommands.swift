@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultArchive
+import CallvaultContract
 
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,18 +27,7 @@ struct AuditCommand: ParsableCommand {
                 }
             }
             if global.json {
-                struct Result: Encodable {
-                    var entries: Int64, ok: Bool, first_bad: Int64?, problem: String?
-                    func encode(to encoder: any Encoder) throws {
-                        var c = encoder.container(keyedBy: CodingKeys.self)
-                        try c.encode(entries, forKey: .entries)
-                        try c.encode(ok, forKey: .ok)
-                        try c.encode(first_bad, forKey: .first_bad)
-                        try c.encodeIfPresent(problem, forKey: .problem)
-                    }
-                    enum CodingKeys: String, CodingKey { case entries, ok, first_bad, problem }
-                }
-                Output.json(Result(entries: result.entries, ok: result.ok, first_bad: result.firstBad, problem: result.problem))
+                Output.json(AuditVerificationJSON(result))
             } else if result.ok {
                 Output.text("audit log OK: \(result.entries) entries")
             } else {

@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 import CallvaultModel
 
 /// Reads command-line times: `2026-03-14`, `2026-03-14T09:30:00`, with or without an offset
-/// (`Z`, `+02:00`); without one, in the archive's zone.
-enum TimeArgument {
+/// (`Z`, `+02:00`); without one, in the archive's zone. The HTTP API's query and body times are the same.
+public enum TimeArgument {
     /// - Parameter endOfDay: a bare date means the end of that day (for `--to`).
-    static func parse(_ text: String, option: String, zone: TimeZone, endOfDay: Bool = false) throws -> Date {
+    public static func parse(_ text: String, option: String, zone: TimeZone, endOfDay: Bool = false) throws -> Date {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let bad = ArchiveFailure(.badInput, "\(option) '\(trimmed.prefix(40))' is not a time: use ISO 8601 such as 2026-03-14 or 2026-03-14T09:30:00+02:00")
         var calendar = Calendar(identifier: .gregorian)

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import CallvaultArchive
+import CallvaultAccess
+import CallvaultServer
+import Logging
+
+/// `serve [--host H] [--port P]`: the HTTP API, the spool watcher and scheduled expiry.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API, the spool watcher and scheduled expiry until SIGTERM or SIGINT.",
+        discussion: """
+            Settings come from [server] in callvault.toml (host, port, expiry_interval, spool_interval, \
+            max_ingest_bytes, max_json_bytes); --host and --port override them. Machines authenticate with \
+            Authorization: Bearer <token>. On SIGTERM or SIGINT the server stops taking requests, finishes \
+            those in flight, the watcher finishes its file and a running expiry completes; then it exits 0. \
+            Logs go to stderr (LOG_LEVEL=debug|info|notice|warning|error, default info).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Address to listen on (default: [server] host, else 127.0.0.1).") var host: String?
+    @Option(help: "TCP port (default: [server] port, else 8080; 0 picks a free one).") var port: Int?
+
+    func run() throws {
+        let archive = try global.openArchive()
+        var settings = archive.configuration.server
+        if let host { settings.host = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+            settings.port = port
+        }
+        // LEAD: refuse to start without an enabled admin here, once accounts exist:
+        //   guard try archive.hasEnabledAdmin else { throw ArchiveFailure(.refused, "…`callvault users add NAME --role admin`…") }
+        // LEAD: and authenticate with the accounts' tokens: `principals = ArchiveAccounts(archive)`
+        //   (a PrincipalResolver over `archive.authenticate(token:)`). Until then no token is valid:
+        //   only /healthz, and /metrics from this machine, answer.
+        let principals: any PrincipalResolver = NoAccounts()
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "callvault")
+        let service = CallvaultService(archive: archive, principals: principals, settings: settings, logger: logger)
+        let outcome = ServeOutcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await service.run() } catch { outcome.set(error) }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+}
+
+/// Refuses every token: the accounts store is not wired in yet (see `ServeCommand.run`).
+struct NoAccounts: PrincipalResolver {
+    func principal(bearerToken: String) async throws -> Principal? { nil }
+}
+
+/// The error `serve` ended with, handed from the service's task to the command's thread.
+final class ServeOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failure: (any Error)?
+    var error: (any Error)? { lock.withLock { failure } }
+    func set(_ error: any Error) { lock.withLock { failure = error } }
+}

@@ -1,0 +1,28 @@
+public import Foundation
+
+/// How CLI.md's JSON documents are written, the same for `--json` and the HTTP API: sorted
+/// keys, unescaped slashes, times in UTC as ISO 8601 with `Z`.
+public enum ContractJSON {
+    /// A new encoder with the contract's settings.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(isoUTC(date))
+        }
+        return encoder
+    }
+
+    /// `value` as one JSON document (`{}` if it cannot be encoded, which the contract's types never cause).
+    public static func encode(_ value: some Encodable) -> Data {
+        (try? encoder().encode(value)) ?? Data("{}".utf8)
+    }
+
+    /// A time as the contract writes it: UTC, ISO 8601 with `Z`.
+    public static func isoUTC(_ date: Date) -> String {
+        date.formatted(utcFormat)
+    }
+
+    static let utcFormat = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
+}

@@ -1,0 +1,34 @@
+public import Hummingbird
+public import NIOCore
+public import CallvaultAccess
+
+/// The request context of callvault's HTTP server: the client's address and, once
+/// authenticated, the principal the request acts as (the audit actor).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The client's address; nil when the request did not come over a socket (in-process tests).
+    public let remoteAddress: SocketAddress?
+    /// Who the request acts as. A middleware in front of the API routes (a web UI's session
+    /// cookie, say) may set it; otherwise the route's authorisation sets it from the bearer token.
+    public var principal: Principal?
+
+    /// Creates the context of a request arriving on `source.channel`.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+        principal = nil
+    }
+
+    /// Bodies the framework decodes are small; the API reads its bodies itself, with the
+    /// limits of `ServerSettings`.
+    public var maxUploadSize: Int { 64 << 10 }
+
+    /// Whether the client connects from this machine (127.0.0.0/8 or ::1).
+    public var isLoopback: Bool {
+        guard let address = remoteAddress?.ipAddress else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
+
+    /// The audit origin of the request: `http@<client address>`.
+    public var origin: String { "http@\(remoteAddress?.ipAddress ?? "unknown")" }
+}

@@ -1,0 +1,14 @@
+import NIOPosix
+
+/// Runs the archive's blocking work (SQLite, file I/O, decompression) on NIO's thread pool,
+/// so it never stalls the event loops or Swift's cooperative threads.
+struct ArchiveThreadPool: Sendable {
+    let pool: NIOThreadPool
+
+    static let shared = ArchiveThreadPool(pool: .singleton)
+
+    /// Runs `work` on a pool thread and returns its result.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(work)
+    }
+}

@@ -1,0 +1,53 @@
+public import ServiceLifecycle
+public import CallvaultArchive
+public import Logging
+public import UnixSignals
+import Hummingbird
+
+/// `callvault serve`: the HTTP API, the spool watcher and scheduled expiry in one
+/// ServiceGroup. SIGTERM or SIGINT shuts down gracefully: the server stops accepting and
+/// finishes the requests in flight (an upload being ingested completes), the watcher finishes
+/// its file, an expiry run in progress completes.
+public struct CallvaultService: Sendable {
+    public let api: CallvaultAPI
+    public let logger: Logger
+
+    /// Creates the service of `archive`, authenticating tokens with `principals`.
+    public init(archive: Archive, principals: any PrincipalResolver, settings: ServerSettings? = nil, logger: Logger) {
+        let settings = settings ?? archive.configuration.server
+        api = CallvaultAPI(archive: archive, principals: principals,
+                           spool: SpoolWatcher(archive: archive, actor: CallvaultAPI.spoolActor),
+                           settings: settings)
+        self.logger = logger
+    }
+
+    /// The service group; `gracefulShutdownSignals` empty lets a test trigger the shutdown itself.
+    /// - Parameter onServerRunning: called with the bound port once the server listens.
+    public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
+        let settings = api.settings
+        let logger = self.logger
+        let app = api.makeApplication(logger: logger) { port in
+            logger.info("listening", metadata: ["host": "\(settings.host)", "port": "\(port)"])
+            await onServerRunning(port)
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SpoolService(watcher: api.spool, interval: .milliseconds(Int64(settings.spoolInterval * 1000)),
+                                        metrics: api.metrics, logger: logger)),
+        ]
+        if settings.expiryInterval > 0 {
+            services.append(.init(service: ExpiryService(archive: api.archive, interval: .milliseconds(Int64(settings.expiryInterval * 1000)),
+                                                         metrics: api.metrics, logger: logger)))
+        }
+        // Shut down in reverse order: the server stops taking requests first.
+        services.append(.init(service: app))
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.gracefulShutdownSignals = gracefulShutdownSignals
+        return ServiceGroup(configuration: configuration)
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func run() async throws {
+        try await makeServiceGroup().run()
+    }
+}

@@ -1,0 +1,101 @@
+public import ServiceLifecycle
+public import CallvaultArchive
+public import Logging
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The spool watcher as a service: looks at `spool/incoming/` every `interval`; on graceful
+/// shutdown finishes the file in hand and starts no other.
+public struct SpoolService: Service {
+    let watcher: SpoolWatcher
+    let interval: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+    let pool = ArchiveThreadPool.shared
+
+    public init(watcher: SpoolWatcher, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+        self.watcher = watcher
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let stopping = NIOLockedValueBox(false)
+        let removed = watcher.removeStaleUploads()
+        if removed > 0 { logger.notice("removed half-received uploads", metadata: ["files": "\(removed)"]) }
+        logger.info("spool watcher started")
+        await withGracefulShutdownHandler {
+            while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
+                do {
+                    let (summary, _) = try await pool.run { [watcher] in
+                        try watcher.look(stopRequested: { stopping.withLockedValue { $0 } })
+                    }
+                    if summary.files > 0 {
+                        metrics.recordIngest(summary, source: "spool")
+                        logger.info("spool ingested", metadata: [
+                            "files": "\(summary.files)", "calls": "\(summary.calls)", "sms": "\(summary.sms)",
+                            "recordings": "\(summary.recordings)", "duplicates": "\(summary.duplicates)", "rejected": "\(summary.rejected.count)",
+                        ])
+                    }
+                } catch {
+                    // A full disk, say: the file stays in the spool and is tried again.
+                    logger.error("spool look failed; retrying", metadata: ["error": "\(String(describing: error).prefix(200))"])
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            }
+        } onGracefulShutdown: {
+            stopping.withLockedValue { $0 = true }
+        }
+        logger.info("spool watcher stopped")
+    }
+}
+
+/// Scheduled expiry as a service: runs `Archive.expire()` every `interval` (the first run one
+/// interval after start). On graceful shutdown a run in progress finishes; no new one starts.
+public struct ExpiryService: Service {
+    let archive: Archive
+    let interval: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+    let pool = ArchiveThreadPool.shared
+
+    public init(archive: Archive, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+        self.archive = archive
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("scheduled expiry started", metadata: ["interval_s": "\(interval.components.seconds)"])
+        while true {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                break
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            do {
+                let report = try await pool.run { [archive] in try archive.expire() }
+                metrics.recordExpiry(report)
+                logger.info("expiry run", metadata: [
+                    "calls": "\(report.deleted.calls)", "sms": "\(report.deleted.sms)", "recordings": "\(report.deleted.recordings)",
+                    "held": "\(report.held)", "ms": "\(report.durationMs)",
+                ])
+            } catch {
+                metrics.recordExpiryFailure()
+                logger.error("expiry run failed; retrying at the next interval", metadata: ["error": "\(String(describing: error).prefix(200))"])
+            }
+        }
+        logger.info("scheduled expiry stopped")
+    }
+}
+
+extension SpoolService: CustomStringConvertible {
+    public var description: String { "SpoolService" }
+}
+
+extension ExpiryService: CustomStringConvertible {
+    public var description: String { "ExpiryService" }
+}
