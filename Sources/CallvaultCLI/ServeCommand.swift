@@ -30,12 +30,9 @@ struct ServeCommand: ParsableCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0–65535") }
             settings.port = port
         }
-        // LEAD: refuse to start without an enabled admin here, once accounts exist:
-        //   guard try archive.hasEnabledAdmin else { throw ArchiveFailure(.refused, "…`callvault users add NAME --role admin`…") }
-        // LEAD: and authenticate with the accounts' tokens: `principals = ArchiveAccounts(archive)`
-        //   (a PrincipalResolver over `archive.authenticate(token:)`). Until then no token is valid:
-        //   only /healthz, and /metrics from this machine, answer.
-        let principals: any PrincipalResolver = NoAccounts()
+        // No admin, nobody to manage the accounts people log in with: refuse to start.
+        try archive.requireEnabledAdmin()
+        let principals = ArchiveAccounts(archive: archive)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -52,11 +49,6 @@ struct ServeCommand: ParsableCommand {
         done.wait()
         if let error = outcome.error { throw error }
     }
-}
-
-/// Refuses every token: the accounts store is not wired in yet (see `ServeCommand.run`).
-struct NoAccounts: PrincipalResolver {
-    func principal(bearerToken: String) async throws -> Principal? { nil }
 }
 
 /// The error `serve` ended with, handed from the service's task to the command's thread.
