@@ -40,6 +40,10 @@ extension Archive {
         if let agent = query.agent { details["agent"] = agent }
         if let text = query.text { details["text"] = numberHasher.hash(text.lowercased()) }
         details["limit"] = String(query.limit)
+        guard query.offset >= 0 && query.offset <= 100_000 else {
+            throw ArchiveFailure(.badInput, "the offset must be between 0 and 100000; narrow the search instead")
+        }
+        if query.offset > 0 { details["offset"] = String(query.offset) }
         let started = Date()
         var visible = query
         visible.includesRestricted = maySeeRestricted(actor)

@@ -57,6 +57,8 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         # spool_interval = "PT0.5S"
         # max_ingest_bytes = 2147483648   # largest upload to POST /api/v1/ingest
         # max_json_bytes = 65536          # largest JSON request body
+        # secure_cookies = "auto"         # web UI session cookie Secure: "auto" (behind an HTTPS proxy sending X-Forwarded-Proto), "always", "never"
+        # session_idle_timeout = "PT30M"  # a web UI session ends after this long unused
 
         # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
         # [sources.3cx]
@@ -212,6 +214,12 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             case ("server", "max_json_bytes", .integer(let n)):
                 guard (1024...(16 << 20)).contains(n) else { throw fail("max_json_bytes must be 1024–16777216") }
                 config.server.maxJSONBytes = n
+            case ("server", "secure_cookies", .string(let text)):
+                guard let value = ServerSettings.CookieSecurity(rawValue: text) else { throw fail("secure_cookies must be \"auto\", \"always\" or \"never\"") }
+                config.server.secureCookies = value
+            case ("server", "session_idle_timeout", .string(let text)):
+                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 60 else { throw fail("session_idle_timeout must be an ISO 8601 duration of at least PT1M, such as \"PT30M\"") }
+                config.server.sessionIdleTimeout = seconds
             case (let table, let key, let value) where table.hasPrefix("sources."):
                 sourceValues[sourceValues.count - 1].values[key] = value
             default:
@@ -377,6 +385,20 @@ public struct ServerSettings: Sendable, Equatable {
     public var maxIngestBytes: Int64 = 2 << 30
     /// The largest JSON request body.
     public var maxJSONBytes = 64 << 10
+    /// When the web UI's session cookie carries `Secure`.
+    public var secureCookies = CookieSecurity.auto
+    /// How long a web UI session may go unused before it ends.
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+
+    /// When the session cookie is marked `Secure` (sent over HTTPS only).
+    public enum CookieSecurity: String, Sendable, Equatable, CaseIterable {
+        /// When the request came over TLS, as a reverse proxy in front says with `X-Forwarded-Proto: https`.
+        case auto
+        /// Always (the UI is only ever reached over HTTPS).
+        case always
+        /// Never (plain HTTP on a trusted network or 127.0.0.1 only).
+        case never
+    }
 
     public init() {}
 

@@ -106,9 +106,12 @@ public struct IndexReader {
                                      arguments: matchedArguments) ?? 0
         }
         let limit = max(0, query.limit)
+        let offset = max(0, query.offset)
+        // The page is the `limit` conversations after the newest `offset` (an "older" link).
+        let wanted = limit > 0 ? offset + limit : 0
         var page: [(id: Int64, start: Int64)] = []
         var conversations: [String: Conversation] = [:]
-        if limit > 0 && (number != nil || query.customer != nil) {
+        if wanted > 0 && (number != nil || query.customer != nil) {
             // A number or a customer matches few items: take every conversation they touch, then sort.
             var singles: [(id: Int64, start: Int64)] = []
             var keys: Set<String> = []
@@ -117,8 +120,8 @@ public struct IndexReader {
             }
             conversations = try self.conversations(keys)
             let all = singles + conversations.values.map { (id: $0.primary, start: $0.start) }
-            page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.prefix(limit))
-        } else if limit > 0 {
+            page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset).prefix(limit))
+        } else if wanted > 0 {
             // A broad search walks its matches newest first and stops once no conversation further
             // down can make the page: a conversation starts no later than any of its legs.
             // A common name matches thousands of calls: walking the time index newest first beats
@@ -142,13 +145,13 @@ public struct IndexReader {
                 }
                 guard seen.insert(candidate.id).inserted else { continue }
                 found.append(candidate)
-                if found.count >= limit {
+                if found.count >= wanted {
                     found.sort { ($0.start, $0.id) > ($1.start, $1.id) }
-                    found.removeLast(found.count - limit)
-                    cutoff = found[limit - 1].start
+                    found.removeLast(found.count - wanted)
+                    cutoff = found[wanted - 1].start
                 }
             }
-            page = found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }
+            page = Array(found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset))
         }
         guard !page.isEmpty else { return SearchResult(total: total, items: []) }
         let byID = Dictionary(uniqueKeysWithValues: try Row.fetchAll(

@@ -12,6 +12,8 @@ public struct SearchQuery: Sendable, Equatable {
     /// Words in caller names (prefix match, case-insensitive, ä/ö/å kept distinct from a/o).
     public var text: String?
     public var limit: Int
+    /// How many of the newest matching conversations to skip before the page (for paging).
+    public var offset = 0
     /// Whether items of customers whose processing is restricted are included (the compliance
     /// role only; `Archive.search` sets it from the actor's role).
     public var includesRestricted = false

@@ -11,12 +11,15 @@ public struct APIRequestContext: RequestContext {
     /// Who the request acts as. A middleware in front of the API routes (a web UI's session
     /// cookie, say) may set it; otherwise the route's authorisation sets it from the bearer token.
     public var principal: Principal?
+    /// The browser session the principal came from (the web UI's `cv_session` cookie), if any.
+    public var webSession: WebSession?
 
     /// Creates the context of a request arriving on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
         principal = nil
+        webSession = nil
     }
 
     /// Bodies the framework decodes are small; the API reads its bodies itself, with the
@@ -31,4 +34,10 @@ public struct APIRequestContext: RequestContext {
 
     /// The audit origin of the request: `http@<client address>`.
     public var origin: String { "http@\(remoteAddress?.ipAddress ?? "unknown")" }
+}
+
+/// A live browser session: its id (the cookie's value) and the CSRF token its forms carry.
+public struct WebSession: Sendable, Equatable {
+    public var id: String
+    public var csrf: String
 }

@@ -45,11 +45,14 @@ public struct CallvaultAPI: Sendable {
         self.settings = settings ?? archive.configuration.server
     }
 
-    /// A router with the API's middleware (errors as JSON, security headers, request log) and
-    /// every route of `APIRoute`. Routes added to it later get the same middleware.
+    /// A router with the API's middleware (errors as JSON, security headers, request log, the
+    /// web UI's session cookie), every route of `APIRoute` and every page of `WebRoute`.
+    /// Routes added to it later get the same middleware.
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: APIMiddleware())
+        // Before every route: a browser's session cookie becomes the principal (web UI, audio).
+        router.add(middleware: SessionMiddleware(archive: archive, pool: pool, idleTimeout: settings.sessionIdleTimeout))
         let authorizer = Authorizer(resolver: principals, archive: archive, pool: pool)
         for route in APIRoute.allCases {
             router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
@@ -58,6 +61,7 @@ public struct CallvaultAPI: Sendable {
                 return try await self.respond(route, to: request, context: context)
             }
         }
+        WebUI(api: self).addRoutes(to: router)
         return router
     }
 
@@ -270,6 +274,13 @@ public struct CallvaultAPI: Sendable {
     func export(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let body = try await decode(ExportBody.self, from: request)
         let actor = try actor(context)
+        return try await exportPackage(customer: body.customer, purpose: body.purpose, portability: body.portability ?? false,
+                                       request: body.request, actor: actor)
+    }
+
+    /// A customer's export package as a ZIP download (the API's and the web UI's export).
+    func exportPackage(customer: String, purpose: String?, portability: Bool, request: String?, actor: Actor) async throws -> Response {
+        let body = (customer: customer, purpose: purpose, portability: portability as Bool?, request: request)
         let temporary = archive.layout.temporary.appendingPathComponent("export-\(UUID().uuidString).zip")
         let (summary, file) = try await pool.run { [archive] () throws -> (ExportSummary, OpenFile) in
             defer { unlink(temporary.path) }
