@@ -43,7 +43,12 @@ struct ServeCommand: ParsableCommand {
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
         Task {
-            do { try await service.run() } catch { outcome.set(error) }
+            let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+            let group = service.makeServiceGroup { port in
+                // For the person who started it: where to point the browser.
+                FileHandle.standardOutput.write(Data("callvault serves http://\(host):\(port)/ (log in at /login; SIGTERM or Ctrl-C stops it)\n".utf8))
+            }
+            do { try await group.run() } catch { outcome.set(error) }
             done.signal()
         }
         done.wait()

@@ -36,14 +36,14 @@ import CallvaultTesting
         let server = Process()
         server.executableURL = cli.binary
         server.arguments = ["serve", "--port", "0", "--archive", cli.archive.path]
-        let log = Pipe()
-        server.standardError = log
-        server.standardOutput = FileHandle.nullDevice
+        let printed = Pipe()
+        server.standardOutput = printed
+        server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-        let port = try #require(Self.listeningPort(log.fileHandleForReading), "serve did not report its port")
-        // Keep reading the log so a chatty server never blocks on a full pipe.
-        DispatchQueue.global().async { _ = log.fileHandleForReading.readDataToEndOfFile() }
+        // serve prints the address to open, as the README tells a newcomer.
+        let port = try #require(Self.announcedPort(printed.fileHandleForReading), "serve did not print its address")
+        DispatchQueue.global().async { _ = printed.fileHandleForReading.readDataToEndOfFile() }
 
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -54,7 +54,7 @@ import CallvaultTesting
         browser.standardOutput = out
         browser.standardError = err
         try browser.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         browser.waitUntilExit()
         if browser.terminationStatus != 0 {
@@ -63,7 +63,7 @@ import CallvaultTesting
             try? FileManager.default.copyItem(at: shots, to: kept)
             Issue.record("browser test failed (\(browser.terminationStatus)): \(complaint.suffix(1_500)) — screenshots in \(kept.path)")
         }
-        #expect(printed.contains("e2e-browser: ok"))
+        #expect(said.contains("e2e-browser: ok"))
 
         server.terminate() // SIGTERM: graceful shutdown
         server.waitUntilExit()
@@ -79,16 +79,16 @@ import CallvaultTesting
         #expect(trail.contains("logout:carla.c"))
     }
 
-    /// Reads serve's log until the `listening … port=N` line.
-    static func listeningPort(_ handle: FileHandle) -> Int? {
+    /// Reads serve's output until its `callvault serves http://127.0.0.1:N/` line.
+    static func announcedPort(_ handle: FileHandle) -> Int? {
         var text = ""
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let chunk = handle.availableData
             if chunk.isEmpty { return nil }
             text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"port=(\d+)"#, options: .regularExpression) {
-                return Int(text[range].dropFirst("port=".count))
+            if let range = text.range(of: #"serves http://127\.0\.0\.1:\d+/"#, options: .regularExpression) {
+                return Int(text[range].dropFirst("serves http://127.0.0.1:".count).dropLast())
             }
         }
         return nil
