@@ -17,7 +17,7 @@ import CallvaultTesting
     static var required: Bool { toolsPresent || ProcessInfo.processInfo.environment["CI"] != nil }
 
     @Test(.enabled(if: BrowserEndToEndTests.required, "needs chromium and chromium-driver (installed by .ci/run)"),
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(6)))
     func aComplianceOfficerFindsASampleCallHearsItHoldsItAndLogsOut() throws {
         let folder = try TemporaryFolder()
         let cli = CLIRunner(archive: folder.url.appendingPathComponent("archive"))
