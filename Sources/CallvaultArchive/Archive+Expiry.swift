@@ -117,6 +117,7 @@ struct FullTextCompaction {
     static let midRunLimit = 1_000_000
     /// Items with a name still in the index (decreases as the run deletes).
     var live: Int
+    /// Items deleted since the last merge (or the start of the run).
     var deletedSince = 0
 
     mutating func deleted(_ count: Int) {
@@ -158,7 +159,8 @@ extension Archive {
             report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
         }
         var cursor = DueCursor()
-        var fullText = FullTextCompaction(live: dryRun ? 0 : try index.read { try $0.namedItemCount() })
+        // Counted once this run has deleted something (a run with nothing due reads nothing more).
+        var fullText: FullTextCompaction?
         var batch = pacing.initialBatch
         // Entries this run writes are not pruned by it, whatever `now` says.
         let auditCeiling = try index.read { try $0.auditHead().count }
@@ -208,6 +210,7 @@ extension Archive {
                 }
             } else {
                 let limit = batch
+                var deletedNow = 0
                 more = try index.write { writer in
                     let reader = IndexReader(writer)
                     let page = try reader.dueItems(now: now, after: &cursor, limit: limit)
@@ -217,7 +220,7 @@ extension Archive {
                         report.deleted.calls += deleted.calls.count
                         report.deleted.sms += deleted.sms.count
                         report.deleted.recordings += deleted.recordings.count
-                        fullText.deleted(deleted.count)
+                        deletedNow = deleted.count
                         report.batches += 1
                         try writer.appendAudit(AuditEvent(
                             actor: actor.name, role: actor.role, action: "expire",
@@ -237,8 +240,13 @@ extension Archive {
                 let took = Date().timeIntervalSince(t0)
                 report.longestTransactionMs = max(report.longestTransactionMs, Int(took * 1000))
                 batch = pacing.nextSize(after: batch, took: took, within: pacing.minimumBatch...pacing.maximumBatch)
-                if fullText.isDueMidRun {
-                    report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&fullText))
+                if deletedNow > 0 {
+                    var state = try fullText ?? FullTextCompaction(live: deletedNow + index.read { try $0.namedItemCount() })
+                    state.deleted(deletedNow)
+                    if state.isDueMidRun {
+                        report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&state))
+                    }
+                    fullText = state
                 }
                 if pacing.pause > 0 && more { Thread.sleep(forTimeInterval: pacing.pause) }
             }
@@ -249,8 +257,8 @@ extension Archive {
             let drain = try drainQueuedBlobs(pacing: pacing)
             report.blobsRemoved += drain.removed
             report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
-            if fullText.isDueAtEnd {
-                report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&fullText))
+            if var state = fullText, state.isDueAtEnd {
+                report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&state))
             }
         }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)

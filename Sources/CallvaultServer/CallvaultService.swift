@@ -45,9 +45,4 @@ public struct CallvaultService: Sendable {
         configuration.gracefulShutdownSignals = gracefulShutdownSignals
         return ServiceGroup(configuration: configuration)
     }
-
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
-    public func run() async throws {
-        try await makeServiceGroup().run()
-    }
 }
