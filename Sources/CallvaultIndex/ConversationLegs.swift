@@ -23,16 +23,17 @@ extension IndexWriter {
 }
 
 extension IndexReader {
-    /// Conversations among the items matching full-text query `match` (`matches` of them): each
-    /// match is a call of its own except that legs of one conversation count once. Reads only
-    /// the full-text index and `conversation_legs`, not the matched `items` rows.
+    /// How many items match full-text query `match`, and in how many conversations: each match
+    /// is a call of its own except that legs of one conversation count once. Reads only the
+    /// full-text index and `conversation_legs` (one pass), not the matched `items` rows.
     /// - Precondition: nothing but the name narrows the search (only calls have names indexed).
-    func nameConversationCount(_ match: String, matches: Int) throws -> Int {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT count(*), count(DISTINCT l.linked_id) FROM items_fts f JOIN conversation_legs l ON l.id = f.rowid
+    func nameConversationCount(_ match: String) throws -> (matches: Int, conversations: Int) {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*), count(l.id), count(DISTINCT l.linked_id)
+            FROM items_fts f LEFT JOIN conversation_legs l ON l.id = f.rowid
             WHERE items_fts MATCH ?
-            """, arguments: [match])
-        let legs: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
-        return matches - legs + conversations
+            """), arguments: [match])
+        let matches: Int = row?[0] ?? 0, legs: Int = row?[1] ?? 0, conversations: Int = row?[2] ?? 0
+        return (matches, matches - legs + conversations)
     }
 }

@@ -60,7 +60,7 @@ extension IndexReader {
 
     /// The account with row id `id`, or nil.
     public func user(id: Int64) throws -> StoredUser? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users u WHERE u.id = ?", arguments: [id]).map(Self.user)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.userColumns) FROM users u WHERE u.id = ?"), arguments: [id]).map(Self.user)
     }
 
     /// Every account, by name.
@@ -75,7 +75,7 @@ extension IndexReader {
 
     /// The token whose SHA-256 is `digest`, revoked or not.
     public func token(digest: String) throws -> StoredToken? {
-        try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE digest = ?", arguments: [digest]).map { row in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tokens WHERE digest = ?"), arguments: [digest]).map { row in
             StoredToken(id: row["id"], userID: row["user_id"], kind: row["kind"], created: Date(unixSeconds: row["created_at"]),
                         lastUsed: (row["last_used_at"] as Int64?).map(Date.init(unixSeconds:)),
                         revoked: (row["revoked_at"] as Int64?).map(Date.init(unixSeconds:)))
@@ -84,7 +84,7 @@ extension IndexReader {
 
     /// The session whose id has SHA-256 `digest`, revoked or not.
     public func session(digest: String) throws -> StoredSession? {
-        try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE digest = ?", arguments: [digest]).map { row in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE digest = ?"), arguments: [digest]).map { row in
             StoredSession(userID: row["user_id"], csrf: row["csrf"], origin: row["origin"],
                           created: Date(unixSeconds: row["created_at"]), lastSeen: Date(unixSeconds: row["last_seen"]),
                           revoked: (row["revoked_at"] as Int64?).map(Date.init(unixSeconds:)))

@@ -45,6 +45,7 @@ public struct IndexReader {
             joins += " JOIN item_customers ic ON ic.item_id = i.id AND ic.customer_id = ?"
             arguments.append(customer)
         }
+        let customerArguments = arguments.count  // the join's come before the conditions
         switch number {
         case .exact(let rev):
             conditions.append("(i.id IN (SELECT id FROM items WHERE from_rev = ? UNION SELECT id FROM items WHERE to_rev = ?))")
@@ -69,8 +70,10 @@ public struct IndexReader {
             conditions.append("i.kind = ?")
             arguments.append(kind.rawValue)
         } else {
-            // A recording that belongs to a call is shown as the call's `recording`.
-            conditions.append("NOT (i.kind = 'recording' AND EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL))")
+            // A recording that belongs to a call is shown as the call's `recording` (only
+            // recording items have a `recordings` row: tested on the id alone, so that a walk of
+            // the time index reads no `items` row for this).
+            conditions.append("NOT EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL)")
         }
         if let agent = query.agent {
             conditions.append("i.agent = ?")
@@ -83,52 +86,55 @@ public struct IndexReader {
             hidesRestricted = true
         }
         var nameMatches: Int?
-        var nameMatch: String?
+        var total: Int?
         if let text = query.text, let match = Self.ftsQuery(text) {
-            conditions.append("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-            arguments.append(match)
-            nameMatches = try Int.fetchOne(db, sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", arguments: [match]) ?? 0
-            nameMatch = match
+            // First: SQLite tests conditions in order, and this one needs only the id.
+            conditions.insert("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)", at: 0)
+            arguments.insert(match, at: customerArguments)
+            if number == nil, query.customer == nil, query.from == nil, query.to == nil,
+               query.kind == nil || query.kind == .call, query.agent == nil, !hidesRestricted {
+                // Only a name narrows it (only calls have names): count from the full-text index and
+                // `conversation_legs` instead of reading thousands of wide rows.
+                let counted = try nameConversationCount(match)
+                (nameMatches, total) = (counted.matches, counted.conversations)
+            } else {
+                nameMatches = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"), arguments: [match]) ?? 0
+            }
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let matched = " FROM items i\(joins)\(whereClause)"
         let matchedArguments: StatementArguments = StatementArguments(arguments)
         // Legs of one call share a linked id: they are one conversation, counted and shown once.
         let key = Self.conversationKey
-        let total: Int
-        if let nameMatch, let nameMatches, number == nil, query.customer == nil, query.from == nil, query.to == nil,
-           query.kind == nil || query.kind == .call, query.agent == nil, !hidesRestricted {
-            // Only a name narrows it (only calls have names): count from the full-text index and
-            // `conversation_legs` instead of reading thousands of wide rows.
-            total = try nameConversationCount(nameMatch, matches: nameMatches)
-        } else {
-            total = try Int.fetchOne(db, sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)",
-                                     arguments: matchedArguments) ?? 0
-        }
         let limit = max(0, query.limit)
         let offset = max(0, query.offset)
         // The page is the `limit` conversations after the newest `offset` (an "older" link).
         let wanted = limit > 0 ? offset + limit : 0
         var page: [(id: Int64, start: Int64)] = []
         var conversations: [String: Conversation] = [:]
-        if wanted > 0 && (number != nil || query.customer != nil) {
-            // A number or a customer matches few items: take every conversation they touch, then sort.
+        if number != nil || query.customer != nil {
+            // A number or a customer matches few items: take every conversation they touch (which
+            // counts them too), then sort.
             var singles: [(id: Int64, start: Int64)] = []
             var keys: Set<String> = []
-            for row in try Row.fetchAll(db, sql: "SELECT i.id, i.start_utc, \(key)\(matched)", arguments: matchedArguments) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT i.id, i.start_utc, \(key)\(matched)"), arguments: matchedArguments) {
                 if let k = row[2] as String? { keys.insert(k) } else { singles.append((row[0], row[1])) }
             }
-            conversations = try self.conversations(keys)
-            let all = singles + conversations.values.map { (id: $0.primary, start: $0.start) }
-            page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset).prefix(limit))
+            total = keys.count + singles.count
+            if wanted > 0 {
+                conversations = try self.conversations(keys)
+                let all = singles + conversations.values.map { (id: $0.primary, start: $0.start) }
+                page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset).prefix(limit))
+            }
         } else if wanted > 0 {
             // A broad search walks its matches newest first and stops once no conversation further
             // down can make the page: a conversation starts no later than any of its legs.
             // A common name matches thousands of calls: walking the time index newest first beats
             // sorting every match. A rare name is faster the other way.
             let walkTime = (nameMatches ?? 0) > 2_000
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC",
+            let cursor = try Row.fetchCursor(db.cachedStatement(
+                sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
                 arguments: matchedArguments)
             var found: [(id: Int64, start: Int64)] = []
             var seen: Set<Int64> = []
@@ -139,7 +145,7 @@ public struct IndexReader {
                 var candidate: (id: Int64, start: Int64) = (row[0], start)
                 if let k = row[2] as String? {
                     guard conversations[k] == nil else { continue }
-                    guard let conversation = try self.conversations([k])[k] else { continue }
+                    guard let conversation = try self.conversation(k) else { continue }
                     conversations[k] = conversation
                     candidate = (conversation.primary, conversation.start)
                 }
@@ -153,10 +159,13 @@ public struct IndexReader {
             }
             page = Array(found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset))
         }
-        guard !page.isEmpty else { return SearchResult(total: total, items: []) }
-        let byID = Dictionary(uniqueKeysWithValues: try Row.fetchAll(
-            db, sql: "SELECT * FROM items WHERE id IN (\(page.map { String($0.id) }.joined(separator: ",")))").map { ($0["id"] as Int64, $0) })
-        return SearchResult(total: total, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
+        let counted = try total ?? Int.fetchOne(
+            db.cachedStatement(sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)"),
+            arguments: matchedArguments) ?? 0
+        guard !page.isEmpty else { return SearchResult(total: counted, items: []) }
+        let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT * FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
+                              uniquingKeysWith: { first, _ in first })
+        return SearchResult(total: counted, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
     }
 
     /// SQL for the conversation a matched item `i` belongs to: a call's linked id; NULL makes
@@ -173,28 +182,27 @@ public struct IndexReader {
         var legs: [Int64]
     }
 
-    /// The conversations with these linked ids (one indexed query per 500 of them).
+    /// The conversations with these linked ids.
     func conversations(_ keys: some Collection<String>) throws -> [String: Conversation] {
-        var result: [String: Conversation] = [:]
-        let list = Array(keys)
-        for chunkStart in stride(from: 0, to: list.count, by: 500) {
-            let chunk = Array(list[chunkStart..<min(list.count, chunkStart + 500)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT linked_id, id, start_utc, pbx_unique_id FROM items
-                WHERE kind = 'call' AND linked_id IN (\(marks)) ORDER BY linked_id, start_utc, id
-                """, arguments: StatementArguments(chunk))
-            var primaries: [String: Int64] = [:]
-            for row in rows {
-                let k: String = row[0]
-                let id: Int64 = row[1]
-                if result[k] == nil { result[k] = Conversation(primary: id, start: row[2], legs: []) }
-                result[k]!.legs.append(id)
-                if primaries[k] == nil, row[3] as String? == k { primaries[k] = id }
-            }
-            for (k, id) in primaries { result[k]!.primary = id }
+        let rows = try fetchRows(Array(keys)) {
+            "SELECT linked_id, id, start_utc, pbx_unique_id FROM items WHERE kind = 'call' AND linked_id IN (\($0)) ORDER BY linked_id, start_utc, id"
         }
+        var result: [String: Conversation] = [:]
+        var primaries: [String: Int64] = [:]
+        for row in rows {
+            let k: String = row[0]
+            let id: Int64 = row[1]
+            if result[k] == nil { result[k] = Conversation(primary: id, start: row[2], legs: []) }
+            result[k]!.legs.append(id)
+            if primaries[k] == nil, row[3] as String? == k { primaries[k] = id }
+        }
+        for (k, id) in primaries { result[k]!.primary = id }
         return result
+    }
+
+    /// The conversation with this linked id, or nil when no call has it.
+    func conversation(_ key: String) throws -> Conversation? {
+        try conversations(CollectionOfOne(key))[key]
     }
 
     /// Turns user text into an FTS5 query: each word a quoted prefix term.
@@ -207,54 +215,51 @@ public struct IndexReader {
     /// Items for `rows`, with their customers, recording, and their conversation's legs and
     /// recordings (`conversations` holds those already read; the others are read here).
     func hydrate(_ rows: [Row], conversations known: [String: Conversation] = [:]) throws -> [ArchivedItem] {
-        guard !rows.isEmpty else { return [] }
-        let ids: [Int64] = rows.map { $0["id"] }
-        let list = ids.map(String.init).joined(separator: ",")
+        guard let first = rows.first else { return [] }
+        let column = ItemColumns(first)
+        let ids: [Int64] = rows.map { $0[column["id"]] }
         var customers: [Int64: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT item_id, customer_id FROM item_customers WHERE item_id IN (\(list)) ORDER BY customer_id") {
+        for row in try fetchRows(ids, { "SELECT item_id, customer_id FROM item_customers WHERE item_id IN (\($0)) ORDER BY item_id, customer_id" }) {
             customers[row[0], default: []].append(row[1])
         }
         var holds: [Int64: [String]] = [:]
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)") == true {
-            for row in try Row.fetchAll(db, sql: """
-                SELECT i.id, h.id FROM items i JOIN holds h ON \(PolicyConditions.holdCovers)
-                WHERE i.id IN (\(list)) ORDER BY h.id
-                """) {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)")) == true {
+            for row in try fetchRows(ids, { "SELECT i.id, h.id FROM items i JOIN holds h ON \(PolicyConditions.holdCovers) WHERE i.id IN (\($0)) ORDER BY i.id, h.id" }) {
                 holds[row[0], default: []].append("hold-\(row[1] as Int64)")
             }
         }
-        let restricted = Set(try Int64.fetchAll(db, sql: "SELECT i.id FROM items i WHERE i.id IN (\(list)) AND \(PolicyConditions.restricted)"))
+        var restricted: Set<Int64> = []
+        if try anyRestriction() {
+            restricted = Set(try fetchRows(ids) { "SELECT i.id FROM items i WHERE i.id IN (\($0)) AND \(PolicyConditions.restricted)" }.map { $0[0] as Int64 })
+        }
         // Legs: a call's conversation (itself alone without a linked id); none for SMS and recordings.
         var conversations = known
         let missing = Set(rows.compactMap { row -> String? in
-            guard row["kind"] as String == "call", let k = row["linked_id"] as String?, known[k] == nil else { return nil }
+            guard row[column["kind"]] as String == "call", let k = row[column["linked_id"]] as String?, known[k] == nil else { return nil }
             return k
         })
         if !missing.isEmpty { conversations.merge(try self.conversations(missing)) { old, _ in old } }
         var legsOf: [Int64: [Int64]] = [:]
-        for row in rows where row["kind"] as String == "call" {
-            let id: Int64 = row["id"]
-            legsOf[id] = (row["linked_id"] as String?).flatMap { conversations[$0]?.legs } ?? [id]
+        for row in rows where row[column["kind"]] as String == "call" {
+            let id: Int64 = row[column["id"]]
+            legsOf[id] = (row[column["linked_id"]] as String?).flatMap { conversations[$0]?.legs } ?? [id]
         }
-        let allLegs = Set(ids + legsOf.values.joined())
+        let allLegs = Array(Set(ids + legsOf.values.joined()))
         var recordingsOfLeg: [Int64: [Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT call_item_id, item_id FROM recordings WHERE call_item_id IN (\(allLegs.map(String.init).joined(separator: ",")))
-            ORDER BY item_id
-            """) {
+        for row in try fetchRows(allLegs, { "SELECT call_item_id, item_id FROM recordings WHERE call_item_id IN (\($0)) ORDER BY call_item_id, item_id" }) {
             recordingsOfLeg[row[0], default: []].append(row[1])
         }
         return rows.map { row in
-            let id: Int64 = row["id"]
-            let kind = ItemKind(rawValue: row["kind"]) ?? .call
+            let id: Int64 = row[column["id"]]
+            let kind = ItemKind(rawValue: row[column["kind"]]) ?? .call
             let legs = legsOf[id] ?? []
             return ArchivedItem(
-                id: ItemID(kind: kind, number: id), start: Date(unixSeconds: row["start_utc"]),
-                direction: (row["direction"] as String?).flatMap(Direction.init(rawValue:)),
-                from: row["from_e164"] ?? row["from_raw"], to: row["to_e164"] ?? row["to_raw"],
-                durationSeconds: row["duration_s"], disposition: row["disposition"], agent: row["agent"],
+                id: ItemID(kind: kind, number: id), start: Date(unixSeconds: row[column["start_utc"]]),
+                direction: (row[column["direction"]] as String?).flatMap(Direction.init(rawValue:)),
+                from: row[column["from_e164"]] ?? row[column["from_raw"]], to: row[column["to_e164"]] ?? row[column["to_raw"]],
+                durationSeconds: row[column["duration_s"]], disposition: row[column["disposition"]], agent: row[column["agent"]],
                 customers: customers[id] ?? [], recording: recordingsOfLeg[id]?.first.map { ItemID(kind: .recording, number: $0) },
-                retainUntil: Schema.retainUntil(stored: row["retain_until"]), retentionClass: row["retention_class"],
+                retainUntil: Schema.retainUntil(stored: row[column["retain_until"]]), retentionClass: row[column["retention_class"]],
                 holds: holds[id] ?? [], restricted: restricted.contains(id),
                 legs: legs.map { ItemID(kind: .call, number: $0) },
                 recordings: legs.flatMap { recordingsOfLeg[$0] ?? [] }.sorted().map { ItemID(kind: .recording, number: $0) })

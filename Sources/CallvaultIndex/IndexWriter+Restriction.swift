@@ -53,6 +53,6 @@ extension IndexReader {
 
     /// Whether any customer's processing is restricted now.
     public func anyRestriction() throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM restrictions WHERE lifted_at IS NULL)") ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM restrictions WHERE lifted_at IS NULL)")) ?? false
     }
 }

@@ -354,20 +354,20 @@ public struct IndexWriter {
     /// Appends an event to the hash-chained log, in this transaction.
     @discardableResult
     public func appendAudit(_ event: AuditEvent, at time: Date) throws -> AuditEntry {
-        let head = try Row.fetchOne(db, sql: "SELECT count, last_hash FROM audit_head WHERE id = 1")!
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT count, last_hash FROM audit_head WHERE id = 1"))!
         // After tampering the stored rows may run past the head; logging goes on after them
         // (verification still reports the tampering).
-        let highest = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_log") ?? 0
+        let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_log")) ?? 0
         let entry = AuditChain.seal(event, sequence: max(head["count"] as Int64, highest) + 1, time: time, previousHash: head["last_hash"])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_log (seq, time_ms, actor, role, action, items, purpose, details, outcome, reason,
                 duration_ms, origin, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 entry.sequence, Int64(AuditChain.timestamp(entry.time)), entry.actor, entry.role, entry.action,
                 Self.jsonArray(entry.items), entry.purpose, entry.details, entry.outcome.rawValue, entry.reason,
                 entry.durationMs, entry.origin, entry.previousHash, entry.hash,
             ])
-        try db.execute(sql: "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1", arguments: [entry.sequence, entry.hash])
+        try db.cachedStatement(sql: "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1").execute(arguments: [entry.sequence, entry.hash])
         return entry
     }
 

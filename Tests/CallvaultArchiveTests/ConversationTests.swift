@@ -237,4 +237,48 @@ import CallvaultTesting
         #expect(again.calls + again.duplicates == 20)
         try expectNameTotalsExact(fixture, "at the end")
     }
+
+    /// A page is read in chunks of item ids (lists of 1, 8, 64 and 500 values): a page of 700
+    /// conversations crosses every chunk size and must equal the same conversations read in
+    /// pages of 9, with the legs that `show` gives, for a number, a name and a time range.
+    @Test func aLargePageEqualsSmallPagesAcrossReadChunks() throws {
+        let fixture = try TestArchive()
+        var lines: [String] = []
+        for i in 0..<700 {
+            let minute = String(format: "%02d:%02d", 8 + i / 60, i % 60)
+            let unique = "17734\(String(format: "%05d", i)).1"
+            lines.append(Samples.cdrLine(start: "2026-03-14 \(minute):00", answer: "2026-03-14 \(minute):05",
+                                         end: "2026-03-14 \(minute):30", duration: 30, billsec: 25, uniqueID: unique))
+            if i % 3 == 0 {  // every third call is transferred: a second leg in the same conversation
+                lines.append(Samples.cdrLine(src: "1001", dst: "1003", context: "from-internal", start: "2026-03-14 \(minute):10",
+                                             answer: "2026-03-14 \(minute):12", end: "2026-03-14 \(minute):40", duration: 30, billsec: 28,
+                                             uniqueID: "17735\(String(format: "%05d", i)).2", linkedID: unique, sequence: 2))
+            }
+        }
+        try fixture.ingest(fixture.input("Master.csv", lines.joined(separator: "\n") + "\n"))
+        let queries = [SearchQuery(number: "040 123 4567", limit: 700), SearchQuery(text: "Mäkinen", limit: 700),
+                       SearchQuery(from: Date(timeIntervalSince1970: 1_773_460_000), limit: 700)]
+        for query in queries {
+            let whole = try fixture.archive.search(query, actor: fixture.actor)
+            #expect(whole.total == 700, "\(query)")
+            #expect(whole.items.count == 700)
+            #expect(whole.items.map(\.start) == whole.items.map(\.start).sorted(by: >), "newest first")
+            var paged: [ArchivedItem] = []
+            var small = query
+            small.limit = 9
+            while paged.count < whole.items.count {
+                small.offset = paged.count
+                let page = try fixture.archive.search(small, actor: fixture.actor)
+                #expect(page.total == 700)
+                guard !page.items.isEmpty else { break }
+                paged += page.items
+            }
+            #expect(paged.map(\.id) == whole.items.map(\.id), "\(query)")
+            #expect(paged.map(\.legs) == whole.items.map(\.legs))
+            #expect(whole.items.filter { $0.legs.count == 2 }.count == 234)
+            for item in [whole.items[0], whole.items[350], whole.items[699]] {
+                #expect(try fixture.archive.show(item.id.description, actor: fixture.actor).legs == item.legs)
+            }
+        }
+    }
 }
