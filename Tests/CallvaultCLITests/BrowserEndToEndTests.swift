@@ -2,11 +2,13 @@ import Foundation
 import Testing
 import CallvaultTesting
 
-/// Issue 5's end-to-end proof: the real `callvault serve` on 127.0.0.1 with the sample archive,
-/// and a real headless Chromium (Debian's chromium + chromium-driver, driven by
-/// `scripts/e2e-browser` through selenium) that logs in, finds a sample call by a nationally
-/// written number, picks a purpose, plays the recording (currentTime advances), places a hold
-/// and logs out. On a machine without those tools it is skipped, except in CI (`CI` set),
+/// Issue 5's end-to-end proof: a newcomer runs the README's first command
+/// (`scripts/quickstart`: the sample archive, their two accounts, the real `callvault serve` on
+/// 127.0.0.1), opens the printed address in a real headless Chromium (Debian's chromium +
+/// chromium-driver, driven by `scripts/e2e-browser` through selenium), logs in as the lead account
+/// it printed, finds a sample call by a nationally written number, picks a purpose, plays the
+/// recording (currentTime advances) and logs out; then a compliance officer does the same and
+/// also places a hold. On a machine without those tools it is skipped, except in CI (`CI` set),
 /// where `.ci/run` installs them and a missing tool fails the test.
 @Suite(.serialized) struct BrowserEndToEndTests {
     static let root = TestArchive.samples.deletingLastPathComponent()
@@ -17,39 +19,67 @@ import CallvaultTesting
     static var required: Bool { toolsPresent || ProcessInfo.processInfo.environment["CI"] != nil }
 
     @Test(.enabled(if: BrowserEndToEndTests.required, "needs chromium and chromium-driver (installed by .ci/run)"),
-          .timeLimit(.minutes(6)))
-    func aComplianceOfficerFindsASampleCallHearsItHoldsItAndLogsOut() throws {
+          .timeLimit(.minutes(8)))
+    func aNewcomerFromTheFirstCommandAndAComplianceOfficerFindHearAndHoldASampleCall() throws {
         let folder = try TemporaryFolder()
         let cli = CLIRunner(archive: folder.url.appendingPathComponent("archive"))
-        let samples = TestArchive.samples
-        #expect(try cli.run(["init"]).status == 0)
-        #expect(try cli.run(["customers", "import", samples.appendingPathComponent("customers.csv").path]).status == 0)
-        #expect(try cli.run(["ingest", samples.appendingPathComponent("asterisk").path, samples.appendingPathComponent("freeswitch").path]).status == 0)
-        let password = "a long browser passphrase 42"
-        let admin = try cli.run(["users", "add", "ops.admin", "--role", "admin", "--password-stdin", "--as", "ops.admin"], stdin: password + "\n")
-        #expect(admin.status == 0, "\(admin.stderr)")
-        let officer = try cli.run(["users", "add", "carla.c", "--role", "compliance", "--password-stdin", "--as", "ops.admin"], stdin: password + "\n")
-        #expect(officer.status == 0, "\(officer.stderr)")
-        let passwordFile = folder.write("password.txt", Data(password.utf8))
 
-        // The real server, as a newcomer starts it.
+        // The README's first command, as a newcomer named Ann runs it (with the test's build).
         let server = Process()
-        server.executableURL = cli.binary
-        server.arguments = ["serve", "--port", "0", "--archive", cli.archive.path]
+        server.executableURL = Self.root.appendingPathComponent("scripts/quickstart")
+        var environment = ProcessInfo.processInfo.environment
+        environment["CALLVAULT_BIN"] = cli.binary.path
+        environment["CALLVAULT_ARCHIVE"] = cli.archive.path
+        environment["CALLVAULT_PORT"] = "0"
+        environment["CALLVAULT_NAME"] = "ann"
+        server.environment = environment
         let printed = Pipe()
         server.standardOutput = printed
         server.standardError = FileHandle.nullDevice
+        server.standardInput = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-        // serve prints the address to open, as the README tells a newcomer.
-        let port = try #require(Self.announcedPort(printed.fileHandleForReading), "serve did not print its address")
+        // It prints the accounts' passphrases and then serve's address, as the README says.
+        let (port, said) = Self.announcedPort(printed.fileHandleForReading)
+        let address = try #require(port, "quickstart did not print the address: \(said.suffix(2_000))")
         DispatchQueue.global().async { _ = printed.fileHandleForReading.readDataToEndOfFile() }
+        let leadPassphrase = try #require(Self.passphrase(of: "ann", in: said), "no passphrase printed for ann: \(said.suffix(2_000))")
+        #expect(said.contains("call-"), "the first command also searches on the command line")
 
+        let password = "a long browser passphrase 42"
+        let officer = try cli.run(["users", "add", "carla.c", "--role", "compliance", "--password-stdin", "--as", "ann.admin"], stdin: password + "\n")
+        #expect(officer.status == 0, "\(officer.stderr)")
+
+        try browse(address, user: "ann", password: leadPassphrase, hold: false, folder: folder)
+        try browse(address, user: "carla.c", password: password, hold: true, folder: folder)
+
+        server.terminate() // SIGTERM (quickstart execs serve): graceful shutdown
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0, "serve did not exit cleanly on SIGTERM")
+
+        // What the browsers did is in the audit trail: the logins, the playbacks with their purpose, the hold.
+        let holds = try cli.run(["hold", "list", "--json"], environment: ["CALLVAULT_ROLE": "compliance"])
+        #expect(holds.stdout.contains("E2E-1"))
+        let trail = try Self.sqlite(cli.archive.appendingPathComponent("index.sqlite"),
+                                    "SELECT group_concat(action || ':' || actor || ':' || coalesce(purpose, ''), ' ') FROM audit_log WHERE actor IN ('ann', 'carla.c')")
+        for user in ["ann", "carla.c"] {
+            #expect(trail.contains("login:\(user):"))
+            #expect(trail.contains("play:\(user):customer-service"), "no playback by \(user) audited with the chosen purpose: \(trail)")
+            #expect(trail.contains("logout:\(user):"))
+        }
+        #expect(trail.contains("hold-place:carla.c:"), "the hold is carla.c's")
+    }
+
+    /// Runs `scripts/e2e-browser` as `user` against the server on `port`; records its complaint
+    /// (and keeps its screenshots) when a step fails.
+    func browse(_ port: Int, user: String, password: String, hold: Bool, folder: TemporaryFolder) throws {
+        let passwordFile = folder.write("password-\(user).txt", Data(password.utf8))
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let shots = folder.url.appendingPathComponent("screenshots")
-        browser.arguments = ["python3", Self.script.path, "--base", "http://127.0.0.1:\(port)", "--user", "carla.c",
+        let shots = folder.url.appendingPathComponent("screenshots-\(user)")
+        browser.arguments = ["python3", Self.script.path, "--base", "http://127.0.0.1:\(port)", "--user", user,
                              "--password-file", passwordFile.path, "--number", "040 123 4567", "--screenshots", shots.path]
+            + (hold ? [] : ["--no-hold"])
         let out = Pipe(), err = Pipe()
         browser.standardOutput = out
         browser.standardError = err
@@ -59,39 +89,36 @@ import CallvaultTesting
         browser.waitUntilExit()
         if browser.terminationStatus != 0 {
             // Keep the screenshots where CI's log points.
-            let kept = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("callvault-e2e-\(port)")
+            let kept = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("callvault-e2e-\(port)-\(user)")
             try? FileManager.default.copyItem(at: shots, to: kept)
-            Issue.record("browser test failed (\(browser.terminationStatus)): \(complaint.suffix(1_500)) — screenshots in \(kept.path)")
+            Issue.record("browser test as \(user) failed (\(browser.terminationStatus)): \(complaint.suffix(1_500)) — screenshots in \(kept.path)")
         }
-        #expect(said.contains("e2e-browser: ok"))
-
-        server.terminate() // SIGTERM: graceful shutdown
-        server.waitUntilExit()
-        #expect(server.terminationStatus == 0, "serve did not exit cleanly on SIGTERM")
-
-        // What the browser did is in the audit trail: the login, the playback with its purpose, the hold.
-        let holds = try cli.run(["hold", "list", "--json"], environment: ["CALLVAULT_ROLE": "compliance"])
-        #expect(holds.stdout.contains("E2E-1"))
-        let trail = try Self.sqlite(cli.archive.appendingPathComponent("index.sqlite"),
-                                    "SELECT group_concat(action || ':' || actor || ':' || coalesce(purpose, ''), ' ') FROM audit_log WHERE actor = 'carla.c'")
-        #expect(trail.contains("login:carla.c"))
-        #expect(trail.contains("play:carla.c:customer-service"), "no playback audited with the chosen purpose: \(trail)")
-        #expect(trail.contains("logout:carla.c"))
+        #expect(said.contains("e2e-browser: ok"), "as \(user)")
     }
 
-    /// Reads serve's output until its `callvault serves http://127.0.0.1:N/` line.
-    static func announcedPort(_ handle: FileHandle) -> Int? {
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = handle.availableData
-            if chunk.isEmpty { return nil }
-            text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"serves http://127\.0\.0\.1:\d+/"#, options: .regularExpression) {
-                return Int(text[range].dropFirst("serves http://127.0.0.1:".count).dropLast())
-            }
+    /// The passphrase quickstart printed for account `name` (`  NAME  (role…)  passphrase: X`).
+    static func passphrase(of name: String, in text: String) -> String? {
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.first.map(String.init) == name, let last = words.last, line.contains("passphrase:") { return String(last) }
         }
         return nil
+    }
+
+    /// Reads the output until serve's `callvault serves http://127.0.0.1:N/` line: the port
+    /// (nil when the output ended first or after 120 s) and everything read.
+    static func announcedPort(_ handle: FileHandle) -> (Int?, String) {
+        var text = ""
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { return (nil, text) }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: #"serves http://127\.0\.0\.1:\d+/"#, options: .regularExpression) {
+                return (Int(text[range].dropFirst("serves http://127.0.0.1:".count).dropLast()), text)
+            }
+        }
+        return (nil, text)
     }
 
     static func sqlite(_ database: URL, _ sql: String) throws -> String {
