@@ -38,6 +38,7 @@ extension Archive {
         if let to = query.to { details["to"] = Self.isoFormatter.format(to) }
         if let kind = query.kind { details["kind"] = kind.rawValue }
         if let agent = query.agent { details["agent"] = agent }
+        if let direction = query.direction { details["direction"] = direction.rawValue }
         if let text = query.text { details["text"] = numberHasher.hash(text.lowercased()) }
         details["limit"] = String(query.limit)
         guard query.offset >= 0 && query.offset <= 100_000 else {

@@ -15,6 +15,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Until this time (ISO 8601; a bare date includes that day).") var to: String?
     @Option(help: "call, sms or recording.") var kind: String?
     @Option(help: "An agent's extension or id.") var agent: String?
+    @Option(help: "inbound, outbound or internal.") var direction: String?
     @Option(help: "Words in caller names.") var text: String?
     @Option(help: "At most this many items.") var limit = 50
     @Option(help: "Why the data is read (one of the configured purposes).") var purpose: String?
@@ -30,6 +31,12 @@ struct SearchCommand: ParsableCommand {
                 throw ValidationError("--kind must be call, sms or recording")
             }
             query.kind = value
+        }
+        if let direction {
+            guard let value = Direction(rawValue: direction) else {
+                throw ValidationError("--direction must be inbound, outbound or internal")
+            }
+            query.direction = value
         }
         let result = try archive.search(query, purpose: purpose, actor: global.actor)
         if global.json {

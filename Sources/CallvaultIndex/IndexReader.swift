@@ -79,6 +79,10 @@ public struct IndexReader {
             conditions.append("i.agent = ?")
             arguments.append(agent)
         }
+        if let direction = query.direction {
+            conditions.append("i.direction = ?")
+            arguments.append(direction.rawValue)
+        }
         var hidesRestricted = false
         if !query.includesRestricted, try anyRestriction() {
             // A restricted customer's items are stored only: hidden from all but compliance (R25).
@@ -92,7 +96,7 @@ public struct IndexReader {
             conditions.insert("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)", at: 0)
             arguments.insert(match, at: customerArguments)
             if number == nil, query.customer == nil, query.from == nil, query.to == nil,
-               query.kind == nil || query.kind == .call, query.agent == nil, !hidesRestricted {
+               query.kind == nil || query.kind == .call, query.agent == nil, query.direction == nil, !hidesRestricted {
                 // Only a name narrows it (only calls have names): count from the full-text index and
                 // `conversation_legs` instead of reading thousands of wide rows.
                 let counted = try nameConversationCount(match)
@@ -114,50 +118,32 @@ public struct IndexReader {
         var page: [(id: Int64, start: Int64)] = []
         var conversations: [String: Conversation] = [:]
         if number != nil || query.customer != nil {
-            // A number or a customer matches few items: take every conversation they touch (which
-            // counts them too), then sort.
-            var singles: [(id: Int64, start: Int64)] = []
+            // A number or a customer matches few items: read them all (which counts their
+            // conversations too), then walk them newest first.
+            var rows: [(id: Int64, start: Int64, key: String?)] = []
             var keys: Set<String> = []
+            var singles = 0
             for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT i.id, i.start_utc, \(key)\(matched)"), arguments: matchedArguments) {
-                if let k = row[2] as String? { keys.insert(k) } else { singles.append((row[0], row[1])) }
+                let k: String? = row[2]
+                if let k { keys.insert(k) } else { singles += 1 }
+                rows.append((row[0], row[1], k))
             }
-            total = keys.count + singles.count
+            total = keys.count + singles
             if wanted > 0 {
-                conversations = try self.conversations(keys)
-                let all = singles + conversations.values.map { (id: $0.primary, start: $0.start) }
-                page = Array(all.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset).prefix(limit))
+                rows.sort { ($0.start, $0.id) > ($1.start, $1.id) }
+                var next = rows.makeIterator()
+                page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) { next.next() }
             }
         } else if wanted > 0 {
-            // A broad search walks its matches newest first and stops once no conversation further
-            // down can make the page: a conversation starts no later than any of its legs.
             // A common name matches thousands of calls: walking the time index newest first beats
             // sorting every match. A rare name is faster the other way.
             let walkTime = (nameMatches ?? 0) > 2_000
             let cursor = try Row.fetchCursor(db.cachedStatement(
                 sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
                 arguments: matchedArguments)
-            var found: [(id: Int64, start: Int64)] = []
-            var seen: Set<Int64> = []
-            var cutoff: Int64?  // the start of the page's last conversation, once the page is full
-            while let row = try cursor.next() {
-                let start: Int64 = row[1]
-                if let cutoff, start < cutoff { break }
-                var candidate: (id: Int64, start: Int64) = (row[0], start)
-                if let k = row[2] as String? {
-                    guard conversations[k] == nil else { continue }
-                    guard let conversation = try self.conversation(k) else { continue }
-                    conversations[k] = conversation
-                    candidate = (conversation.primary, conversation.start)
-                }
-                guard seen.insert(candidate.id).inserted else { continue }
-                found.append(candidate)
-                if found.count >= wanted {
-                    found.sort { ($0.start, $0.id) > ($1.start, $1.id) }
-                    found.removeLast(found.count - wanted)
-                    cutoff = found[wanted - 1].start
-                }
+            page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) {
+                try cursor.next().map { ($0[0], $0[1], $0[2]) }
             }
-            page = Array(found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset))
         }
         let counted = try total ?? Int.fetchOne(
             db.cachedStatement(sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)"),
@@ -166,6 +152,35 @@ public struct IndexReader {
         let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT * FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
                               uniquingKeysWith: { first, _ in first })
         return SearchResult(total: counted, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
+    }
+
+    /// The page of conversations `offset ..< wanted` (newest first) among matched items that
+    /// `next` yields newest first as (id, start, conversation key). Reads the legs of each
+    /// conversation it meets (into `conversations`) and stops once none further down can make
+    /// the page: a conversation starts no later than any of its legs.
+    func newestConversations(wanted: Int, offset: Int, conversations: inout [String: Conversation],
+                             next: () throws -> (id: Int64, start: Int64, key: String?)?) throws -> [(id: Int64, start: Int64)] {
+        var found: [(id: Int64, start: Int64)] = []
+        var seen: Set<Int64> = []
+        var cutoff: Int64?  // the start of the page's last conversation, once the page is full
+        while let row = try next() {
+            if let cutoff, row.start < cutoff { break }
+            var candidate = (id: row.id, start: row.start)
+            if let k = row.key {
+                guard conversations[k] == nil else { continue }
+                guard let conversation = try self.conversation(k) else { continue }
+                conversations[k] = conversation
+                candidate = (conversation.primary, conversation.start)
+            }
+            guard seen.insert(candidate.id).inserted else { continue }
+            found.append(candidate)
+            if found.count >= wanted {
+                found.sort { ($0.start, $0.id) > ($1.start, $1.id) }
+                found.removeLast(found.count - wanted)
+                cutoff = found[wanted - 1].start
+            }
+        }
+        return Array(found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset))
     }
 
     /// SQL for the conversation a matched item `i` belongs to: a call's linked id; NULL makes

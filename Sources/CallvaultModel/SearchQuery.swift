@@ -9,6 +9,8 @@ public struct SearchQuery: Sendable, Equatable {
     public var to: Date?
     public var kind: ItemKind?
     public var agent: String?
+    /// Which way the call or message went (a conversation matches when one of its legs does).
+    public var direction: Direction?
     /// Words in caller names (prefix match, case-insensitive, ä/ö/å kept distinct from a/o).
     public var text: String?
     public var limit: Int
@@ -19,13 +21,14 @@ public struct SearchQuery: Sendable, Equatable {
     public var includesRestricted = false
 
     public init(number: String? = nil, customer: String? = nil, from: Date? = nil, to: Date? = nil,
-                kind: ItemKind? = nil, agent: String? = nil, text: String? = nil, limit: Int = 50) {
+                kind: ItemKind? = nil, agent: String? = nil, direction: Direction? = nil, text: String? = nil, limit: Int = 50) {
         self.number = number
         self.customer = customer
         self.from = from
         self.to = to
         self.kind = kind
         self.agent = agent
+        self.direction = direction
         self.text = text
         self.limit = limit
     }

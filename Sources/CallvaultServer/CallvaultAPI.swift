@@ -98,7 +98,7 @@ public struct CallvaultAPI: Sendable {
     }
 
     func search(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let params = try Query(request, allowed: ["number", "customer", "from", "to", "kind", "agent", "text", "limit", "purpose"])
+        let params = try Query(request, allowed: ["number", "customer", "from", "to", "kind", "agent", "direction", "text", "limit", "purpose"])
         let zone = try archive.configuration.timeZone()
         var query = SearchQuery(number: params["number"], customer: params["customer"], agent: params["agent"], text: params["text"])
         if let limit = params["limit"] {
@@ -110,6 +110,10 @@ public struct CallvaultAPI: Sendable {
         if let kind = params["kind"] {
             guard let value = ItemKind(rawValue: kind) else { throw APIError(.badRequest, "kind must be call, sms or recording") }
             query.kind = value
+        }
+        if let direction = params["direction"] {
+            guard let value = Direction(rawValue: direction) else { throw APIError(.badRequest, "direction must be inbound, outbound or internal") }
+            query.direction = value
         }
         let actor = try actor(context)
         let purpose = params["purpose"]

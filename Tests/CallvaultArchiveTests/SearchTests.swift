@@ -62,6 +62,29 @@ import CallvaultTesting
         #expect(agent.items.allSatisfy { $0.agent == "1002" })
     }
 
+    @Test func theDirectionFilterKeepsCallsAndMessagesThatWentThatWay() throws {
+        let fixture = try loaded()
+        let all = try fixture.archive.search(SearchQuery(from: Date(timeIntervalSince1970: 0), limit: 10_000), actor: fixture.actor)
+        var totals = 0
+        for direction in Direction.allCases {
+            let found = try fixture.archive.search(SearchQuery(from: Date(timeIntervalSince1970: 0), direction: direction, limit: 10_000), actor: fixture.actor)
+            #expect(found.items.count == found.total)
+            // A conversation matches through any of its legs: its primary leg may go another way.
+            #expect(found.items.allSatisfy { item in item.direction == direction || item.legs.count > 1 }, "\(direction)")
+            #expect(Set(found.items.map(\.id)).isSubset(of: Set(all.items.map(\.id))))
+            totals += found.total
+        }
+        #expect(try fixture.archive.search(SearchQuery(direction: .inbound, limit: 0), actor: fixture.actor).total > 0)
+        #expect(try fixture.archive.search(SearchQuery(direction: .outbound, limit: 0), actor: fixture.actor).total > 0)
+        #expect(totals >= all.total - all.items.filter { $0.direction == nil }.count)
+        // Combined with a number: only that number's inbound calls.
+        let inbound = try fixture.archive.search(SearchQuery(number: "040 123 4567", direction: .inbound), actor: fixture.actor)
+        #expect(try fixture.sql("SELECT details FROM audit_log WHERE action = 'search' ORDER BY seq DESC LIMIT 1").contains("\"direction\":\"inbound\""))
+        let both = try fixture.archive.search(SearchQuery(number: "040 123 4567"), actor: fixture.actor)
+        #expect(inbound.total > 0 && inbound.total < both.total)
+        #expect(inbound.items.allSatisfy { $0.direction == .inbound || $0.legs.count > 1 })
+    }
+
     @Test func nameSearchMatchesFinnishLettersWithoutRegardToCase() throws {
         let fixture = try loaded()
         for text in ["äijälä", "ÄIJÄLÄ", "Äijä"] {

@@ -380,6 +380,15 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             let bad = try await client.execute(uri: "/?number=040+123+4567&from=yesterday", method: .get, headers: browser.cookie)
             #expect(bad.status == .ok && bad.text.contains("<p class=\"message error\" role=\"alert\">From &#39;yesterday&#39; is not a time"))
             #expect(bad.text.contains("value=\"040 123 4567\""))
+            // The direction filter: a select in the form, kept on the results page.
+            #expect(empty.text.contains("<select id=\"direction\" name=\"direction\">"))
+            let inbound = try fixture.archive.search(SearchQuery(number: "+358401234567", direction: .inbound, limit: 25), actor: fixture.test.actor)
+            let filtered = try await client.execute(uri: "/?number=040+123+4567&direction=inbound", method: .get, headers: browser.cookie)
+            #expect(filtered.text.contains("of \(inbound.total), newest first"))
+            #expect(filtered.text.contains("<option value=\"inbound\" selected>Inbound</option>"))
+            for item in expected.items where !inbound.items.contains(where: { $0.id == item.id }) {
+                #expect(!filtered.text.contains("<a href=\"/items/\(item.id)\">\(item.id)</a>"))
+            }
         }
     }
 

@@ -15,7 +15,7 @@ extension WebUI {
     func searchPage(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let q = WebQuery(request)
         let zone = try archive.configuration.timeZone()
-        let criteria = ["number", "customer", "from", "to", "kind", "agent", "text"]
+        let criteria = ["number", "customer", "from", "to", "kind", "direction", "agent", "text"]
         let asked = criteria.contains { q[$0] != nil }
         var results = HTML.empty
         var problem: String?
@@ -27,6 +27,10 @@ extension WebUI {
                 if let kind = q["kind"] {
                     guard let value = ItemKind(rawValue: kind) else { throw APIError(.badRequest, "Kind must be call, SMS or recording") }
                     query.kind = value
+                }
+                if let direction = q["direction"] {
+                    guard let value = Direction(rawValue: direction) else { throw APIError(.badRequest, "Direction must be inbound, outbound or internal") }
+                    query.direction = value
                 }
                 if let offset = q["offset"] {
                     guard let value = Int(offset), value >= 0 else { throw APIError(.badRequest, "the page offset must be a whole number") }
@@ -52,6 +56,9 @@ extension WebUI {
         let kinds: [HTML] = [("", "Any"), ("call", "Calls"), ("sms", "SMS"), ("recording", "Recordings")].map { value, label in
             "<option value=\"\(value)\"\((q["kind"] ?? "") == value ? HTML(" selected") : .empty)>\(label)</option>"
         }
+        let directions: [HTML] = [("", "Any"), ("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")].map { value, label in
+            "<option value=\"\(value)\"\((q["direction"] ?? "") == value ? HTML(" selected") : .empty)>\(label)</option>"
+        }
         let body: HTML = """
         <h1>Search calls and messages</h1>
         <form class="panel" method="get" action="/" role="search">
@@ -61,6 +68,7 @@ extension WebUI {
         \(field("from", "From", "date or time, e.g. 2026-03-14"))
         \(field("to", "To", "date (inclusive) or time"))
         <div><label for="kind">Kind</label><select id="kind" name="kind">\(kinds)</select></div>
+        <div><label for="direction">Direction</label><select id="direction" name="direction">\(directions)</select></div>
         \(field("agent", "Agent", "extension, e.g. 1001"))
         \(field("text", "Caller name", "words of the name"))
         </div>
@@ -115,7 +123,7 @@ extension WebUI {
     }
 
     func pageQuery(_ q: WebQuery, offset: Int) -> String {
-        HTML.query(["number", "customer", "from", "to", "kind", "agent", "text"].map { ($0, q[$0]) } + [("offset", offset > 0 ? String(offset) : nil)])
+        HTML.query(["number", "customer", "from", "to", "kind", "direction", "agent", "text"].map { ($0, q[$0]) } + [("offset", offset > 0 ? String(offset) : nil)])
     }
 
     // MARK: item
