@@ -63,3 +63,35 @@ extension Archive {
         return summary
     }
 }
+
+/// What the customer page shows of a customer's own record.
+public struct CustomerRecord: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// Each number as the customers file wrote it.
+    public var numbers: [String]
+    /// When the customer relationship ended, if it has.
+    public var relationshipEnded: Date?
+}
+
+extension Archive {
+    /// A customer's name, numbers and relationship end (`view-customer`, audited). A restricted
+    /// customer's record is refused to every role but compliance, like their items (R25); the
+    /// refusal is audited too.
+    public func customerRecord(_ id: String, actor: Actor) throws -> CustomerRecord {
+        let outcome: Result<CustomerRecord, ArchiveFailure> = try index.write { writer in
+            let reader = IndexReader(writer)
+            guard let found = try reader.exportCustomer(id) else { return .failure(Self.noCustomer(id)) }
+            let restricted = !found.restrictions.isEmpty && !maySeeRestricted(actor)
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "view-customer", items: ["customer:\(id)"],
+                                              outcome: restricted ? .denied : .allowed, reason: restricted ? "restricted" : nil,
+                                              origin: actor.origin), at: clock())
+            if restricted {
+                return .failure(ArchiveFailure(.refused, "customer \(id) is restricted: only the compliance role may see their record"))
+            }
+            return .success(CustomerRecord(id: found.id, name: found.name, numbers: found.numbers.map(\.raw),
+                                           relationshipEnded: found.relationshipEnded))
+        }
+        return try outcome.get()
+    }
+}

@@ -519,6 +519,9 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             let browser = try await logIn(client, fixture, as: .compliance)
             let page = try await client.execute(uri: "/customers/C002", method: .get, headers: browser.cookie)
             #expect(page.status == .ok)
+            #expect(page.text.contains("<dt>Name</dt><dd>Äijälä, Sanna</dd>"), "the customer's own record heads the page")
+            #expect(page.text.contains("<dd>+358 50 765 4321, 09-1234567</dd>"))
+            #expect(try fixture.test.sql("SELECT count(*) FROM audit_log WHERE action = 'view-customer' AND items = '[\"customer:C002\"]' AND outcome = 'allowed'") == "1")
             #expect(page.text.contains("action=\"/customers/C002/export\"") && page.text.contains("action=\"/customers/C002/erase\""))
             let (headers, body) = browser.form([("reason", "accuracy contested")])
             let restricted = try await client.execute(uri: "/customers/C002/restrict", method: .post, headers: headers, body: body)
@@ -535,6 +538,14 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             let lead = try await logIn(client, fixture, as: .lead)
             let leadPage = try await client.execute(uri: "/customers/C001", method: .get, headers: lead.cookie)
             #expect(leadPage.status == .ok && !leadPage.text.contains("/erase\"") && !leadPage.text.contains("/export\""))
+            #expect(leadPage.text.contains("<dd>Mäkinen Jukka</dd>"))
+            // A restricted customer's name and numbers are for compliance only; the refusal is audited.
+            let restrictedPage = try await client.execute(uri: "/customers/C002", method: .get, headers: lead.cookie)
+            #expect(restrictedPage.status == .ok && restrictedPage.text.contains("Processing is restricted"))
+            #expect(!restrictedPage.text.contains("Äijälä, Sanna") && !restrictedPage.text.contains("765 4321"))
+            #expect(try fixture.test.sql("SELECT count(*) FROM audit_log WHERE action = 'view-customer' AND role = 'lead' AND outcome = 'denied' AND reason = 'restricted'") == "1")
+            let stillThere = try await client.execute(uri: "/customers/C002", method: .get, headers: browser.cookie)
+            #expect(stillThere.text.contains("<dd>Äijälä, Sanna</dd>"), "compliance still sees it")
         }
     }
 

@@ -218,8 +218,12 @@ extension WebUI {
         let actor = try actor(context)
         var query = SearchQuery(customer: id, limit: Self.pageSize)
         if let offset = q["offset"].flatMap(Int.init), offset >= 0 { query.offset = offset }
-        let (state, found) = try await pool.run { [archive, query] in
-            (try archive.restrictionState(customer: id), try archive.search(query, actor: actor))
+        let (state, record, found) = try await pool.run { [archive, query] in
+            let state = try archive.restrictionState(customer: id)
+            // A restricted customer's record is for compliance only: others see the notice below.
+            var record: CustomerRecord?
+            do { record = try archive.customerRecord(id, actor: actor) } catch let error as CallvaultError where error.kind == .refused {}
+            return (state, record, try archive.search(query, actor: actor))
         }
         let principal = context.principal
         let path = "/customers/\(HTML.urlComponent(id))"
@@ -272,8 +276,20 @@ extension WebUI {
             </form>
             """)
         }
+        var profile: HTML = .empty
+        if let record {
+            let ended: HTML = record.relationshipEnded.map { "<dt>Relationship ended</dt><dd>\(day($0))</dd>" } ?? .empty
+            profile = """
+            <dl class="fields-list">
+            <dt>Name</dt><dd>\(record.name)</dd>
+            <dt>Numbers</dt><dd>\(record.numbers.joined(separator: ", "))</dd>
+            \(ended)
+            </dl>
+            """
+        }
         let body: HTML = """
         <h1>Customer \(id)</h1>
+        \(profile)
         \(Self.notice(q["done"].flatMap { Self.customerNotices[$0] }))
         \(restriction)
         <h2>Items</h2>
