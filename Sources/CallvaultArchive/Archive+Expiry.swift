@@ -73,6 +73,8 @@ public struct ExpiryReport: Sendable, Equatable {
     public var durationMs = 0
     /// The longest write transaction the run held the index's write lock for (what a concurrent search may wait).
     public var longestTransactionMs = 0
+    /// How often the run started the write-ahead log over (`ExpiryPacing.walRestartBytes`).
+    public var walRestarts = 0
 
     public init(dryRun: Bool, now: Date) {
         self.dryRun = dryRun
@@ -94,6 +96,9 @@ public struct ExpiryPacing: Sendable, Equatable {
     public var initialAuditPrune = 1_000
     /// Queued blob files removed in the first transaction of the blob drain (it adapts like the batches).
     public var initialBlobGroup = 50
+    /// A write-ahead log file larger than this is started over between batches
+    /// (`ArchiveIndex.restartWAL`; after a restart the file is cut back to 64 MiB).
+    public var walRestartBytes = 256 << 20
 
     public init() {}
 
@@ -247,6 +252,10 @@ extension Archive {
                         report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&state))
                     }
                     fullText = state
+                }
+                if index.walBytes > pacing.walRestartBytes {
+                    // Readers that keep it busy are no failure of the run: a later batch tries again.
+                    if (try? index.restartWAL()) != nil { report.walRestarts += 1 }
                 }
                 if pacing.pause > 0 && more { Thread.sleep(forTimeInterval: pacing.pause) }
             }

@@ -90,6 +90,7 @@ struct ExpireJSON: Encodable {
     var batches: Int
     var duration_ms: Int
     var longest_transaction_ms: Int
+    var wal_restarts: Int
 
     init(_ r: ExpiryReport) {
         dry_run = r.dryRun
@@ -110,6 +111,7 @@ struct ExpireJSON: Encodable {
         batches = r.batches
         duration_ms = r.durationMs
         longest_transaction_ms = r.longestTransactionMs
+        wal_restarts = r.walRestarts
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import CallvaultArchive
 import CallvaultModel
@@ -144,5 +145,36 @@ import CallvaultTesting
         #expect(Set(logged).count == logged.count)
         let summary = try fixture.sql("SELECT actor, details FROM audit_log WHERE action = 'expire-run'")
         #expect(summary.hasPrefix("svc:expiry|") && summary.contains("\"calls\":\"\(calls)\""))
+    }
+
+    @Test func startingTheWriteAheadLogOverBetweenBatchesKeepsEveryPromiseWhileSearchesRun() throws {
+        let fixture = try F.endedSamples()
+        var pacing = ExpiryPacing()
+        pacing.initialBatch = 5
+        pacing.minimumBatch = 5
+        pacing.maximumBatch = 5
+        pacing.pause = 0
+        pacing.walRestartBytes = 0  // start the log over after every batch
+        // Searches keep reading (and appending audit entries) the whole time.
+        let done = Mutex(false), failures = Mutex<[String]>([]), searches = Mutex(0)
+        let reader = Thread {
+            while !done.withLock({ $0 }) {
+                do {
+                    _ = try fixture.archive.search(SearchQuery(number: "040 123 4567"), actor: fixture.actor)
+                    searches.withLock { $0 += 1 }
+                } catch { failures.withLock { $0.append("\(error)") } }
+            }
+        }
+        reader.start()
+        let report = try fixture.archive.expire(now: F.farFuture, pacing: pacing)
+        done.withLock { $0 = true }
+        while searches.withLock({ $0 }) == 0 && failures.withLock({ $0.isEmpty }) { usleep(1000) }
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(report.batches > 3 && report.overdueCount == 0)
+        #expect(report.walRestarts >= report.batches - 1, "after (nearly) every batch")
+        #expect(try fixture.archive.expire(now: F.farFuture, dryRun: true).due.total == 0, "every item due went")
+        #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)
+        let wal = (try? FileManager.default.attributesOfItem(atPath: fixture.root.appendingPathComponent("index.sqlite-wal").path))?[.size] as? Int ?? 0
+        #expect(wal <= 64 << 20, "the log is cut back to journal_size_limit when it starts over")
     }
 }
