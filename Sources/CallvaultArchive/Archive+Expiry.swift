@@ -99,6 +99,8 @@ public struct ExpiryPacing: Sendable, Equatable {
     /// A write-ahead log file larger than this is started over between batches
     /// (`ArchiveIndex.restartWAL`; after a restart the file is cut back to 64 MiB).
     public var walRestartBytes = 256 << 20
+    /// How long a restart may wait for readers of older snapshots (holding off writers meanwhile).
+    public var walRestartWait: TimeInterval = 0.05
 
     public init() {}
 
@@ -167,6 +169,7 @@ extension Archive {
         // Counted once this run has deleted something (a run with nothing due reads nothing more).
         var fullText: FullTextCompaction?
         var batch = pacing.initialBatch
+        var nextWALRestart = pacing.walRestartBytes  // WAL file bytes past which the next batch starts the log over
         // Entries this run writes are not pruned by it, whatever `now` says.
         let auditCeiling = try index.read { try $0.auditHead().count }
 
@@ -253,10 +256,7 @@ extension Archive {
                     }
                     fullText = state
                 }
-                if index.walBytes > pacing.walRestartBytes {
-                    // Readers that keep it busy are no failure of the run: a later batch tries again.
-                    if (try? index.restartWAL()) != nil { report.walRestarts += 1 }
-                }
+                nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
                 if pacing.pause > 0 && more { Thread.sleep(forTimeInterval: pacing.pause) }
             }
             progress(report)
@@ -332,6 +332,20 @@ extension Archive {
             if pacing.pause > 0 && next < queued.count { Thread.sleep(forTimeInterval: pacing.pause) }
         }
         return (removed, longest)
+    }
+
+    /// Starts the write-ahead log over (`ExpiryPacing.walRestartBytes`) when its file is larger
+    /// than `threshold` bytes.
+    /// - Returns: the threshold for the next batch.
+    func restartWAL(past threshold: Int, pacing: ExpiryPacing, report: inout ExpiryReport) -> Int {
+        let wal = index.walBytes
+        guard wal > threshold else { return threshold }
+        if (try? index.restartWAL(waitingAtMost: pacing.walRestartWait)) != nil {
+            report.walRestarts += 1
+            return pacing.walRestartBytes
+        }
+        // A reader kept it busy (no failure of the run): try again once the log has grown as much again.
+        return wal + pacing.walRestartBytes
     }
 
     /// Merges the full-text index into one segment (one write transaction).

@@ -68,13 +68,21 @@ public final class ArchiveIndex: Sendable {
     }
 
     /// Checkpoints the whole write-ahead log so that the next write starts it over from the
-    /// beginning (SQLite's RESTART: waits, through the busy handler, for readers of older
-    /// snapshots; new readers go on meanwhile); the file is then cut back to
-    /// `journal_size_limit`. Under a steady stream of writes and reads SQLite's own checkpoints
-    /// never find the log idle enough to start it over, and it grows: to 1–4 GB while the
-    /// expiry benchmark deleted 1M items beside a search loop.
-    public func restartWAL() throws(IndexError) {
-        try wrap { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) } }
+    /// beginning (SQLite's RESTART); the file is then cut back to `journal_size_limit`. Under a
+    /// steady stream of writes and reads SQLite's own checkpoints never find the log idle enough
+    /// to start it over, and it grows: to 1–4 GB while the expiry benchmark deleted 1M items
+    /// beside a search loop.
+    ///
+    /// A RESTART waits for readers of older snapshots and holds off every writer meanwhile, so it
+    /// runs on a connection of its own that waits at most `wait`: a long reader (an export
+    /// streaming from one snapshot) makes it throw instead of stalling searches and ingest.
+    public func restartWAL(waitingAtMost wait: TimeInterval) throws(IndexError) {
+        try wrap {
+            var config = Configuration()
+            config.busyMode = .timeout(wait)
+            let connection = try DatabaseQueue(path: path.path, configuration: config)
+            try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) }
+        }
     }
 
     /// Bytes in the write-ahead log file (0 when there is none).
