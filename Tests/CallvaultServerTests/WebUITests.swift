@@ -386,6 +386,7 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             let filtered = try await client.execute(uri: "/?number=040+123+4567&direction=inbound", method: .get, headers: browser.cookie)
             #expect(filtered.text.contains("of \(inbound.total), newest first"))
             #expect(filtered.text.contains("<option value=\"inbound\" selected>Inbound</option>"))
+            #expect(inbound.total > 0 && inbound.total < expected.total, "the filter keeps some calls and drops others")
             for item in expected.items where !inbound.items.contains(where: { $0.id == item.id }) {
                 #expect(!filtered.text.contains("<a href=\"/items/\(item.id)\">\(item.id)</a>"))
             }
@@ -406,6 +407,11 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             for item in all.items[25..<min(50, all.total)] { #expect(second.text.contains(">\(item.id)</a>")) }
             #expect(!second.text.contains(">\(all.items[0].id)</a>"))
             #expect(second.text.contains("rel=\"prev\""))
+            // The older link keeps every criterion, the direction too.
+            let inbound = try fixture.archive.search(SearchQuery(from: Date(timeIntervalSince1970: 0), direction: .inbound, limit: 0), actor: fixture.test.actor)
+            #expect(inbound.total > 25)
+            let filtered = try await client.execute(uri: "/?from=2000-01-01&direction=inbound", method: .get, headers: browser.cookie)
+            #expect(filtered.text.contains("<a href=\"/?from=2000-01-01&amp;direction=inbound&amp;offset=25\" rel=\"next\">Older →</a>"))
         }
     }
 

@@ -15,8 +15,7 @@ extension WebUI {
     func searchPage(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let q = WebQuery(request)
         let zone = try archive.configuration.timeZone()
-        let criteria = ["number", "customer", "from", "to", "kind", "direction", "agent", "text"]
-        let asked = criteria.contains { q[$0] != nil }
+        let asked = Self.searchCriteria.contains { q[$0] != nil }
         var results = HTML.empty
         var problem: String?
         if asked {
@@ -122,8 +121,11 @@ extension WebUI {
         """
     }
 
+    /// The search form's fields: what makes a request a search, and what a results page link keeps.
+    static let searchCriteria = ["number", "customer", "from", "to", "kind", "direction", "agent", "text"]
+
     func pageQuery(_ q: WebQuery, offset: Int) -> String {
-        HTML.query(["number", "customer", "from", "to", "kind", "direction", "agent", "text"].map { ($0, q[$0]) } + [("offset", offset > 0 ? String(offset) : nil)])
+        HTML.query(Self.searchCriteria.map { ($0, q[$0]) } + [("offset", offset > 0 ? String(offset) : nil)])
     }
 
     // MARK: item
