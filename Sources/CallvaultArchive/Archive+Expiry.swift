@@ -75,6 +75,8 @@ public struct ExpiryReport: Sendable, Equatable {
     public var longestTransactionMs = 0
     /// How often the run started the write-ahead log over (`ExpiryPacing.walRestartBytes`).
     public var walRestarts = 0
+    /// Write transactions the run spent merging the full-text index (`ExpiryPacing.initialMergePages`).
+    public var fullTextMergeSteps = 0
 
     public init(dryRun: Bool, now: Date) {
         self.dryRun = dryRun
@@ -96,6 +98,8 @@ public struct ExpiryPacing: Sendable, Equatable {
     public var initialAuditPrune = 1_000
     /// Queued blob files removed in the first transaction of the blob drain (it adapts like the batches).
     public var initialBlobGroup = 50
+    /// Full-text index pages written in the first step of a merge (it adapts like the batches).
+    public var initialMergePages = 200
     /// A write-ahead log file larger than this is started over between batches
     /// (`ArchiveIndex.restartWAL`; after a restart the file is cut back to 64 MiB).
     public var walRestartBytes = 256 << 20
@@ -112,16 +116,14 @@ public struct ExpiryPacing: Sendable, Equatable {
     }
 }
 
-/// When expiry merges the full-text index (FTS5 `optimize`) so deleted names leave its
-/// segments. Left alone, the entries of deleted items and their delete markers stay in the file
-/// and every name search reads them (300 ms instead of 1 ms after expiring 1M items). A merge
-/// rewrites the whole index in one transaction, so its cost grows with the entries left plus
-/// those deleted: during a run it merges once the deletions since the last merge outnumber the
-/// live entries (searches never read more than twice the live entries) while that total stays
-/// small enough for a short transaction; at the end, whenever the run deleted at least a tenth.
+/// When expiry merges the full-text index (FTS5 segments into one) so deleted names leave it.
+/// Left alone, the entries of deleted items and their delete markers stay in the file and every
+/// name search reads them (300 ms instead of 1 ms after expiring 1M items). A merge rewrites the
+/// live entries (in short steps: `Archive.compactFullText`), so during a run it merges once the
+/// deletions since the last merge outnumber the live entries (searches never read more than
+/// twice the live entries, and the merges of a run rewrite at most about twice what it found);
+/// at the end, whenever the run deleted at least a tenth.
 struct FullTextCompaction {
-    /// Entries a merge during the run may rewrite (about 90 ms on the 2-core machine at 1M).
-    static let midRunLimit = 1_000_000
     /// Items with a name still in the index (decreases as the run deletes).
     var live: Int
     /// Items deleted since the last merge (or the start of the run).
@@ -133,7 +135,7 @@ struct FullTextCompaction {
     }
 
     var isDueMidRun: Bool {
-        deletedSince >= max(live, 10_000) && live + deletedSince <= Self.midRunLimit
+        deletedSince >= max(live, 10_000)
     }
 
     var isDueAtEnd: Bool { deletedSince > 0 && deletedSince * 10 >= live }
@@ -252,7 +254,8 @@ extension Archive {
                     var state = try fullText ?? FullTextCompaction(live: deletedNow + index.read { try $0.namedItemCount() })
                     state.deleted(deletedNow)
                     if state.isDueMidRun {
-                        report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&state))
+                        let longest = try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
+                        report.longestTransactionMs = max(report.longestTransactionMs, longest)
                     }
                     fullText = state
                 }
@@ -267,7 +270,8 @@ extension Archive {
             report.blobsRemoved += drain.removed
             report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
             if var state = fullText, state.isDueAtEnd {
-                report.longestTransactionMs = max(report.longestTransactionMs, try compactFullText(&state))
+                let longest = try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
+                report.longestTransactionMs = max(report.longestTransactionMs, longest)
             }
         }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
@@ -348,13 +352,27 @@ extension Archive {
         return wal + pacing.walRestartBytes
     }
 
-    /// Merges the full-text index into one segment (one write transaction).
-    /// - Returns: how long it held the write lock, in milliseconds.
-    func compactFullText(_ state: inout FullTextCompaction) throws -> Int {
-        let t0 = Date()
-        try index.write { try $0.compactFullText() }
+    /// Merges the full-text index into one segment in short, paced write transactions (each
+    /// writing a number of pages that adapts towards `pacing.targetTransaction`), starting the
+    /// write-ahead log over between them when it has grown past `nextWALRestart`.
+    /// - Returns: the longest write transaction it took, in milliseconds.
+    func compactFullText(_ state: inout FullTextCompaction, pacing: ExpiryPacing,
+                         nextWALRestart: inout Int, report: inout ExpiryReport) throws -> Int {
+        var longest = 0
+        var pages = pacing.initialMergePages
+        while true {
+            let t0 = Date()
+            let merged = try index.write { try $0.mergeFullText(pages: pages) }
+            report.fullTextMergeSteps += 1
+            let took = Date().timeIntervalSince(t0)
+            longest = max(longest, Int(took * 1000))
+            guard merged else { break }
+            pages = pacing.nextSize(after: pages, took: took, within: 4...20_000)
+            nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
+            if pacing.pause > 0 { Thread.sleep(forTimeInterval: pacing.pause) }
+        }
         state.compacted()
-        return Int(Date().timeIntervalSince(t0) * 1000)
+        return longest
     }
 
     /// When the audit log's entries may be pruned: older than `retention.audit_log_period` before `now`.

@@ -91,6 +91,7 @@ struct ExpireJSON: Encodable {
     var duration_ms: Int
     var longest_transaction_ms: Int
     var wal_restarts: Int
+    var full_text_merge_steps: Int
 
     init(_ r: ExpiryReport) {
         dry_run = r.dryRun
@@ -112,6 +113,7 @@ struct ExpireJSON: Encodable {
         duration_ms = r.durationMs
         longest_transaction_ms = r.longestTransactionMs
         wal_restarts = r.walRestarts
+        full_text_merge_steps = r.fullTextMergeSteps
     }
 }
 

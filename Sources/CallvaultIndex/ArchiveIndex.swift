@@ -73,7 +73,8 @@ public final class ArchiveIndex: Sendable {
     /// to start it over, and it grows: to 1–4 GB while the expiry benchmark deleted 1M items
     /// beside a search loop.
     ///
-    /// A RESTART waits for readers of older snapshots and holds off every writer meanwhile, so it
+    /// A RESTART waits for readers of older snapshots and holds off every writer meanwhile (and
+    /// while it copies the log, which a PASSIVE checkpoint before it does without), so it
     /// runs on a connection of its own that waits at most `wait`: a long reader (an export
     /// streaming from one snapshot) makes it throw instead of stalling searches and ingest.
     public func restartWAL(waitingAtMost wait: TimeInterval) throws(IndexError) {
@@ -81,7 +82,12 @@ public final class ArchiveIndex: Sendable {
             var config = Configuration()
             config.busyMode = .timeout(wait)
             let connection = try DatabaseQueue(path: path.path, configuration: config)
-            try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) }
+            try connection.writeWithoutTransaction { db in
+                // Copying the log into the file first, while writers go on, leaves the RESTART
+                // (which holds them off until it is done) only what they wrote meanwhile.
+                _ = try db.checkpoint(.passive)
+                _ = try db.checkpoint(.restart)
+            }
         }
     }
 

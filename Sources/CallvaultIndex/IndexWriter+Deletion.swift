@@ -81,6 +81,18 @@ extension IndexWriter {
     public func compactFullText() throws {
         try db.execute(sql: "INSERT INTO items_fts (items_fts) VALUES ('optimize')")
     }
+
+    /// One step of merging the full-text index into one segment, writing about `pages` pages
+    /// (FTS5 `merge` with a negative count: all segments, as `optimize` does, but a bounded piece
+    /// at a time). Run until it returns false, the index ends as `compactFullText` leaves it.
+    /// - Returns: whether the step changed the index's segments (false: nothing was left to merge).
+    public func mergeFullText(pages: Int) throws -> Bool {
+        // FTS5 keeps its segment structure in the record with id 10 of its data table.
+        let structure = "SELECT block FROM items_fts_data WHERE id = 10"
+        let before = try Data.fetchOne(db, sql: structure)
+        try db.execute(sql: "INSERT INTO items_fts (items_fts, rank) VALUES ('merge', ?)", arguments: [-max(1, pages)])
+        return try Data.fetchOne(db, sql: structure) != before
+    }
 }
 
 extension IndexReader {
