@@ -72,14 +72,18 @@ extension Archive {
             return { file, sink in try Self.readCSV(file, sink) { .call(try parser.parse($0)) } }
         case .freeswitchCSV:
             let parser = FreeSWITCHCSVParser(normalizer: normalizer, clock: clock)
-            return { file, sink in try Self.readCSV(file, sink) { .call(try parser.parse($0)) } }
+            return { file, sink in
+                var legs = FreeSWITCHLegLinker()
+                try Self.readCSV(file, sink) { .call(try parser.parse($0, legs: &legs)) }
+            }
         case .freeswitchSQL:
             let parser = FreeSWITCHCSVParser(normalizer: normalizer, clock: clock)
             return { file, sink in
+                var legs = FreeSWITCHLegLinker()
                 try Self.readLines(file, sink) { bytes in
                     let line = TextDecoding.decode(bytes)
                     if line.trimmedASCIIWhitespace.isEmpty { return nil }
-                    return .call(try parser.parse(sqlLine: line))
+                    return .call(try parser.parse(sqlLine: line, legs: &legs))
                 }
             }
         case .freeswitchJSON:

@@ -14,6 +14,8 @@ public import CallvaultModel
 /// The linked id of a leg is the smaller (in byte order) of its `uuid` and `bleg_uuid`, or its
 /// `uuid` when `bleg_uuid` is empty: a CSV line does not say which leg it is, so with `legs="ab"`
 /// the two lines of one call, which name each other, get the same linked id either way round.
+/// Within a file, a leg takes the linked id its partner already got (`FreeSWITCHLegLinker`):
+/// FreeSWITCH leaves the b-leg's `bleg_uuid` empty.
 public struct FreeSWITCHCSVParser: Sendable {
     /// The format name recorded with each call and used in source keys.
     public static let format = "freeswitch-csv"
@@ -55,11 +57,24 @@ public struct FreeSWITCHCSVParser: Sendable {
 
     /// Parses one line of the `sql` template; throws `IngestLineError` with a reason that names the field.
     public func parse(sqlLine: String) throws(IngestLineError) -> Call {
-        try parse(Self.sqlValues(sqlLine))
+        var legs = FreeSWITCHLegLinker(capacity: 1)
+        return try parse(Self.sqlValues(sqlLine), legs: &legs)
+    }
+
+    /// Parses one line of the `sql` template of a file whose earlier lines `legs` has seen.
+    public func parse(sqlLine: String, legs: inout FreeSWITCHLegLinker) throws(IngestLineError) -> Call {
+        try parse(Self.sqlValues(sqlLine), legs: &legs)
     }
 
     /// Parses one record; throws `IngestLineError` with a reason that names the field.
     public func parse(_ raw: [String]) throws(IngestLineError) -> Call {
+        var legs = FreeSWITCHLegLinker(capacity: 1)
+        return try parse(raw, legs: &legs)
+    }
+
+    /// Parses one record of a file whose earlier records `legs` has seen (so that a b-leg whose
+    /// `bleg_uuid` is empty joins its a-leg); throws `IngestLineError` with a reason that names the field.
+    public func parse(_ raw: [String], legs: inout FreeSWITCHLegLinker) throws(IngestLineError) -> Call {
         guard Self.fieldCounts.contains(raw.count) else {
             throw IngestLineError("expected 13, 15, 17 or 20 fields (FreeSWITCH cdr_csv), found \(raw.count)")
         }
@@ -89,10 +104,7 @@ public struct FreeSWITCHCSVParser: Sendable {
         let (start, end) = FreeSWITCHCall.resolve(startWall: startWall, endWall: endWall, duration: duration, clock: clock)
         let answer = answerWall.map { FreeSWITCHCall.closest($0, to: start, clock: clock) }
         let uuid = f[10].isEmpty ? nil : f[10]
-        var linkedID = uuid
-        if let uuid, !f[11].isEmpty, f[11] != uuid {
-            linkedID = min(uuid, f[11])
-        }
+        let linkedID = uuid.map { legs.linkedID(uuid: $0, bleg: f[11]) }
         var details: [String: String] = [:]
         for (i, name) in Self.detailColumns where i < f.count && !f[i].isEmpty && f[i].utf8.count <= FreeSWITCHCall.maxValueLength {
             details[name] = f[i]

@@ -126,6 +126,28 @@ import CallvaultTesting
         #expect(result.total == 1)
         #expect(result.items.first?.legs.count == 2)
     }
+
+    /// As FreeSWITCH writes them: the b-leg's `bleg_uuid` is empty. Whichever uuid is smaller
+    /// and whichever line comes first, a search shows each call once with both legs.
+    @Test func freeSWITCHCSVBLegsWithAnEmptyBLegUUIDShowOnce() throws {
+        let fixture = try TestArchive()
+        let small = "1a000000-0000-4000-8000-0000000000", large = "fa000000-0000-4000-8000-0000000000"
+        var lines: [String] = []
+        for (n, (a, b)) in [(small, large), (large, small)].enumerated() {
+            for aFirst in [true, false] {
+                let tag = "\(n)\(aFirst ? 1 : 0)"
+                let aLine = freeSWITCH("Öhman Pekka", uuid: a + tag, bLeg: b + tag)
+                let bLine = freeSWITCH("Öhman Pekka", uuid: b + tag, bLeg: "")
+                lines += aFirst ? [aLine, bLine] : [bLine, aLine]
+            }
+        }
+        let summary = try fixture.ingest(fixture.input("Master.csv", lines.joined(separator: "\n") + "\n"))
+        #expect(summary.calls == 8 && summary.rejected.isEmpty, "\(summary.rejected)")
+        let result = try fixture.archive.search(SearchQuery(number: "040 111 2223"), actor: fixture.actor)
+        #expect(result.total == 4, "4 calls of two legs each")
+        #expect(result.items.allSatisfy { $0.legs.count == 2 })
+    }
+
     // MARK: name-search totals from conversation_legs
 
     /// A conversation count computed from every matched row (what search did before

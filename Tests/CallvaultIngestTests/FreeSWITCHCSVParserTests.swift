@@ -125,6 +125,36 @@ import CallvaultModel
         #expect(bLeg.agent == "1004")
     }
 
+    /// `mod_cdr_csv` leaves the b-leg's `bleg_uuid` empty: within a file the legs still meet,
+    /// in either order of lines and whichever uuid is smaller.
+    @Test func aBLegWithAnEmptyBLegUUIDJoinsItsALegInTheSameFile() throws {
+        let small = "1a000000-0000-4000-8000-000000000000", large = "fa000000-0000-4000-8000-000000000000"
+        for (a, b) in [(small, large), (large, small)] {
+            let aLine = FSFixture.fields(FSFixture.csvLine(uuid: a, bleg: b))
+            let bLine = FSFixture.fields(FSFixture.csvLine(destination: "1004", context: "default", uuid: b, bleg: ""))
+            for lines in [[aLine, bLine], [bLine, aLine]] {
+                var legs = FreeSWITCHLegLinker()
+                let calls = try lines.map { try parser.parse($0, legs: &legs) }
+                #expect(calls[0].linkedID == calls[1].linkedID, "a=\(a.prefix(2)) b=\(b.prefix(2)) a-leg first: \(lines[0] == aLine)")
+            }
+        }
+        // Both lines naming each other still meet on the smaller uuid, and so do lone lines.
+        var legs = FreeSWITCHLegLinker()
+        let a = try parser.parse(FSFixture.fields(FSFixture.csvLine(uuid: large, bleg: small)), legs: &legs)
+        let b = try parser.parse(FSFixture.fields(FSFixture.csvLine(uuid: small, bleg: large)), legs: &legs)
+        #expect(a.linkedID == small && b.linkedID == small)
+    }
+
+    @Test func theLinkerRemembersOnlyItsCapacityOfRecentUUIDs() {
+        var legs = FreeSWITCHLegLinker(capacity: 4)
+        #expect(legs.linkedID(uuid: "b-1", bleg: nil) == "b-1")
+        #expect(legs.linkedID(uuid: "z-1", bleg: "b-1") == "b-1", "joins the b-leg seen before")
+        for i in 0..<4 { _ = legs.linkedID(uuid: "other-\(i)", bleg: nil) }
+        #expect(legs.linkedID(uuid: "z-2", bleg: "b-1") == "b-1", "forgotten: the one-line rule (smaller uuid)")
+        #expect(legs.linkedID(uuid: "z-3", bleg: "c-1") == "c-1")
+        #expect(legs.linkedID(uuid: "a-0", bleg: "") == "a-0")
+    }
+
     @Test func aLegWithoutABLegIsLinkedToItself() throws {
         let call = try parse(FSFixture.csvLine(answer: "", duration: "217", billsec: "0", cause: "NO_ANSWER", bleg: ""))
         #expect(call.linkedID == FSFixture.aLeg)
