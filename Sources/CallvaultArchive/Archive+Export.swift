@@ -1,5 +1,5 @@
 public import Foundation
-public import CallvaultModel
+import CallvaultModel
 import CallvaultPolicy
 import CallvaultIndex
 import CallvaultAudit

@@ -1,5 +1,5 @@
 public import Foundation
-public import CallvaultModel
+import CallvaultModel
 import CallvaultIndex
 import CallvaultBlobStore
 import CallvaultAudit
@@ -47,7 +47,7 @@ extension Archive {
                 let detected: InputFormat
                 if let forced { detected = forced } else {
                     do { detected = try FormatDetector.detect(fileName: file.lastPathComponent, head: head) } catch {
-                        summary.rejected.append(IngestReject(file: file.path, line: nil, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+                        summary.rejected.append(IngestReject(file: file.path, line: nil, reason: error.reason))
                         continue
                     }
                 }
@@ -202,7 +202,7 @@ extension Archive {
     func write(_ first: ParsedBatch, more: () -> ParsedBatch? = { nil }, format: String, actor: Actor,
                summary: inout IngestSummary) throws {
         let started = Date()
-        let (calls, sms, duplicates, records, updates) = try index.write { writer -> ([Int64], [Int64], Int, Int, Int) in
+        let (calls, sms, duplicates, _, _) = try index.write { writer -> ([Int64], [Int64], Int, Int, Int) in
             let before = try writer.lastItemNumber()
             let now = self.clock()
             var calls: [Int64] = [], sms: [Int64] = []
@@ -283,7 +283,7 @@ extension Archive {
         let size = Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
         let audio: AudioInfo
         do { audio = try WAVHeaderParser.parse(head: head, fileSize: size) } catch {
-            summary.rejected.append(IngestReject(file: file.path, line: nil, reason: (error as? IngestLineError)?.reason ?? "\(error)"))
+            summary.rejected.append(IngestReject(file: file.path, line: nil, reason: error.reason))
             return
         }
         let start = meta.start ?? self.clock()

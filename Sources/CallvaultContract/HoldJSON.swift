@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
 
 /// A hold in `hold list` / `hold show --json`.

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
-public import CallvaultArchive
+import CallvaultArchive
 
 /// CLI.md's `item`.
 public struct ItemJSON: Encodable {

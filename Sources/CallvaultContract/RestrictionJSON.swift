@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultArchive
 
 /// `{"customer": id, "restricted": bool}` and the active restrictions.

@@ -53,6 +53,7 @@ public final class ArchiveIndex: Sendable {
     }
 
     /// Runs `body` in one write transaction; everything it does commits together or not at all.
+    @discardableResult
     public func write<T>(_ body: (IndexWriter) throws -> T) throws -> T {
         try pool.write { db in try body(IndexWriter(db: db)) }
     }
@@ -62,31 +63,34 @@ public final class ArchiveIndex: Sendable {
         try pool.read { db in try body(IndexReader(db: db)) }
     }
 
-    /// Checkpoints the WAL into the main file.
-    public func checkpoint() throws(IndexError) {
-        try wrap { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
-    }
-
     /// Checkpoints the whole write-ahead log so that the next write starts it over from the
     /// beginning (SQLite's RESTART); the file is then cut back to `journal_size_limit`. Under a
     /// steady stream of writes and reads SQLite's own checkpoints never find the log idle enough
     /// to start it over, and it grows: to 1–4 GB while the expiry benchmark deleted 1M items
     /// beside a search loop.
     ///
-    /// A RESTART waits for readers of older snapshots and holds off every writer meanwhile (and
-    /// while it copies the log, which a PASSIVE checkpoint before it does without), so it
-    /// runs on a connection of its own that waits at most `wait`: a long reader (an export
-    /// streaming from one snapshot) makes it throw instead of stalling searches and ingest.
+    /// Throws when readers of older snapshots kept it busy for longer than `wait`
+    /// (`checkpointWholeLog`).
     public func restartWAL(waitingAtMost wait: TimeInterval) throws(IndexError) {
+        try checkpointWholeLog(.restart, waitingAtMost: wait)
+    }
+
+    /// Checkpoints the whole write-ahead log into the main file (`mode` RESTART or TRUNCATE, which
+    /// also empties the file). Such a checkpoint waits for readers of older snapshots and holds off
+    /// every writer meanwhile (and while it copies the log, which a PASSIVE checkpoint before it
+    /// does without), so it runs on a connection of its own that waits at most `wait`: a long
+    /// reader (an export streaming from one snapshot) makes it throw instead of stalling searches
+    /// and ingest for the index's 10 s busy limit.
+    func checkpointWholeLog(_ mode: Database.CheckpointMode, waitingAtMost wait: TimeInterval) throws(IndexError) {
         try wrap {
             var config = Configuration()
             config.busyMode = .timeout(wait)
             let connection = try DatabaseQueue(path: path.path, configuration: config)
             try connection.writeWithoutTransaction { db in
-                // Copying the log into the file first, while writers go on, leaves the RESTART
-                // (which holds them off until it is done) only what they wrote meanwhile.
+                // Copying the log into the file first, while writers go on, leaves the whole-log
+                // checkpoint (which holds them off until it is done) only what they wrote meanwhile.
                 _ = try db.checkpoint(.passive)
-                _ = try db.checkpoint(.restart)
+                _ = try db.checkpoint(mode)
             }
         }
     }

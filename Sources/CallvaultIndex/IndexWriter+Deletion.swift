@@ -1,5 +1,5 @@
 public import Foundation
-public import CallvaultModel
+import CallvaultModel
 import GRDB
 
 /// What one deletion removed, by kind, and the blobs it left unreferenced.

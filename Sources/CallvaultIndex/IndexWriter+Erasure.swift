@@ -40,18 +40,16 @@ extension ArchiveIndex {
     /// Makes deleted content unreadable in the files: merges the full-text index (so deleted
     /// names leave its segments; `secure_delete` zeroes the freed pages) and checkpoints the
     /// WAL into the main file, truncating it.
+    /// The checkpoint is tried ten times over about 3 s, each try waiting at most 50 ms for
+    /// readers of older snapshots, so writers are never held off long behind a long reader.
     /// - Returns: false when a reader kept the WAL from being truncated (retry later).
     @discardableResult
     public func purgeDeletedContent() throws(IndexError) -> Bool {
-        try wrap { () throws -> Bool in
-            try pool.write { db in try db.execute(sql: "INSERT INTO items_fts (items_fts) VALUES ('optimize')") }
-            for attempt in 0..<10 {
-                // The first column is 1 when a reader kept the checkpoint from finishing.
-                let busy = try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-                if busy == 0 { return true }
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
-            }
-            return false
+        try wrap { try pool.write { db in try IndexWriter(db: db).compactFullText() } }
+        for attempt in 0..<10 {
+            if (try? checkpointWholeLog(.truncate, waitingAtMost: 0.05)) != nil { return true }
+            Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
         }
+        return false
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 public import CallvaultModel
-public import CallvaultAudit
+import CallvaultAudit
 import GRDB
 
 /// An item past its retain-until date, as expiry sees it.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
 
 /// Turns records of Asterisk's `cdr_csv` Master.csv into `Call` values.

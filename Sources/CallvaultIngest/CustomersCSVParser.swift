@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
 
 /// Reads the customers CSV of CLI.md: `customer_id,name,phones[,relationship_ended]`.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
 
 /// Reads the records of a source described by a `SourceMapping` into `Call` values.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultModel
 
 /// Reads what FreePBX/Asterisk monitor file names say about a recording:

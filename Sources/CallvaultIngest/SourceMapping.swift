@@ -1,5 +1,5 @@
 public import Foundation
-public import CallvaultModel
+import CallvaultModel
 
 /// How to read a PBX export callvault has no parser for: a CSV or JSON-lines file whose
 /// columns (or keys) are named in `callvault.toml` under `[sources.NAME]`.

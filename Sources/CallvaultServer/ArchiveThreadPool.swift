@@ -8,6 +8,7 @@ struct ArchiveThreadPool: Sendable {
     static let shared = ArchiveThreadPool(pool: .singleton)
 
     /// Runs `work` on a pool thread and returns its result.
+    @discardableResult
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
     }

@@ -25,7 +25,7 @@ import CallvaultTesting
         try Data(configuration.rendered().utf8).write(to: fixture.root.appendingPathComponent("callvault.toml"))
         let archive = try Archive(root: fixture.root)
         _ = try archive.importCustomers(from: TestArchive.samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        try archive.ingest([TestArchive.samples.appendingPathComponent("asterisk"), TestArchive.samples.appendingPathComponent("sms")],
+        _ = try archive.ingest([TestArchive.samples.appendingPathComponent("asterisk"), TestArchive.samples.appendingPathComponent("sms")],
                            actor: fixture.actor)
         return fixture
     }

@@ -8,7 +8,7 @@ import CallvaultTesting
 @Suite struct Invariant3ByteExactTests {
     @Test func everySampleRecordingExtractsByteExact() throws {
         let fixture = try TestArchive()
-        try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk/monitor")], actor: fixture.actor)
+        _ = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk/monitor")], actor: fixture.actor)
         let walker = FileManager.default.enumerator(at: TestArchive.samples.appendingPathComponent("asterisk/monitor"), includingPropertiesForKeys: nil)!
         var originals: [String: Data] = [:]
         for case let url as URL in walker where url.pathExtension == "wav" { originals[url.lastPathComponent] = try Data(contentsOf: url) }

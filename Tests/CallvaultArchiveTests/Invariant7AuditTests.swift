@@ -55,7 +55,7 @@ import CallvaultTesting
 
     @Test func ingestIsAttributedToTheActorThatRanIt() throws {
         let fixture = try TestArchive()
-        try fixture.archive.ingest([fixture.input("Master.csv", Samples.cdrLine() + "\n")], actor: Actor(name: "svc:ingest", origin: "spool"))
+        _ = try fixture.archive.ingest([fixture.input("Master.csv", Samples.cdrLine() + "\n")], actor: Actor(name: "svc:ingest", origin: "spool"))
         #expect(try fixture.sql("SELECT actor, action, items FROM audit_log WHERE action = 'ingest'") == "svc:ingest|ingest|[\"call-1\"]")
     }
 

@@ -21,7 +21,7 @@ import CallvaultTesting
     @Test(.enabled(if: BrowserEndToEndTests.required, "needs chromium and chromium-driver (installed by .ci/run)"),
           .timeLimit(.minutes(8)))
     func aNewcomerFromTheFirstCommandAndAComplianceOfficerFindHearAndHoldASampleCall() throws {
-        let folder = try TemporaryFolder()
+        let folder = TemporaryFolder()
         let cli = CLIRunner(archive: folder.url.appendingPathComponent("archive"))
 
         // The README's first command, as a newcomer named Ann runs it (with the test's build).

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import CallvaultIndex
 import CallvaultTesting
@@ -10,13 +11,13 @@ import CallvaultTesting
         _ = try Shell.run("/usr/bin/sqlite3", [path.path, sql])
     }
 
-    @Test func aLongReaderMakesTheRestartGiveUpWithinItsWaitAndALaterOneSucceeds() throws {
+    /// An index (`index.sqlite` in the folder) holding 200 rows that another process reads in one
+    /// snapshot for `seconds`, while 200 more rows written after it started make the log grow past it.
+    func indexBehindLongReader(seconds: Int) throws -> (TemporaryFolder, ArchiveIndex, Process) {
         let folder = TemporaryFolder()
         let path = folder.path("index.sqlite")
         let index = try ArchiveIndex(path: path)
         try sqlite(path, "CREATE TABLE filler (x BLOB); INSERT INTO filler SELECT randomblob(2000) FROM generate_series(1, 200);")
-
-        // Another process reads one snapshot for two seconds while the log grows past it.
         let reader = Process()
         reader.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         reader.arguments = [path.path]
@@ -24,10 +25,17 @@ import CallvaultTesting
         reader.standardInput = input
         reader.standardOutput = FileHandle.nullDevice
         try reader.run()
-        input.fileHandleForWriting.write(Data("BEGIN;\nSELECT count(*) FROM filler;\n.shell sleep 2\nCOMMIT;\n".utf8))
+        input.fileHandleForWriting.write(Data("BEGIN;\nSELECT count(*) FROM filler;\n.shell sleep \(seconds)\nCOMMIT;\n".utf8))
         try input.fileHandleForWriting.close()
         usleep(400_000)
         try sqlite(path, "INSERT INTO filler SELECT randomblob(2000) FROM generate_series(1, 200);")
+        return (folder, index, reader)
+    }
+
+    @Test func aLongReaderMakesTheRestartGiveUpWithinItsWaitAndALaterOneSucceeds() throws {
+        // Another process reads one snapshot for two seconds while the log grows past it.
+        let (folder, index, reader) = try indexBehindLongReader(seconds: 2)
+        let path = folder.path("index.sqlite")
 
         let started = Date()
         #expect(throws: IndexError.self) { try index.restartWAL(waitingAtMost: 0.05) }
@@ -41,5 +49,34 @@ import CallvaultTesting
         try sqlite(path, "INSERT INTO filler VALUES (x'01');")
         #expect(index.walBytes <= 64 << 20)
         #expect(try Shell.run("/usr/bin/sqlite3", [path.path, "SELECT count(*) FROM filler"]) == "402")
+    }
+
+    /// Erasure's purge truncates the log; behind a reader that outlasts its tries it reports
+    /// false after about 3 s without holding off writers, and succeeds once the reader is gone.
+    @Test func thePurgeGivesUpBehindALongReaderWithoutStallingWriters() throws {
+        let (folder, index, reader) = try indexBehindLongReader(seconds: 6)
+        let path = folder.path("index.sqlite")
+
+        // Meanwhile another process writes every 0.1 s, waiting at most 1 s for the lock each time.
+        let written = Mutex(0), finished = Mutex(false)
+        let writes = Thread {
+            for i in 0..<20 {
+                if (try? Shell.run("/usr/bin/sqlite3", ["-cmd", ".timeout 1000", path.path, "INSERT INTO filler VALUES (x'\(String(format: "%02x", i))');"])) != nil {
+                    written.withLock { $0 += 1 }
+                }
+                usleep(100_000)
+            }
+            finished.withLock { $0 = true }
+        }
+        let started = Date()
+        writes.start()
+        #expect(try index.purgeDeletedContent() == false)
+        #expect(Date().timeIntervalSince(started) < 5, "gave up after its tries, not 10 s busy waits")
+        reader.waitUntilExit()
+        while !finished.withLock({ $0 }) { usleep(50_000) }
+        #expect(written.withLock { $0 } == 20, "a write waited more than 1 s for the lock")
+        #expect(try index.purgeDeletedContent())
+        #expect(index.walBytes == 0, "truncated")
+        #expect(try Shell.run("/usr/bin/sqlite3", [path.path, "SELECT count(*) FROM filler"]) == "420")
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 public import CallvaultArchive
-public import CallvaultModel
+import CallvaultModel
 
 /// A temporary archive for tests, with helpers to feed it files and poke at its SQLite file.
 public final class TestArchive: @unchecked Sendable {
@@ -19,14 +19,16 @@ public final class TestArchive: @unchecked Sendable {
     public static func withSamples() throws -> TestArchive {
         let fixture = try TestArchive()
         _ = try fixture.archive.importCustomers(from: samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.actor)
+        _ = try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.actor)
         return fixture
     }
 
     /// Writes `text` to a file in the test's input folder and returns it.
+    @discardableResult
     public func input(_ name: String, _ text: String) -> URL { folder.write("input/\(name)", text) }
 
     /// Writes bytes to a file in the test's input folder and returns it.
+    @discardableResult
     public func input(_ name: String, _ data: Data) -> URL { folder.write("input/\(name)", data) }
 
     /// Ingests files.
