@@ -77,14 +77,10 @@ extension IndexWriter {
 }
 
 extension IndexWriter {
-    /// Merges the full-text index into one segment (FTS5 `optimize`), dropping deleted entries.
-    public func compactFullText() throws {
-        try db.execute(sql: "INSERT INTO items_fts (items_fts) VALUES ('optimize')")
-    }
-
     /// One step of merging the full-text index into one segment, writing about `pages` pages
     /// (FTS5 `merge` with a negative count: all segments, as `optimize` does, but a bounded piece
-    /// at a time). Run until it returns false, the index ends as `compactFullText` leaves it.
+    /// at a time). Run until it returns false, the index ends as one `optimize` leaves it: in one
+    /// segment, without the entries of deleted items.
     /// - Returns: whether the step changed the index's segments (false: nothing was left to merge).
     public func mergeFullText(pages: Int) throws -> Bool {
         // FTS5 keeps its segment structure in the record with id 10 of its data table.

@@ -37,19 +37,26 @@ extension IndexWriter {
 }
 
 extension ArchiveIndex {
-    /// Makes deleted content unreadable in the files: merges the full-text index (so deleted
-    /// names leave its segments; `secure_delete` zeroes the freed pages) and checkpoints the
+    /// Makes deleted content unreadable in the files: merges the full-text index into one segment
+    /// (so deleted names leave it; `secure_delete` zeroes the freed pages) and checkpoints the
     /// WAL into the main file, truncating it.
-    /// The checkpoint is tried ten times over about 3 s, each try waiting at most 50 ms for
-    /// readers of older snapshots, so writers are never held off long behind a long reader.
-    /// - Returns: false when a reader kept the WAL from being truncated (retry later).
+    /// The checkpoint is tried again and again for up to `patience` seconds, each try waiting at
+    /// most 50 ms for readers of older snapshots: a long reader (an export) delays the purge,
+    /// never the writers.
+    /// - Returns: false when a reader kept the WAL from being truncated all that time (retry later).
     @discardableResult
-    public func purgeDeletedContent() throws(IndexError) -> Bool {
-        try wrap { try pool.write { db in try IndexWriter(db: db).compactFullText() } }
-        for attempt in 0..<10 {
+    public func purgeDeletedContent(patience: TimeInterval = 60) throws(IndexError) -> Bool {
+        // In steps of a few hundred pages, each its own transaction, so that searches and
+        // ingest get the write lock in between however large the index (one `optimize` holds it
+        // for its whole rewrite).
+        try wrap { while try pool.write({ db in try IndexWriter(db: db).mergeFullText(pages: 500) }) {} }
+        let deadline = Date().addingTimeInterval(patience)
+        var pause = 0.05
+        while true {
             if (try? checkpointWholeLog(.truncate, waitingAtMost: 0.05)) != nil { return true }
-            Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(1, pause * 2)
         }
-        return false
     }
 }

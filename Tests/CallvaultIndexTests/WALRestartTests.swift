@@ -51,8 +51,8 @@ import CallvaultTesting
         #expect(try Shell.run("/usr/bin/sqlite3", [path.path, "SELECT count(*) FROM filler"]) == "402")
     }
 
-    /// Erasure's purge truncates the log; behind a reader that outlasts its tries it reports
-    /// false after about 3 s without holding off writers, and succeeds once the reader is gone.
+    /// Erasure's purge truncates the log; behind a reader that outlasts its patience (3 s here) it
+    /// reports false without holding off writers, and succeeds once the reader is gone.
     @Test func thePurgeGivesUpBehindALongReaderWithoutStallingWriters() throws {
         let (folder, index, reader) = try indexBehindLongReader(seconds: 6)
         let path = folder.path("index.sqlite")
@@ -70,8 +70,8 @@ import CallvaultTesting
         }
         let started = Date()
         writes.start()
-        #expect(try index.purgeDeletedContent() == false)
-        #expect(Date().timeIntervalSince(started) < 5, "gave up after its tries, not 10 s busy waits")
+        #expect(try index.purgeDeletedContent(patience: 3) == false)
+        #expect(Date().timeIntervalSince(started) < 5, "gave up after its patience, not 10 s busy waits")
         reader.waitUntilExit()
         while !finished.withLock({ $0 }) { usleep(50_000) }
         #expect(written.withLock { $0 } == 20, "a write waited more than 1 s for the lock")
