@@ -253,10 +253,7 @@ extension Archive {
                 if deletedNow > 0 {
                     var state = try fullText ?? FullTextCompaction(live: deletedNow + index.read { try $0.namedItemCount() })
                     state.deleted(deletedNow)
-                    if state.isDueMidRun {
-                        let longest = try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
-                        report.longestTransactionMs = max(report.longestTransactionMs, longest)
-                    }
+                    if state.isDueMidRun { try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report) }
                     fullText = state
                 }
                 nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
@@ -270,8 +267,7 @@ extension Archive {
             report.blobsRemoved += drain.removed
             report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
             if var state = fullText, state.isDueAtEnd {
-                let longest = try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
-                report.longestTransactionMs = max(report.longestTransactionMs, longest)
+                try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
             }
         }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
@@ -354,25 +350,23 @@ extension Archive {
 
     /// Merges the full-text index into one segment in short, paced write transactions (each
     /// writing a number of pages that adapts towards `pacing.targetTransaction`), starting the
-    /// write-ahead log over between them when it has grown past `nextWALRestart`.
-    /// - Returns: the longest write transaction it took, in milliseconds.
+    /// write-ahead log over between them when it has grown past `nextWALRestart`; counts the
+    /// steps and their longest transaction in `report`.
     func compactFullText(_ state: inout FullTextCompaction, pacing: ExpiryPacing,
-                         nextWALRestart: inout Int, report: inout ExpiryReport) throws -> Int {
-        var longest = 0
+                         nextWALRestart: inout Int, report: inout ExpiryReport) throws {
         var pages = pacing.initialMergePages
         while true {
             let t0 = Date()
             let merged = try index.write { try $0.mergeFullText(pages: pages) }
             report.fullTextMergeSteps += 1
             let took = Date().timeIntervalSince(t0)
-            longest = max(longest, Int(took * 1000))
+            report.longestTransactionMs = max(report.longestTransactionMs, Int(took * 1000))
             guard merged else { break }
             pages = pacing.nextSize(after: pages, took: took, within: 4...20_000)
             nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
             if pacing.pause > 0 { Thread.sleep(forTimeInterval: pacing.pause) }
         }
         state.compacted()
-        return longest
     }
 
     /// When the audit log's entries may be pruned: older than `retention.audit_log_period` before `now`.
