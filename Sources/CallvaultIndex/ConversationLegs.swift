@@ -7,17 +7,18 @@ extension IndexWriter {
     /// transfer leg, a FreeSWITCH b-leg) is added even when its other legs have not arrived yet:
     /// alone in the table it changes no count, and they find it once they do. Only a new leg
     /// whose linked id is its unique id (a first channel, a queue row repeating it) costs a
-    /// look-up of other legs.
+    /// look-up of other legs. Legs are looked for on the new leg's start day and the days either
+    /// side of it (`Schema.conversationDays`).
     public func indexConversations(insertedAfter after: Int64) throws {
         try db.execute(sql: """
             INSERT OR IGNORE INTO conversation_legs (id, linked_id)
-            SELECT c.id, c.linked_id FROM items c INDEXED BY items_conversation
-            WHERE c.kind = 'call' AND c.linked_id IS NOT NULL AND c.linked_id IN (
-                SELECT n.linked_id FROM items n
-                WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
-                  AND (n.pbx_unique_id IS NOT n.linked_id
-                       OR EXISTS (SELECT 1 FROM items o INDEXED BY items_conversation
-                                  WHERE o.kind = 'call' AND o.linked_id = n.linked_id AND o.id <> n.id)))
+            SELECT c.id, c.linked_id FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
+                ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
+            WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
+              AND (n.pbx_unique_id IS NOT n.linked_id
+                   OR EXISTS (SELECT 1 FROM items o INDEXED BY items_conversation_day
+                              WHERE o.kind = 'call' AND o.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc"))
+                                AND o.linked_id = n.linked_id AND o.id <> n.id))
             """, arguments: [after])
     }
 }

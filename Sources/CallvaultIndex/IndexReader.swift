@@ -168,7 +168,7 @@ public struct IndexReader {
             var candidate = (id: row.id, start: row.start)
             if let k = row.key {
                 guard conversations[k] == nil else { continue }
-                guard let conversation = try self.conversation(k) else { continue }
+                guard let conversation = try self.conversation(k, around: row.start) else { continue }
                 conversations[k] = conversation
                 candidate = (conversation.primary, conversation.start)
             }
@@ -197,27 +197,30 @@ public struct IndexReader {
         var legs: [Int64]
     }
 
-    /// The conversations with these linked ids.
-    func conversations(_ keys: some Collection<String>) throws -> [String: Conversation] {
-        let rows = try fetchRows(Array(keys)) {
-            "SELECT linked_id, id, start_utc, pbx_unique_id FROM items WHERE kind = 'call' AND linked_id IN (\($0)) ORDER BY linked_id, start_utc, id"
-        }
+    /// The conversations with these linked ids, each looked for around the start (unix seconds)
+    /// of one of its legs: on that day and the days either side (`Schema.conversationDays`).
+    func conversations(_ seeds: [String: Int64]) throws -> [String: Conversation] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT id, start_utc, pbx_unique_id FROM items INDEXED BY items_conversation_day
+            WHERE kind = 'call' AND \(Schema.callDay) IN \(Schema.conversationDays(ofStart: "?1")) AND linked_id = ?2
+            ORDER BY start_utc, id
+            """)
         var result: [String: Conversation] = [:]
-        var primaries: [String: Int64] = [:]
-        for row in rows {
-            let k: String = row[0]
-            let id: Int64 = row[1]
-            if result[k] == nil { result[k] = Conversation(primary: id, start: row[2], legs: []) }
-            result[k]!.legs.append(id)
-            if primaries[k] == nil, row[3] as String? == k { primaries[k] = id }
+        for (k, start) in seeds {
+            var primaryFound = false
+            for row in try Row.fetchAll(statement, arguments: [start, k]) {
+                let id: Int64 = row[0]
+                if result[k] == nil { result[k] = Conversation(primary: id, start: row[1], legs: []) }
+                result[k]!.legs.append(id)
+                if !primaryFound, row[2] as String? == k { (result[k]!.primary, primaryFound) = (id, true) }
+            }
         }
-        for (k, id) in primaries { result[k]!.primary = id }
         return result
     }
 
-    /// The conversation with this linked id, or nil when no call has it.
-    func conversation(_ key: String) throws -> Conversation? {
-        try conversations(CollectionOfOne(key))[key]
+    /// The conversation with linked id `key` that a leg starting at `start` belongs to, or nil when no call has it.
+    func conversation(_ key: String, around start: Int64) throws -> Conversation? {
+        try conversations([key: start])[key]
     }
 
     /// Turns user text into an FTS5 query: each word a quoted prefix term.
@@ -249,10 +252,10 @@ public struct IndexReader {
         }
         // Legs: a call's conversation (itself alone without a linked id); none for SMS and recordings.
         var conversations = known
-        let missing = Set(rows.compactMap { row -> String? in
-            guard row[column["kind"]] as String == "call", let k = row[column["linked_id"]] as String?, known[k] == nil else { return nil }
-            return k
-        })
+        var missing: [String: Int64] = [:]
+        for row in rows where row[column["kind"]] as String == "call" {
+            if let k = row[column["linked_id"]] as String?, known[k] == nil { missing[k] = row[column["start_utc"]] }
+        }
         if !missing.isEmpty { conversations.merge(try self.conversations(missing)) { old, _ in old } }
         var legsOf: [Int64: [Int64]] = [:]
         for row in rows where row[column["kind"]] as String == "call" {

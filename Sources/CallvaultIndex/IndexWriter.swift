@@ -208,7 +208,7 @@ public struct IndexWriter {
                 fileName, meta.type, meta.queue, meta.callUniqueID,
             ])
         try link(item: id, customers: customers)
-        try linkRecordings(where: "recordings.item_id = ?", arguments: [id])
+        try linkRecording(id, callUniqueID: meta.callUniqueID, fileName: fileName, near: start)
         return .inserted(ItemID(kind: .recording, number: id))
     }
 
@@ -218,50 +218,94 @@ public struct IndexWriter {
     public func linkWaitingRecordings(insertedAfter after: Int64) throws -> [ItemID] {
         let waiting = try Int.fetchOne(db, sql: "SELECT count(*) FROM recordings WHERE call_item_id IS NULL") ?? 0
         guard waiting > 0 else { return [] }
-        return try linkRecordings(where: """
-            recordings.call_item_id IS NULL AND (recordings.call_unique_id IN
-                (SELECT pbx_unique_id FROM items WHERE id > ? AND kind = 'call'
-                 UNION SELECT linked_id FROM items WHERE id > ? AND kind = 'call')
-              OR recordings.file_name IN (SELECT recording_file FROM items WHERE id > ? AND recording_file IS NOT NULL))
-            """, arguments: [after, after, after])
+        // Each waiting recording joined to the new calls that name it, best first: by unique id,
+        // by linked id, by the file a CDR names; the answered leg, then the first.
+        let candidates = try Row.fetchAll(db, sql: """
+            SELECT r.item_id, c.id, 1 AS rank, c.disposition = 'answered' AS answered
+                FROM items c CROSS JOIN recordings r ON r.call_unique_id = c.pbx_unique_id AND r.call_item_id IS NULL
+                WHERE c.id > ?1 AND c.kind = 'call'
+            UNION ALL
+            SELECT r.item_id, c.id, 2, c.disposition = 'answered'
+                FROM items c CROSS JOIN recordings r ON r.call_unique_id = c.linked_id AND r.call_item_id IS NULL
+                WHERE c.id > ?1 AND c.kind = 'call' AND c.linked_id IS NOT c.pbx_unique_id
+            UNION ALL
+            SELECT r.item_id, c.id, 3, c.disposition = 'answered'
+                FROM items c CROSS JOIN recordings r ON r.file_name = c.recording_file AND r.call_item_id IS NULL
+                WHERE c.id > ?1 AND c.kind = 'call' AND c.recording_file IS NOT NULL
+            ORDER BY 1, 3, 4 DESC, 2
+            """, arguments: [after])
+        var calls: [(recording: Int64, call: Int64)] = []
+        for row in candidates where calls.last?.recording != row[0] as Int64 {
+            calls.append((row[0], row[1]))
+        }
+        return try calls.map { try link(recording: $0.recording, to: $0.call) }
     }
 
+    /// Links recording `id` to the call it names, if that call is stored: the answered leg with
+    /// the recording's call unique id, else a leg with it as linked id, else a call whose CDR
+    /// names the file. Calls are looked for on the days around `start` first (a recording is
+    /// usually ingested with its call), then on every day (a FreeSWITCH name holds no time).
     @discardableResult
-    func linkRecordings(where condition: String, arguments: StatementArguments) throws -> [ItemID] {
-        // Prefer the answered leg with that unique id, then any leg that shares it as linked id.
-        try db.execute(sql: """
-            UPDATE recordings SET call_item_id = coalesce(
-                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.pbx_unique_id = recordings.call_unique_id
-                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1),
-                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.linked_id = recordings.call_unique_id
-                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1),
-                (SELECT c.id FROM items c WHERE c.kind = 'call' AND c.recording_file = recordings.file_name
-                 ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1))
-            WHERE \(condition)
-            """, arguments: arguments)
-        // The call's details complete the recording; its customers are the recording's customers too.
-        let linked = try Int64.fetchAll(db, sql: "SELECT item_id FROM recordings WHERE call_item_id IS NOT NULL AND (\(condition))", arguments: arguments)
-        for id in linked {
-            // What the file name did not say (FreeSWITCH names say nothing but the uuid) comes from the call.
-            try db.execute(sql: """
-                UPDATE items SET
-                    agent = coalesce(items.agent, c.agent),
-                    direction = coalesce(items.direction, c.direction),
-                    from_raw = coalesce(items.from_raw, c.from_raw), from_e164 = coalesce(items.from_e164, c.from_e164),
-                    from_rev = coalesce(items.from_rev, c.from_rev),
-                    to_raw = coalesce(items.to_raw, c.to_raw), to_e164 = coalesce(items.to_e164, c.to_e164),
-                    to_rev = coalesce(items.to_rev, c.to_rev),
-                    start_utc = CASE WHEN items.format = 'freeswitch-recording' THEN c.start_utc ELSE items.start_utc END
-                FROM (SELECT c.* FROM items c JOIN recordings r ON r.call_item_id = c.id WHERE r.item_id = ?) AS c
-                WHERE items.id = ?
-                """, arguments: [id, id])
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO item_customers (customer_id, item_id)
-                SELECT ic.customer_id, r.item_id FROM recordings r JOIN item_customers ic ON ic.item_id = r.call_item_id
-                WHERE r.item_id = ?
-                """, arguments: [id])
+    func linkRecording(_ id: Int64, callUniqueID: String?, fileName: String, near start: Date) throws -> ItemID? {
+        var call: Int64?
+        if let callUniqueID {
+            call = try callLeg("pbx_unique_id", index: "items_call_unique_id", is: callUniqueID, near: start)
+                ?? callLeg("linked_id", index: "items_conversation_day", is: callUniqueID, near: start)
         }
-        return linked.map { ItemID(kind: .recording, number: $0) }
+        if call == nil {
+            call = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT id FROM items WHERE recording_file = ? AND kind = 'call' ORDER BY (disposition = 'answered') DESC, id LIMIT 1
+                """), arguments: [fileName])
+        }
+        guard let call else { return nil }
+        return try link(recording: id, to: call)
+    }
+
+    /// The best call leg whose `column` (unique or linked id) is `value`: looked for on the days
+    /// around `near`, then on every day with a call, through the day-keyed `index`.
+    private func callLeg(_ column: String, index: String, is value: String, near: Date) throws -> Int64? {
+        let nearby = try Int64.fetchOne(db.cachedStatement(sql: """
+            SELECT id FROM items INDEXED BY \(index)
+            WHERE kind = 'call' AND \(Schema.callDay) IN \(Schema.conversationDays(ofStart: "?1")) AND \(column) = ?2
+            ORDER BY (disposition = 'answered') DESC, id LIMIT 1
+            """), arguments: [near.unixSeconds, value])
+        if let nearby { return nearby }
+        // Every day that has a call, by skipping from one to the next in the index (a few µs a day).
+        return try Int64.fetchOne(db.cachedStatement(sql: """
+            WITH RECURSIVE days(day) AS (
+                SELECT (SELECT \(Schema.callDay) FROM items INDEXED BY items_call_unique_id WHERE kind = 'call'
+                        ORDER BY \(Schema.callDay) DESC LIMIT 1)
+                UNION ALL
+                SELECT (SELECT \(Schema.callDay) FROM items INDEXED BY items_call_unique_id WHERE kind = 'call' AND \(Schema.callDay) < days.day
+                        ORDER BY \(Schema.callDay) DESC LIMIT 1)
+                FROM days WHERE days.day IS NOT NULL)
+            SELECT c.id FROM days CROSS JOIN items c INDEXED BY \(index)
+                ON c.kind = 'call' AND c.\(Schema.callDay) = days.day AND c.\(column) = ?1
+            ORDER BY (c.disposition = 'answered') DESC, c.id LIMIT 1
+            """), arguments: [value])
+    }
+
+    /// Sets recording `id`'s call: the call's details complete the recording, and its customers
+    /// are the recording's customers too.
+    private func link(recording id: Int64, to call: Int64) throws -> ItemID {
+        try db.execute(sql: "UPDATE recordings SET call_item_id = ? WHERE item_id = ?", arguments: [call, id])
+        // What the file name did not say (FreeSWITCH names say nothing but the uuid) comes from the call.
+        try db.execute(sql: """
+            UPDATE items SET
+                agent = coalesce(items.agent, c.agent),
+                direction = coalesce(items.direction, c.direction),
+                from_raw = coalesce(items.from_raw, c.from_raw), from_e164 = coalesce(items.from_e164, c.from_e164),
+                from_rev = coalesce(items.from_rev, c.from_rev),
+                to_raw = coalesce(items.to_raw, c.to_raw), to_e164 = coalesce(items.to_e164, c.to_e164),
+                to_rev = coalesce(items.to_rev, c.to_rev),
+                start_utc = CASE WHEN items.format = 'freeswitch-recording' THEN c.start_utc ELSE items.start_utc END
+            FROM (SELECT * FROM items WHERE id = ?) AS c
+            WHERE items.id = ?
+            """, arguments: [call, id])
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO item_customers (customer_id, item_id) SELECT customer_id, ? FROM item_customers WHERE item_id = ?
+            """, arguments: [id, call])
+        return ItemID(kind: .recording, number: id)
     }
 
     /// Adds new caller names to the full-text index (one batch per transaction: far faster than a trigger).

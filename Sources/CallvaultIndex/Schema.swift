@@ -10,6 +10,7 @@ enum Schema {
         migrator.registerMigration("v4-policy", migrate: v4Policy)
         migrator.registerMigration("v5-conversation-legs", migrate: v5ConversationLegs)
         migrator.registerMigration("v6-users", migrate: v6Users)
+        migrator.registerMigration("v7-time-local-call-keys", migrate: v7TimeLocalCallKeys)
         return migrator
     }
 

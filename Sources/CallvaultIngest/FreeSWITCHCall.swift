@@ -192,7 +192,9 @@ struct FreeSWITCHLeg {
         case .outbound, .internal: from.category == .extension ? from.raw : callerExtension
         }
         let answered = answer != nil || billsec > 0
-        let key = uuid.map { "\(format):\($0)" } ?? "\(format):-:\(FreeSWITCHCall.fingerprint(fingerprintFields))"
+        // The start date first: keys then grow with time (a uuid alone is random), see `Schema.v7TimeLocalCallKeys`.
+        let key = uuid.map { "\(format):\(UTCDate.text(of: start)):\($0)" }
+            ?? "\(format):-:\(FreeSWITCHCall.fingerprint(fingerprintFields))"
         var name: String? = callerIDName.trimmedASCIIWhitespace.isEmpty ? nil : String(callerIDName.trimmedASCIIWhitespace)
         if let n = name, n == from.raw || n == callerIDNumber || Self.placeholderNames.contains(n.lowercased()) { name = nil }
         return Call(sourceKey: key, format: format, uniqueID: uuid, linkedID: linkedID ?? uuid, start: start,

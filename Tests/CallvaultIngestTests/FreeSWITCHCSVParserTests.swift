@@ -33,7 +33,7 @@ import CallvaultModel
     @Test func anAnsweredInboundCallFromTheTrunkParses() throws {
         let call = try parse(FSFixture.csvLine())
         #expect(call.format == "freeswitch-csv")
-        #expect(call.sourceKey == "freeswitch-csv:\(FSFixture.aLeg)")
+        #expect(call.sourceKey == "freeswitch-csv:2026-10-23:\(FSFixture.aLeg)")
         #expect(call.uniqueID == FSFixture.aLeg)
         #expect(call.callerName == "Öhman Pekka")
         #expect(call.from.e164 == "+358401112223")

@@ -27,7 +27,7 @@ import CallvaultModel
     @Test func anAnsweredInboundALegParses() throws {
         let call = try parser.parse(data: FSFixture.json())
         #expect(call.format == "freeswitch-json")
-        #expect(call.sourceKey == "freeswitch-json:\(FSFixture.aLeg)")
+        #expect(call.sourceKey == "freeswitch-json:2026-10-23:\(FSFixture.aLeg)")
         #expect(call.uniqueID == FSFixture.aLeg)
         #expect(call.linkedID == FSFixture.aLeg)
         #expect(call.callerName == "Öhman Pekka")

@@ -28,7 +28,7 @@ import CallvaultModel
         #expect(String(decoding: data, as: UTF8.self).contains("<start_stamp>2026-10-23%2008%3A12%3A03</start_stamp>"))
         let call = try parser.parse(data: data)
         #expect(call.format == "freeswitch-xml")
-        #expect(call.sourceKey == "freeswitch-xml:\(FSFixture.aLeg)")
+        #expect(call.sourceKey == "freeswitch-xml:2026-10-23:\(FSFixture.aLeg)")
         #expect(call.uniqueID == FSFixture.aLeg)
         #expect(call.linkedID == FSFixture.aLeg)
         #expect(call.callerName == "Öhman Pekka")
