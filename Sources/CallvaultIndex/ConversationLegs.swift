@@ -16,10 +16,20 @@ extension IndexWriter {
                 ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
             WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
               AND (n.pbx_unique_id IS NOT n.linked_id
-                   OR EXISTS (SELECT 1 FROM items o INDEXED BY items_conversation_day
-                              WHERE o.kind = 'call' AND o.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc"))
-                                AND o.linked_id = n.linked_id AND o.id <> n.id))
+                   OR \(Self.otherLegs(day: "n.start_utc / 86400", of: "n")) OR \(Self.otherLegs(day: "n.start_utc / 86400 - 1", of: "n"))
+                   OR \(Self.otherLegs(day: "n.start_utc / 86400 + 1", of: "n")))
             """, arguments: [after])
+    }
+
+    /// SQL: whether a call other than `leg` has its linked id and started on `day`, in one seek.
+    /// Three such tests joined by OR cost less than one `IN` of the three days, for which SQLite
+    /// fills a temporary table at every evaluation (measured: the statement 0.89 → 0.75 s for
+    /// 500,000 Asterisk rows; it was 0.38 s on the uuid-first index before v7).
+    private static func otherLegs(day: String, of leg: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM items o INDEXED BY items_conversation_day
+                WHERE o.kind = 'call' AND o.\(Schema.callDay) = \(day) AND o.linked_id = \(leg).linked_id AND o.id <> \(leg).id)
+        """
     }
 }
 
