@@ -65,6 +65,16 @@ public enum APIRoute: String, CaseIterable, Sendable {
         }
     }
 
+    /// The query parameters it takes; any other is refused (400), so a typo never widens a search.
+    public var queryParameters: [String] {
+        switch self {
+        case .search: return ["number", "customer", "from", "to", "kind", "direction", "agent", "text", "limit", "purpose"]
+        case .item, .recordingAudio: return ["purpose"]
+        case .listHolds: return ["all"]
+        case .health, .placeHold, .releaseHold, .erase, .restrict, .unrestrict, .export, .auditVerify, .ingest, .metrics: return []
+        }
+    }
+
     /// Who may call it.
     public var access: RouteAccess {
         switch self {

@@ -58,7 +58,8 @@ public struct CallvaultAPI: Sendable {
             router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
                 var context = context
                 try await authorizer.authorize(route, request: request, context: &context)
-                return try await self.respond(route, to: request, context: context)
+                let query = try Query(request, allowed: Set(route.queryParameters))
+                return try await self.respond(route, to: request, query: query, context: context)
             }
         }
         WebUI(api: self).addRoutes(to: router)
@@ -78,27 +79,26 @@ public struct CallvaultAPI: Sendable {
 
     // MARK: handlers
 
-    func respond(_ route: APIRoute, to request: Request, context: APIRequestContext) async throws -> Response {
+    func respond(_ route: APIRoute, to request: Request, query: Query, context: APIRequestContext) async throws -> Response {
         switch route {
         case .health: return json(["status": "ok"])
-        case .search: return try await search(request, context)
-        case .item: return try await item(request, context)
-        case .recordingAudio: return try await audio(request, context)
-        case .listHolds: return try await listHolds(request, context)
+        case .search: return try await search(query, context)
+        case .item: return try await item(query, context)
+        case .recordingAudio: return try await audio(request, query, context)
+        case .listHolds: return try await listHolds(query, context)
         case .placeHold: return try await placeHold(request, context)
         case .releaseHold: return try await releaseHold(request, context)
         case .erase: return try await erase(request, context)
         case .restrict: return try await restrict(request, context, lift: false)
         case .unrestrict: return try await restrict(request, context, lift: true)
         case .export: return try await export(request, context)
-        case .auditVerify: return try await auditVerify(request, context)
+        case .auditVerify: return try await auditVerify(context)
         case .ingest: return try await ingest(request, context)
         case .metrics: return try await renderMetrics()
         }
     }
 
-    func search(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let params = try Query(request, allowed: ["number", "customer", "from", "to", "kind", "agent", "direction", "text", "limit", "purpose"])
+    func search(_ params: Query, _ context: APIRequestContext) async throws -> Response {
         let zone = try archive.configuration.timeZone()
         var query = SearchQuery(number: params["number"], customer: params["customer"], agent: params["agent"], text: params["text"])
         if let limit = params["limit"] {
@@ -128,8 +128,7 @@ public struct CallvaultAPI: Sendable {
         }
     }
 
-    func item(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let params = try Query(request, allowed: ["purpose"])
+    func item(_ params: Query, _ context: APIRequestContext) async throws -> Response {
         let id = try itemID(context)
         let actor = try actor(context)
         let purpose = params["purpose"]
@@ -137,8 +136,7 @@ public struct CallvaultAPI: Sendable {
         return json(ItemJSON(item))
     }
 
-    func audio(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let params = try Query(request, allowed: ["purpose"])
+    func audio(_ request: Request, _ params: Query, _ context: APIRequestContext) async throws -> Response {
         let id = try itemID(context)
         let actor = try actor(context)
         let purpose = params["purpose"]
@@ -197,8 +195,7 @@ public struct CallvaultAPI: Sendable {
         return !ext.isEmpty && ext.count <= 5 && ext.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? ext : "wav"
     }
 
-    func listHolds(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let params = try Query(request, allowed: ["all"])
+    func listHolds(_ params: Query, _ context: APIRequestContext) async throws -> Response {
         let all = try params.flag("all")
         let actor = try actor(context)
         let holds = try await pool.run { [archive] in try archive.holds(includeReleased: all, actor: actor) }
@@ -316,8 +313,7 @@ public struct CallvaultAPI: Sendable {
         return Response(status: .ok, headers: headers, body: stream)
     }
 
-    func auditVerify(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        _ = try Query(request, allowed: [])
+    func auditVerify(_ context: APIRequestContext) async throws -> Response {
         let actor = try actor(context)
         let result = try await pool.run { [archive] in try archive.verifyAudit(actor: actor) }
         return json(AuditVerificationJSON(result))

@@ -171,4 +171,25 @@ import CallvaultTesting
             #expect(try fixture.test.sql("SELECT COUNT(*) FROM holds") == "0")
         }
     }
+
+    /// A typo'd or unknown query parameter never widens or silently changes a request: every
+    /// route refuses one (400) before doing anything, and names the parameters it takes.
+    @Test func everyRouteRefusesAQueryParameterItDoesNotTake() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.application().test(.router) { client in
+            let before = try fixture.test.sql("SELECT count(*) FROM holds") + "/" + fixture.test.sql("SELECT count(*) FROM restrictions")
+            for route in APIRoute.allCases {
+                let role: Role = route == .ingest ? .ingest : route.access.action.flatMap { action in
+                    [Role.compliance, .admin, .auditor].first { PermissionTable.allows($0, action) } } ?? .compliance
+                let path = route.path.replacingOccurrences(of: "{id}", with: route == .releaseHold ? "hold-1" : fixture.call.id.description)
+                let response = try await client.execute(uri: path + "?dry_run=true", method: route.method,
+                                                        headers: auth(route.access == .open ? nil : role), body: jsonBody("{}"))
+                #expect(response.status == .badRequest, "\(route)")
+                let message = try json(response)["error"] as? String ?? ""
+                #expect(message.contains("unknown query parameter 'dry_run'"), "\(route): \(message)")
+                if !route.queryParameters.isEmpty { #expect(message.contains(route.queryParameters.sorted()[0]), "\(route): \(message)") }
+            }
+            #expect(try fixture.test.sql("SELECT count(*) FROM holds") + "/" + fixture.test.sql("SELECT count(*) FROM restrictions") == before)
+        }
+    }
 }
