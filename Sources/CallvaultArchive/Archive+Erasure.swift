@@ -88,9 +88,24 @@ extension Archive {
                                                   items: leftovers.map { "customer:\($0)" },
                                                   details: ["customers_removed": String(leftovers.count)], origin: actor.origin), at: clock())
             }
-            try index.purgeDeletedContent()
+            try index.purgeDeletedContent(patience: purgePatience)
         }
+        try retryPurges()
         return reports
+    }
+
+    /// Purges the index's files again for completed erasures whose purge a long reader kept
+    /// from finishing, and notes in their reports when it succeeds.
+    func retryPurges() throws {
+        let waiting = try index.read { try $0.erasuresAwaitingPurge() }
+        guard !waiting.isEmpty, try index.purgeDeletedContent(patience: purgePatience) else { return }
+        try index.write { writer in
+            for record in waiting {
+                guard var report = try? Self.reportDecoder.decode(ErasureReport.self, from: Data(record.report.utf8)) else { continue }
+                report.indexPurged = true
+                try writer.updateErasure(record.id, report: Self.encodeReport(report), completedAt: record.completedAt)
+            }
+        }
     }
 
     /// The plan alone (`--dry-run`): nothing changes but the audit log.
@@ -196,10 +211,10 @@ extension Archive {
         if !forget.isEmpty || !erasedBlobs.isEmpty {
             final.spoolFilesScrubbed += try scrubber.run()
         }
+        final.indexPurged = try index.purgeDeletedContent(patience: purgePatience)
         if final != report, let number = Int64(final.erasure?.dropFirst("erasure-".count) ?? "") {
             try index.write { writer in try writer.updateErasure(number, report: Self.encodeReport(final), completedAt: final.completedAt) }
         }
-        try index.purgeDeletedContent()
         return final
     }
 

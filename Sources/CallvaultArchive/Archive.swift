@@ -22,6 +22,8 @@ public final class Archive: Sendable {
     let clock: @Sendable () -> Date
     /// Hashes and checks account passwords (bcrypt).
     let passwords: PasswordHasher
+    /// How long an erasure's purge waits for readers of older snapshots (see `init`).
+    let purgePatience: TimeInterval
 
     /// Creates the archive's folders, configuration and index if missing (idempotent), and opens it.
     public static func initialize(at root: URL) throws -> Archive {
@@ -44,8 +46,10 @@ public final class Archive: Sendable {
     /// - Parameters:
     ///   - faultSeam: test seam called after each durable step of a blob write.
     ///   - passwordCost: bcrypt cost of new password hashes: 12 in production; tests pass 4 to run fast.
+    ///   - purgePatience: how long an erasure keeps trying to truncate the write-ahead log while a
+    ///     reader holds an older snapshot (a minute in production; tests pass less).
     public init(root: URL, now: @escaping @Sendable () -> Date = { Date() },
-                faultSeam: (@Sendable (String) -> Void)? = nil, passwordCost: UInt8 = 12) throws {
+                faultSeam: (@Sendable (String) -> Void)? = nil, passwordCost: UInt8 = 12, purgePatience: TimeInterval = 60) throws {
         let layout = ArchiveLayout(root: root)
         guard FileManager.default.fileExists(atPath: layout.configuration.path),
               FileManager.default.fileExists(atPath: layout.index.path) || FileManager.default.fileExists(atPath: layout.blobs.path) else {
@@ -68,6 +72,7 @@ public final class Archive: Sendable {
         }
         self.clock = now
         self.passwords = PasswordHasher(cost: passwordCost)
+        self.purgePatience = purgePatience
         let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
         self.numberHasher = NumberHasher(secret: secret)
         crashSeam = seam

@@ -93,6 +93,11 @@ enum ErasureText {
         }
         if !r.dryRun {
             lines.append("Recordings' audio files removed: \(r.blobsRemoved); raw spool copies scrubbed: \(r.spoolFilesScrubbed).")
+            switch r.indexPurged {
+            case true?: lines.append("The index's files hold no copy of the deleted content (full-text index merged, write-ahead log truncated).")
+            case false?: lines.append("The index's write-ahead log may still hold old copies of the deleted content: a long-running reader kept it open. The next `callvault expire` run purges it.")
+            case nil: break
+            }
         }
         lines.append("")
         lines.append("You have the right to lodge a complaint with the supervisory authority, the Data Protection Ombudsman (tietosuojavaltuutettu, https://tietosuoja.fi).")

@@ -15,6 +15,7 @@ public struct ErasureJSON: Encodable {
     var customer_blanked: Bool
     var blobs_removed: Int
     var spool_files_scrubbed: Int
+    var index_purged: Bool?
 
     public init(_ r: ErasureReport) {
         erasure = r.erasure
@@ -30,11 +31,12 @@ public struct ErasureJSON: Encodable {
         customer_blanked = r.customerBlanked
         blobs_removed = r.blobsRemoved
         spool_files_scrubbed = r.spoolFilesScrubbed
+        index_purged = r.indexPurged
     }
 
     enum CodingKeys: String, CodingKey {
         case erasure, customer, dry_run, completed, deleted, deleted_items, kept, deferred, review, customer_removed
-        case customer_blanked, blobs_removed, spool_files_scrubbed
+        case customer_blanked, blobs_removed, spool_files_scrubbed, index_purged
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -52,5 +54,6 @@ public struct ErasureJSON: Encodable {
         try c.encode(customer_blanked, forKey: .customer_blanked)
         try c.encode(blobs_removed, forKey: .blobs_removed)
         try c.encode(spool_files_scrubbed, forKey: .spool_files_scrubbed)
+        try c.encode(index_purged, forKey: .index_purged) // null for a dry run
     }
 }

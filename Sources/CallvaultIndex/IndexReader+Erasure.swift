@@ -94,6 +94,13 @@ extension IndexReader {
         try Row.fetchAll(db, sql: "SELECT * FROM erasures WHERE completed_at IS NULL ORDER BY id").map(Self.erasure)
     }
 
+    /// Completed erasures whose report says the index's files still await their purge.
+    public func erasuresAwaitingPurge() throws -> [ErasureRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM erasures WHERE completed_at IS NOT NULL AND json_extract(report, '$.index_purged') = 0 ORDER BY id
+            """).map(Self.erasure)
+    }
+
     /// One erasure job, or nil.
     public func erasure(_ id: Int64) throws -> ErasureRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM erasures WHERE id = ?", arguments: [id]).map(Self.erasure)

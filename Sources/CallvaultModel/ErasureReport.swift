@@ -87,6 +87,11 @@ public struct ErasureReport: Sendable, Equatable, Codable {
     public var blobsRemoved: Int
     /// Files in spool/processed and spool/rejected rewritten or removed.
     public var spoolFilesScrubbed: Int
+    /// Whether the index's files were purged of the deleted content (full-text index merged,
+    /// write-ahead log checkpointed and truncated). False when a reader kept an older snapshot
+    /// open all the while, so the log may still hold old page versions: the next `expire` run
+    /// or hold release tries again and sets it. Nil for a dry run and in reports stored before it existed.
+    public var indexPurged: Bool?
 
     public init(erasure: String?, customer: String, dryRun: Bool, requestedAt: Date) {
         self.erasure = erasure
@@ -117,6 +122,7 @@ public struct ErasureReport: Sendable, Equatable, Codable {
         case customerBlanked = "customer_blanked"
         case blobsRemoved = "blobs_removed"
         case spoolFilesScrubbed = "spool_files_scrubbed"
+        case indexPurged = "index_purged"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -134,5 +140,6 @@ public struct ErasureReport: Sendable, Equatable, Codable {
         try c.encode(customerBlanked, forKey: .customerBlanked)
         try c.encode(blobsRemoved, forKey: .blobsRemoved)
         try c.encode(spoolFilesScrubbed, forKey: .spoolFilesScrubbed)
+        try c.encode(indexPurged, forKey: .indexPurged)
     }
 }

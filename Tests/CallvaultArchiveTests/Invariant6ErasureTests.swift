@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CallvaultArchive
+import CallvaultIndex
 import CallvaultModel
 import CallvaultTesting
 
@@ -60,6 +61,44 @@ import CallvaultTesting
     }
 
     static let later = ISO8601DateFormatter().date(from: "2030-01-01T00:00:00Z")!
+
+    /// A reader that keeps an older snapshot open (a long export, another process) stops the
+    /// write-ahead log from being truncated, so it may still hold the erased content: the
+    /// report says so (`index_purged` false) instead of claiming a clean purge, and the next
+    /// `expire` run finishes the purge and corrects the stored report.
+    @Test func aLongReaderDelaysThePurgeAndTheReportSaysSoUntilExpiryFinishesIt() throws {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Self.customers), actor: fixture.actor)
+        try fixture.ingest(fixture.input("Master.csv", Self.cdrs()))
+        let impatient = try Archive(root: fixture.root, purgePatience: 0.3)
+        do {
+            let reader = try ArchiveIndex(path: fixture.root.appendingPathComponent("index.sqlite"))
+            let reading = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                _ = try? reader.read { index in
+                    _ = try index.pendingErasures()
+                    reading.signal()
+                    done.wait()
+                }
+                finished.signal()
+            }
+            reading.wait()
+            let report = try impatient.erase(customer: "C100", reason: "req-2", now: Self.later, actor: Actor(name: "dpo", role: "compliance"))
+            #expect(report.completedAt != nil && report.indexPurged == false)
+            // Only the log is read here: opening and closing the index file itself in this process
+            // would drop SQLite's POSIX locks on it (the sqlite3 shell below could then wreck the log).
+            let log = try Data(contentsOf: fixture.root.appendingPathComponent("index.sqlite-wal"))
+            #expect(log.range(of: Data("Zyxwvinen".utf8)) != nil, "the log kept old pages: the flag is not idle talk")
+            #expect(try fixture.sql("SELECT json_extract(report, '$.index_purged') FROM erasures") == "0")
+            done.signal()
+            finished.wait()
+        }
+        _ = try impatient.expire(now: Self.later)
+        #expect(try fixture.sql("SELECT json_extract(report, '$.index_purged') FROM erasures") == "1")
+        for needle in ["Zyxwvinen", "0405551234", "040 555 1234"] {
+            #expect(Self.filesContaining(needle, under: fixture.root).isEmpty, "\(needle) left after the purge")
+        }
+    }
 
     @Test func noNumberNameOrRecordingByteOfAnErasedCustomerRemainsInAnyFile() throws {
         let fixture = try TestArchive()
