@@ -40,29 +40,29 @@ public struct IndexReader {
     public func search(_ query: SearchQuery, number: NumberMatch?) throws -> SearchResult {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        // A number search reads its matches' ids and starts from the number indexes (the window,
+        // if any, applied there); the `items` rows are read only when a condition needs them.
+        var source = "items i"
+        if let number {
+            let matches = Self.numberMatches(number, from: query.from, to: query.to)
+            if query.kind == nil && query.agent == nil && query.direction == nil {
+                source = "(\(matches.sql)) i"
+            } else {
+                conditions.append("i.id IN (SELECT id FROM (\(matches.sql)))")
+            }
+            arguments += matches.arguments
+        }
         var joins = ""
         if let customer = query.customer {
             joins += " JOIN item_customers ic ON ic.item_id = i.id AND ic.customer_id = ?"
             arguments.append(customer)
         }
-        let customerArguments = arguments.count  // the join's come before the conditions
-        switch number {
-        case .exact(let rev):
-            conditions.append("(i.id IN (SELECT id FROM items WHERE from_rev = ? UNION SELECT id FROM items WHERE to_rev = ?))")
-            arguments += [rev, rev]
-        case .suffix(let rev):
-            conditions.append("""
-                (i.id IN (SELECT id FROM items WHERE from_rev >= ? AND from_rev < ?
-                          UNION SELECT id FROM items WHERE to_rev >= ? AND to_rev < ?))
-                """)
-            arguments += [rev, rev + ":", rev, rev + ":"]
-        case nil: break
-        }
-        if let from = query.from {
+        let customerArguments = arguments.count  // the source's and join's come before the conditions
+        if number == nil, let from = query.from {
             conditions.append("i.start_utc >= ?")
             arguments.append(from.unixSeconds)
         }
-        if let to = query.to {
+        if number == nil, let to = query.to {
             conditions.append("i.start_utc < ?")
             arguments.append(to.unixSeconds)
         }
@@ -107,7 +107,7 @@ public struct IndexReader {
             }
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let matched = " FROM items i\(joins)\(whereClause)"
+        let matched = " FROM \(source)\(joins)\(whereClause)"
         let matchedArguments: StatementArguments = StatementArguments(arguments)
         // Legs of one call share a linked id: they are one conversation, counted and shown once.
         let key = Self.conversationKey
@@ -183,9 +183,29 @@ public struct IndexReader {
         return Array(found.sorted { ($0.start, $0.id) > ($1.start, $1.id) }.dropFirst(offset))
     }
 
-    /// SQL for the conversation a matched item `i` belongs to: a call's linked id; NULL makes
-    /// the item a conversation of its own.
-    static let conversationKey = "(CASE WHEN i.kind = 'call' THEN i.linked_id END)"
+    /// SQL for the conversation a matched item `i` belongs to: the linked id of a call that has
+    /// other legs (`conversation_legs` holds every leg of every such conversation); NULL makes
+    /// the item a conversation of its own. Needs only the item's id, not its `items` row.
+    static let conversationKey = "(SELECT l.linked_id FROM conversation_legs l WHERE l.id = i.id)"
+
+    /// SQL (and its arguments) for the ids and starts of the items from or to a number, within
+    /// `from ..< to` when given: read from `items_from_rev_start` and `items_to_rev_start` alone.
+    static func numberMatches(_ number: NumberMatch, from: Date?, to: Date?) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+        var window = ""
+        var windowArguments: [any DatabaseValueConvertible] = []
+        if let from { window += " AND start_utc >= ?"; windowArguments.append(from.unixSeconds) }
+        if let to { window += " AND start_utc < ?"; windowArguments.append(to.unixSeconds) }
+        switch number {
+        case .exact(let rev):
+            return ("SELECT id, start_utc FROM items WHERE from_rev = ?\(window) UNION SELECT id, start_utc FROM items WHERE to_rev = ?\(window)",
+                    [rev] + windowArguments + [rev] + windowArguments)
+        case .suffix(let rev):
+            return ("""
+                SELECT id, start_utc FROM items WHERE from_rev >= ? AND from_rev < ?\(window)
+                UNION SELECT id, start_utc FROM items WHERE to_rev >= ? AND to_rev < ?\(window)
+                """, [rev, rev + ":"] + windowArguments + [rev, rev + ":"] + windowArguments)
+        }
+    }
 
     /// The call legs sharing one linked id.
     struct Conversation {
@@ -252,11 +272,18 @@ public struct IndexReader {
         }
         // Legs: a call's conversation (itself alone without a linked id); none for SMS and recordings.
         var conversations = known
-        var missing: [String: Int64] = [:]
+        var unknown: [Int64: (key: String, start: Int64)] = [:]
         for row in rows where row[column["kind"]] as String == "call" {
-            if let k = row[column["linked_id"]] as String?, known[k] == nil { missing[k] = row[column["start_utc"]] }
+            if let k = row[column["linked_id"]] as String?, known[k] == nil { unknown[row[column["id"]]] = (k, row[column["start_utc"]]) }
         }
-        if !missing.isEmpty { conversations.merge(try self.conversations(missing)) { old, _ in old } }
+        if !unknown.isEmpty {
+            // A call not in `conversation_legs` is its conversation's only leg: nothing to look up.
+            var missing: [String: Int64] = [:]
+            for row in try fetchRows(Array(unknown.keys), { "SELECT id FROM conversation_legs WHERE id IN (\($0))" }) {
+                if let leg = unknown[row[0]] { missing[leg.key] = leg.start }
+            }
+            if !missing.isEmpty { conversations.merge(try self.conversations(missing)) { old, _ in old } }
+        }
         var legsOf: [Int64: [Int64]] = [:]
         for row in rows where row[column["kind"]] as String == "call" {
             let id: Int64 = row[column["id"]]

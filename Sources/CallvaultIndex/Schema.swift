@@ -11,6 +11,7 @@ enum Schema {
         migrator.registerMigration("v5-conversation-legs", migrate: v5ConversationLegs)
         migrator.registerMigration("v6-users", migrate: v6Users)
         migrator.registerMigration("v7-time-local-call-keys", migrate: v7TimeLocalCallKeys)
+        migrator.registerMigration("v8-number-time-indexes", migrate: v8NumberTimeIndexes)
         return migrator
     }
 

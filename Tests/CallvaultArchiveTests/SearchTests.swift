@@ -62,6 +62,38 @@ import CallvaultTesting
         #expect(agent.items.allSatisfy { $0.agent == "1002" })
     }
 
+    @Test func aNumberSearchInAWindowFindsWhatTheRowReadingSearchFinds() throws {
+        let fixture = try loaded()
+        let number = "040 123 4567"
+        let all = try fixture.archive.search(SearchQuery(number: number, limit: 500), actor: fixture.actor)
+        let starts = all.items.map(\.start)
+        #expect(starts.count >= 4)
+        // A window holding some of the number's calls but not the newest nor the oldest.
+        let from = starts[starts.count - 2], to = starts[0]
+        let window = try fixture.archive.search(SearchQuery(number: number, from: from, to: to, limit: 500), actor: fixture.actor)
+        #expect(window.total > 0 && window.total < all.total)
+        #expect(window.items.count == window.total)
+        #expect(Set(window.items.map(\.id)).isSubset(of: Set(all.items.map(\.id))))
+        // The same search through the path that reads every matched `items` row (a kind filter
+        // needs the row) finds the same calls.
+        let rowRead = try fixture.archive.search(SearchQuery(number: number, from: from, to: to, kind: .call, limit: 500), actor: fixture.actor)
+        #expect(rowRead.items.map(\.id) == window.items.filter { $0.id.kind == .call }.map(\.id))
+        // A suffix finds them too, in the same window.
+        let suffix = try fixture.archive.search(SearchQuery(number: "1234567", from: from, to: to, limit: 500), actor: fixture.actor)
+        #expect(Set(window.items.map(\.id)).isSubset(of: Set(suffix.items.map(\.id))))
+    }
+
+    @Test func aNumberSearchReadsItsMatchesFromTheNumberAndTimeIndexesAlone() throws {
+        let fixture = try loaded()
+        // The matched set of a number search (IndexReader.numberMatches) needs no `items` row.
+        let plan = try fixture.sql("""
+            EXPLAIN QUERY PLAN SELECT id, start_utc FROM items WHERE from_rev = '7654321040853' AND start_utc >= 0 AND start_utc < 2000000000
+            UNION SELECT id, start_utc FROM items WHERE to_rev = '7654321040853' AND start_utc >= 0 AND start_utc < 2000000000
+            """)
+        #expect(plan.contains("USING COVERING INDEX items_from_rev_start (from_rev=? AND start_utc>? AND start_utc<?)"), "\(plan)")
+        #expect(plan.contains("USING COVERING INDEX items_to_rev_start (to_rev=? AND start_utc>? AND start_utc<?)"), "\(plan)")
+    }
+
     @Test func theDirectionFilterKeepsCallsAndMessagesThatWentThatWay() throws {
         let fixture = try loaded()
         let all = try fixture.archive.search(SearchQuery(from: Date(timeIntervalSince1970: 0), limit: 10_000), actor: fixture.actor)
