@@ -35,16 +35,19 @@ extension IndexWriter {
 
 extension IndexReader {
     /// How many items match full-text query `match`, and in how many conversations: each match
-    /// is a call of its own except that legs of one conversation count once. Reads only the
-    /// full-text index and `conversation_legs` (one pass), not the matched `items` rows.
+    /// is a call of its own except that legs of one conversation count once. Reads the full-text
+    /// indexes and, for the matched legs alone (`leg_names_fts`), `conversation_legs`; never
+    /// the matched `items` rows.
     /// - Precondition: nothing but the name narrows the search (only calls have names indexed).
     func nameConversationCount(_ match: String) throws -> (matches: Int, conversations: Int) {
+        let matches = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"),
+                                       arguments: [match]) ?? 0
         let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*), count(l.id), count(DISTINCT l.linked_id)
-            FROM items_fts f LEFT JOIN conversation_legs l ON l.id = f.rowid
-            WHERE items_fts MATCH ?
+            SELECT count(*), count(DISTINCT l.linked_id)
+            FROM leg_names_fts f CROSS JOIN conversation_legs l ON l.id = f.rowid
+            WHERE leg_names_fts MATCH ?
             """), arguments: [match])
-        let matches: Int = row?[0] ?? 0, legs: Int = row?[1] ?? 0, conversations: Int = row?[2] ?? 0
+        let legs: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
         return (matches, matches - legs + conversations)
     }
 }

@@ -77,17 +77,22 @@ extension IndexWriter {
 }
 
 extension IndexWriter {
-    /// One step of merging the full-text index into one segment, writing about `pages` pages
-    /// (FTS5 `merge` with a negative count: all segments, as `optimize` does, but a bounded piece
-    /// at a time). Run until it returns false, the index ends as one `optimize` leaves it: in one
-    /// segment, without the entries of deleted items.
-    /// - Returns: whether the step changed the index's segments (false: nothing was left to merge).
+    /// One step of merging the full-text indexes (`items_fts`, `leg_names_fts`) each into one
+    /// segment, writing about `pages` pages per index (FTS5 `merge` with a negative count: all
+    /// segments, as `optimize` does, but a bounded piece at a time). Run until it returns false,
+    /// the indexes end as `optimize` leaves them: in one segment, without the entries of
+    /// deleted items.
+    /// - Returns: whether the step changed any index's segments (false: nothing was left to merge).
     public func mergeFullText(pages: Int) throws -> Bool {
-        // FTS5 keeps its segment structure in the record with id 10 of its data table.
-        let structure = "SELECT block FROM items_fts_data WHERE id = 10"
-        let before = try Data.fetchOne(db, sql: structure)
-        try db.execute(sql: "INSERT INTO items_fts (items_fts, rank) VALUES ('merge', ?)", arguments: [-max(1, pages)])
-        return try Data.fetchOne(db, sql: structure) != before
+        var changed = false
+        for table in ["items_fts", "leg_names_fts"] {
+            // FTS5 keeps its segment structure in the record with id 10 of its data table.
+            let structure = "SELECT block FROM \(table)_data WHERE id = 10"
+            let before = try Data.fetchOne(db, sql: structure)
+            try db.execute(sql: "INSERT INTO \(table) (\(table), rank) VALUES ('merge', ?)", arguments: [-max(1, pages)])
+            if try Data.fetchOne(db, sql: structure) != before { changed = true }
+        }
+        return changed
     }
 }
 

@@ -12,6 +12,7 @@ enum Schema {
         migrator.registerMigration("v6-users", migrate: v6Users)
         migrator.registerMigration("v7-time-local-call-keys", migrate: v7TimeLocalCallKeys)
         migrator.registerMigration("v8-number-time-indexes", migrate: v8NumberTimeIndexes)
+        migrator.registerMigration("v9-leg-names", migrate: v9LegNames)
         return migrator
     }
 

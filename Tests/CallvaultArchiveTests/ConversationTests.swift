@@ -170,6 +170,12 @@ import CallvaultTesting
             """) == "0", "a leg of a multi-leg conversation is missing from conversation_legs \(when)")
         #expect(try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id NOT IN (SELECT id FROM items)") == "0",
                 "a deleted leg stayed in conversation_legs \(when)")
+        // The legs' full-text index holds exactly the named legs in `conversation_legs`.
+        for word in ["Mäkinen", "Virtanen", "Jukka", "Pekka", "Aino", "Öhman"] {
+            let indexed = try fixture.sql("SELECT count(*) FROM leg_names_fts WHERE leg_names_fts MATCH '\"\(word)\"*'")
+            let legs = try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH '\"\(word)\"*')")
+            #expect(indexed == legs, "'\(word)': \(indexed) in leg_names_fts, \(legs) named legs \(when)")
+        }
     }
 
     func expectNameTotalsExact(_ fixture: TestArchive, _ when: String) throws {

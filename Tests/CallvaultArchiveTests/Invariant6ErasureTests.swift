@@ -109,6 +109,13 @@ import CallvaultTesting
         try Self.drop("in-0923456789-0405551234-20260314-093000-1773473400.1.wav", wav, into: fixture)
         let other = Samples.wav(seconds: 1, seed: 77)
         try Self.drop("in-0923456789-0507778888-20260316-110000-1773651600.3.wav", other, into: fixture)
+        // Call 1 was transferred: its second leg makes it a conversation of two legs, whose names
+        // are in the legs' full-text index too.
+        let transfer = Samples.cdrLine(src: "0405551234", dst: "1003", clid: "\"\(Self.name)\" <0405551234>", start: "2026-03-14 09:31:00",
+                                       answer: "2026-03-14 09:31:05", end: "2026-03-14 09:32:05", uniqueID: "1773473460.5",
+                                       linkedID: "1773473400.1", sequence: 2)
+        try Self.drop("Transfer.csv", Data((transfer + "\n").utf8), into: fixture)
+        #expect(try fixture.sql("SELECT count(*) FROM leg_names_fts WHERE leg_names_fts MATCH 'zyxwvinen'") == "2")
 
         // Used as a support lead would: searched by number, by name, shown.
         let before = try fixture.archive.search(SearchQuery(number: "040 555 1234"), actor: fixture.actor)
@@ -128,9 +135,9 @@ import CallvaultTesting
         let report = try fixture.archive.erase(customer: "C100", reason: "req-1: erasure request by letter", now: Self.later,
                                                actor: Actor(name: "dpo", role: "compliance"))
         #expect(report.kept.isEmpty)
-        #expect(report.deleted == ErasureReport.Counts(calls: 3, sms: 1, recordings: 1))
+        #expect(report.deleted == ErasureReport.Counts(calls: 4, sms: 1, recordings: 1))
         #expect(report.customerRemoved && report.completedAt != nil)
-        #expect(report.spoolFilesScrubbed >= 2)
+        #expect(report.spoolFilesScrubbed >= 3)
 
         // Nothing readable through callvault…
         #expect(try fixture.archive.search(SearchQuery(number: "040 555 1234"), actor: fixture.actor).total == 0)
