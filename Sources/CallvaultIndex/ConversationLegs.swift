@@ -16,8 +16,8 @@ extension IndexWriter {
                 ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
             WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
               AND (n.pbx_unique_id IS NOT n.linked_id
-                   OR \(Self.otherLegs(day: "n.start_utc / 86400", of: "n")) OR \(Self.otherLegs(day: "n.start_utc / 86400 - 1", of: "n"))
-                   OR \(Self.otherLegs(day: "n.start_utc / 86400 + 1", of: "n")))
+                   OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
+                   OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
             """, arguments: [after])
     }
 
@@ -40,8 +40,7 @@ extension IndexReader {
     /// the matched `items` rows.
     /// - Precondition: nothing but the name narrows the search (only calls have names indexed).
     func nameConversationCount(_ match: String) throws -> (matches: Int, conversations: Int) {
-        let matches = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"),
-                                       arguments: [match]) ?? 0
+        let matches = try fullTextMatchCount(match)
         let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT count(*), count(DISTINCT l.linked_id)
             FROM leg_names_fts f CROSS JOIN conversation_legs l ON l.id = f.rowid
@@ -49,5 +48,10 @@ extension IndexReader {
             """), arguments: [match])
         let legs: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
         return (matches, matches - legs + conversations)
+    }
+
+    /// How many items' names match full-text query `match` (FTS5 counts them from its index alone).
+    func fullTextMatchCount(_ match: String) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"), arguments: [match]) ?? 0
     }
 }

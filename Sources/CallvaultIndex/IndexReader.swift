@@ -97,13 +97,12 @@ public struct IndexReader {
             arguments.insert(match, at: customerArguments)
             if number == nil, query.customer == nil, query.from == nil, query.to == nil,
                query.kind == nil || query.kind == .call, query.agent == nil, query.direction == nil, !hidesRestricted {
-                // Only a name narrows it (only calls have names): count from the full-text index and
+                // Only a name narrows it (only calls have names): count from the full-text indexes and
                 // `conversation_legs` instead of reading thousands of wide rows.
                 let counted = try nameConversationCount(match)
                 (nameMatches, total) = (counted.matches, counted.conversations)
             } else {
-                nameMatches = try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"), arguments: [match]) ?? 0
+                nameMatches = try fullTextMatchCount(match)
             }
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CallvaultArchive
+@testable import CallvaultIndex
 import CallvaultModel
 import CallvaultTesting
 
@@ -85,13 +86,29 @@ import CallvaultTesting
 
     @Test func aNumberSearchReadsItsMatchesFromTheNumberAndTimeIndexesAlone() throws {
         let fixture = try loaded()
-        // The matched set of a number search (IndexReader.numberMatches) needs no `items` row.
-        let plan = try fixture.sql("""
-            EXPLAIN QUERY PLAN SELECT id, start_utc FROM items WHERE from_rev = '7654321040853' AND start_utc >= 0 AND start_utc < 2000000000
-            UNION SELECT id, start_utc FROM items WHERE to_rev = '7654321040853' AND start_utc >= 0 AND start_utc < 2000000000
-            """)
-        #expect(plan.contains("USING COVERING INDEX items_from_rev_start (from_rev=? AND start_utc>? AND start_utc<?)"), "\(plan)")
-        #expect(plan.contains("USING COVERING INDEX items_to_rev_start (to_rev=? AND start_utc>? AND start_utc<?)"), "\(plan)")
+        // The matched set a number search builds (whole number and suffix, with a window), its
+        // arguments written in as literals for the sqlite3 shell's EXPLAIN: it needs no `items` row.
+        let window = (from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 2_000_000_000))
+        for number in [NumberMatch.exact("7654321040853"), .suffix("765432")] {
+            let matches = IndexReader.numberMatches(number, from: window.from, to: window.to)
+            var sql = ""
+            var arguments = matches.arguments.makeIterator()
+            for character in matches.sql {
+                guard character == "?" else { sql.append(character); continue }
+                switch arguments.next() {
+                case let text as String: sql += "'\(text)'"
+                case let value?: sql += "\(value)"
+                case nil: Issue.record("more placeholders than arguments")
+                }
+            }
+            #expect(arguments.next() == nil, "more arguments than placeholders")
+            let plan = try fixture.sql("EXPLAIN QUERY PLAN " + sql)
+            #expect(plan.contains("USING COVERING INDEX items_from_rev_start"), "\(number): \(plan)")
+            #expect(plan.contains("USING COVERING INDEX items_to_rev_start"), "\(number): \(plan)")
+            if case .exact = number {
+                #expect(plan.contains("start_utc>? AND start_utc<?"), "a whole number's window is sought in the index: \(plan)")
+            }
+        }
     }
 
     @Test func theDirectionFilterKeepsCallsAndMessagesThatWentThatWay() throws {
