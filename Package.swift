@@ -103,6 +103,7 @@ let package = Package(
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .testTarget(name: "CallvaultContractTests", dependencies: ["CallvaultContract", "CallvaultModel"], swiftSettings: strict),
         .testTarget(name: "CallvaultCLITests", dependencies: ["CallvaultTesting", "CallvaultModel", "CallvaultAccess"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

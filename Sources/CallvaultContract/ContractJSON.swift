@@ -26,3 +26,16 @@ public enum ContractJSON {
 
     static let utcFormat = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
 }
+
+extension KeyedEncodingContainer {
+    /// `value`, or null when absent (the concrete String call, not the generic Optional one).
+    mutating func encodeOrNull(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+
+    /// A list of strings, each through the concrete String call.
+    mutating func encodeStrings(_ values: [String], forKey key: Key) throws {
+        var list = nestedUnkeyedContainer(forKey: key)
+        for value in values { try list.encode(value) }
+    }
+}
