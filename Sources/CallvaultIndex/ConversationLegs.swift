@@ -50,8 +50,14 @@ extension IndexReader {
         return (matches, matches - legs + conversations)
     }
 
+    /// Whether every `names_fts` key is a time key (no item's start or id fell outside what
+    /// `Schema.nameKey` holds), so that the index's rowid order is newest-first order.
+    func nameKeysAreTimes() throws -> Bool {
+        try !(Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM names_fts_docsize WHERE id < 0)")) ?? false)
+    }
+
     /// How many items' names match full-text query `match` (FTS5 counts them from its index alone).
     func fullTextMatchCount(_ match: String) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?"), arguments: [match]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM names_fts WHERE names_fts MATCH ?"), arguments: [match]) ?? 0
     }
 }

@@ -91,9 +91,10 @@ public struct IndexReader {
         }
         var nameMatches: Int?
         var total: Int?
+        var onlyName: String?  // the full-text query when nothing else narrows the search
         if let text = query.text, let match = Self.ftsQuery(text) {
             // First: SQLite tests conditions in order, and this one needs only the id.
-            conditions.insert("i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)", at: 0)
+            conditions.insert("i.id IN (SELECT \(Schema.nameKeyID("rowid")) FROM names_fts WHERE names_fts MATCH ?)", at: 0)
             arguments.insert(match, at: customerArguments)
             if number == nil, query.customer == nil, query.from == nil, query.to == nil,
                query.kind == nil || query.kind == .call, query.agent == nil, query.direction == nil, !hidesRestricted {
@@ -101,6 +102,7 @@ public struct IndexReader {
                 // `conversation_legs` instead of reading thousands of wide rows.
                 let counted = try nameConversationCount(match)
                 (nameMatches, total) = (counted.matches, counted.conversations)
+                onlyName = match
             } else {
                 nameMatches = try fullTextMatchCount(match)
             }
@@ -134,12 +136,23 @@ public struct IndexReader {
                 page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) { next.next() }
             }
         } else if wanted > 0 {
-            // A common name matches thousands of calls: walking the time index newest first beats
-            // sorting every match. A rare name is faster the other way.
-            let walkTime = (nameMatches ?? 0) > 2_000
-            let cursor = try Row.fetchCursor(db.cachedStatement(
-                sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
-                arguments: matchedArguments)
+            let cursor: RowCursor
+            if let onlyName, try nameKeysAreTimes() {
+                // `names_fts` is keyed by time: its matches come newest first, read from it alone
+                // (only calls have names, so no other condition applies).
+                let id = Schema.nameKeyID("names_fts.rowid")
+                cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT \(id), rowid >> 31, (SELECT l.linked_id FROM conversation_legs l WHERE l.id = \(id))
+                    FROM names_fts WHERE names_fts MATCH ? ORDER BY rowid DESC
+                    """), arguments: [onlyName])
+            } else {
+                // A common name matches thousands of calls: walking the time index newest first
+                // beats sorting every match. A rare name is faster the other way.
+                let walkTime = (nameMatches ?? 0) > 2_000
+                cursor = try Row.fetchCursor(db.cachedStatement(
+                    sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
+                    arguments: matchedArguments)
+            }
             page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) {
                 try cursor.next().map { ($0[0], $0[1], $0[2]) }
             }

@@ -44,8 +44,8 @@ extension IndexWriter {
         }
         let blobs = try String.fetchAll(db, sql: "SELECT DISTINCT r.sha256 FROM doomed d CROSS JOIN recordings r ON r.item_id = d.id")
         try db.execute(sql: """
-            INSERT INTO items_fts (items_fts, rowid, caller_name)
-                SELECT 'delete', i.id, i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.caller_name IS NOT NULL;
+            INSERT INTO names_fts (names_fts, rowid, caller_name)
+                SELECT 'delete', \(Schema.nameKey(start: "i.start_utc", id: "i.id")), i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.caller_name IS NOT NULL;
             DELETE FROM item_customers WHERE item_id IN (SELECT id FROM doomed);
             DELETE FROM conversation_legs WHERE id IN (SELECT id FROM doomed);
             DELETE FROM link_overrides WHERE item_id IN (SELECT id FROM doomed);
@@ -77,7 +77,7 @@ extension IndexWriter {
 }
 
 extension IndexWriter {
-    /// One step of merging the full-text indexes (`items_fts`, `leg_names_fts`) each into one
+    /// One step of merging the full-text indexes (`names_fts`, `leg_names_fts`) each into one
     /// segment, writing about `pages` pages per index (FTS5 `merge` with a negative count: all
     /// segments, as `optimize` does, but a bounded piece at a time). Run until it returns false,
     /// the indexes end as `optimize` leaves them: in one segment, without the entries of
@@ -85,7 +85,7 @@ extension IndexWriter {
     /// - Returns: whether the step changed any index's segments (false: nothing was left to merge).
     public func mergeFullText(pages: Int) throws -> Bool {
         var changed = false
-        for table in ["items_fts", "leg_names_fts"] {
+        for table in ["names_fts", "leg_names_fts"] {
             // FTS5 keeps its segment structure in the record with id 10 of its data table.
             let structure = "SELECT block FROM \(table)_data WHERE id = 10"
             let before = try Data.fetchOne(db, sql: structure)

@@ -311,8 +311,8 @@ public struct IndexWriter {
     /// Adds new caller names to the full-text index (one batch per transaction: far faster than a trigger).
     public func indexNames(insertedAfter after: Int64) throws {
         try db.execute(sql: """
-            INSERT INTO items_fts (rowid, caller_name)
-            SELECT id, caller_name FROM items WHERE id > ? AND caller_name IS NOT NULL
+            INSERT INTO names_fts (rowid, caller_name)
+            SELECT \(Schema.nameKey(start: "start_utc", id: "id")), caller_name FROM items WHERE id > ? AND caller_name IS NOT NULL
             """, arguments: [after])
     }
 

@@ -2,7 +2,7 @@ import GRDB
 
 extension Schema {
     /// `leg_names_fts`: the caller names of the calls in `conversation_legs` (legs of
-    /// conversations with more than one leg), beside `items_fts` which holds every name. A name
+    /// conversations with more than one leg), beside `items_fts` (`names_fts` since v10) which holds every name. A name
     /// search counts conversations as matches − matched legs + their distinct linked ids
     /// (`IndexReader.nameConversationCount`); the matched legs come from this index, so the
     /// count probes `conversation_legs` for them alone instead of for every match.

@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v7-time-local-call-keys", migrate: v7TimeLocalCallKeys)
         migrator.registerMigration("v8-number-time-indexes", migrate: v8NumberTimeIndexes)
         migrator.registerMigration("v9-leg-names", migrate: v9LegNames)
+        migrator.registerMigration("v10-time-keyed-names", migrate: v10TimeKeyedNames)
         return migrator
     }
 

@@ -156,7 +156,7 @@ import CallvaultTesting
         Int(try fixture.sql("""
             SELECT count(DISTINCT CASE WHEN kind = 'call' THEN linked_id END)
                  + count(*) FILTER (WHERE (CASE WHEN kind = 'call' THEN linked_id END) IS NULL)
-            FROM items WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH '"\(word)"*')
+            FROM items WHERE id IN (SELECT CASE WHEN rowid >= 0 THEN rowid & 2147483647 ELSE -rowid END FROM names_fts WHERE names_fts MATCH '"\(word)"*')
             """)) ?? -1
     }
 
@@ -173,7 +173,7 @@ import CallvaultTesting
         // The legs' full-text index holds exactly the named legs in `conversation_legs`.
         for word in ["Mäkinen", "Virtanen", "Jukka", "Pekka", "Aino", "Öhman"] {
             let indexed = try fixture.sql("SELECT count(*) FROM leg_names_fts WHERE leg_names_fts MATCH '\"\(word)\"*'")
-            let legs = try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH '\"\(word)\"*')")
+            let legs = try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id IN (SELECT CASE WHEN rowid >= 0 THEN rowid & 2147483647 ELSE -rowid END FROM names_fts WHERE names_fts MATCH '\"\(word)\"*')")
             #expect(indexed == legs, "'\(word)': \(indexed) in leg_names_fts, \(legs) named legs \(when)")
         }
     }
@@ -239,7 +239,7 @@ import CallvaultTesting
         try expectNameTotalsExact(fixture, "after several files")
         #expect(try exactNameTotal(fixture, "Mäkinen") == 9, "2 singles and 7 conversations of two or more legs")
         #expect(try fixture.archive.search(SearchQuery(text: "Mäkinen"), actor: fixture.actor).total == 9)
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH '\"Mäkinen\"*'") == "14", "14 legs match")
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH '\"Mäkinen\"*'") == "14", "14 legs match")
 
         // Expiry takes the first leg of the whole transfer and one of the queue's rows.
         func id(_ uniqueID: String, nth: Int = 0) throws -> Int64 {

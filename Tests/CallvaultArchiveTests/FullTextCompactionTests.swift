@@ -17,6 +17,15 @@ import CallvaultTesting
         }.joined(separator: "\n") + "\n"
     }
 
+    /// `names_fts` holds one row per named item, under the item's time key (start << 31 | id).
+    static func expectKeyedExactlyTheNamedItems(_ fixture: TestArchive) throws {
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts_docsize") == fixture.sql("SELECT count(*) FROM items WHERE caller_name IS NOT NULL"))
+        #expect(try fixture.sql("""
+            SELECT count(*) FROM items WHERE caller_name IS NOT NULL
+              AND (start_utc << 31) | id NOT IN (SELECT id FROM names_fts_docsize)
+            """) == "0", "a named item is not in names_fts under its time key")
+    }
+
     @Test func aRunExpiringEverythingMergesAtEachHalvingAndAtTheEnd() {
         var state = FullTextCompaction(live: 1_000_000)
         var merges: [Int] = []
@@ -65,13 +74,15 @@ import CallvaultTesting
         #expect(report.deleted.calls == 12_000)
         #expect(report.fullTextMergeSteps > 4, "merged in small steps, mid-run and at the end")
 
-        // FTS5's own check, against the items table too (rank 1).
-        try fixture.sql("INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 1)")
-        let pages = "SELECT count(*) || ':' || sum(length(block)) || ':' || hex((SELECT block FROM items_fts_data WHERE id = 10)) FROM items_fts_data"
+        // FTS5's own check (the index is contentless: nothing to compare it with), and its rows
+        // are exactly the named items, each under its time key.
+        try fixture.sql("INSERT INTO names_fts (names_fts, rank) VALUES ('integrity-check', 0)")
+        try Self.expectKeyedExactlyTheNamedItems(fixture)
+        let pages = "SELECT count(*) || ':' || sum(length(block)) || ':' || hex((SELECT block FROM names_fts_data WHERE id = 10)) FROM names_fts_data"
         let merged = try fixture.sql(pages)
-        try fixture.sql("INSERT INTO items_fts (items_fts) VALUES ('optimize')")
+        try fixture.sql("INSERT INTO names_fts (names_fts) VALUES ('optimize')")
         #expect(try fixture.sql(pages) == merged, "the steps left work for optimize")
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts_data WHERE instr(block, 'qxold') > 0") == "0",
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts_data WHERE instr(block, 'qxold') > 0") == "0",
                 "an expired name is still in a page of the full-text index")
 
         #expect(try fixture.archive.search(SearchQuery(text: "Qxold5"), actor: fixture.actor).total == 0)
@@ -110,9 +121,10 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE caller_name LIKE 'Freshcaller%'") == "4000")
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE caller_name LIKE 'Qxold%'") == "4000")
 
-        try fixture.sql("INSERT INTO items_fts (items_fts, rank) VALUES ('integrity-check', 0)")
+        try fixture.sql("INSERT INTO names_fts (names_fts, rank) VALUES ('integrity-check', 0)")
+        try Self.expectKeyedExactlyTheNamedItems(fixture)
         for word in ["Freshcaller3", "Caller5", "Caller96", "Qxold9007", "Qxold7"] {
-            let indexed = try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH '\(word.lowercased())'")
+            let indexed = try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH '\(word.lowercased())'")
             let stored = try fixture.sql("SELECT count(*) FROM items WHERE ' ' || caller_name || ' ' LIKE '% \(word) %'")
             #expect(indexed == stored, "\(word): the index finds \(indexed), the items table holds \(stored)")
         }

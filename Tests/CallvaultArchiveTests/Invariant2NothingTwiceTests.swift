@@ -23,7 +23,7 @@ import CallvaultTesting
         #expect(second.duplicates == 3)
         #expect(try fixture.sql("SELECT count(*) FROM items") == itemsBefore)
         #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).blobs == blobsBefore)
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'pekka'") == "1")
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'pekka'") == "1")
     }
 
     @Test func theSameRecordInAnotherFileIsADuplicate() throws {

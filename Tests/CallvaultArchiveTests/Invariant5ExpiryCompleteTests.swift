@@ -14,7 +14,7 @@ import CallvaultTesting
 
     @Test func anExpiredItemIsGoneFromEveryTableTheFullTextIndexAndTheBlobStore() throws {
         let fixture = try F.endedSamples()
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'Mäkinen'") != "0")
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'Mäkinen'") != "0")
         #expect(!F.blobFiles(fixture).isEmpty)
         let counts = try fixture.sql("SELECT (SELECT count(*) FROM items WHERE kind = 'call') || ',' || (SELECT count(*) FROM items WHERE kind = 'recording')")
         let report = try fixture.archive.expire(now: F.farFuture)
@@ -22,11 +22,11 @@ import CallvaultTesting
         for table in ["items", "item_customers", "recordings", "link_overrides", "blob_deletions"] {
             #expect(try fixture.sql("SELECT count(*) FROM \(table)") == "0", "\(table) still holds rows")
         }
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'Mäkinen'") == "0", "the caller's name is still in the full-text index")
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH 'Salo'") == "0")
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'Mäkinen'") == "0", "the caller's name is still in the full-text index")
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'Salo'") == "0")
         // Not only hidden by delete markers: the segments holding the names are merged away
         // (id 1 holds the averages, id 10 the structure record).
-        #expect(try fixture.sql("SELECT count(*) FROM items_fts_data WHERE id NOT IN (1, 10)") == "0",
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts_data WHERE id NOT IN (1, 10)") == "0",
                 "the deleted names are still in the full-text index's segments")
         #expect(F.blobFiles(fixture).isEmpty, "recording files left behind: \(F.blobFiles(fixture))")
         #expect(report.blobsRemoved > 0)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CallvaultArchive
+@testable import CallvaultArchive
 import CallvaultModel
 import CallvaultTesting
 
@@ -27,7 +27,7 @@ import CallvaultTesting
     /// What FTS5 itself finds for `words` as prefix terms (the tokenizer folds their case).
     func prefixCount(_ fixture: TestArchive, _ words: [String]) throws -> Int {
         let match = words.map { "\"\($0)\"*" }.joined(separator: " ").replacingOccurrences(of: "'", with: "''")
-        return try Int(fixture.sql("SELECT count(*) FROM items_fts WHERE items_fts MATCH '\(match)'"))!
+        return try Int(fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH '\(match)'"))!
     }
 
     @Test func everyWordMatchesWhatTheTokenizerReadsAsItsPrefix() throws {
@@ -60,5 +60,79 @@ import CallvaultTesting
         #expect(try fixture.archive.search(SearchQuery(text: "irta"), actor: fixture.actor).total == 0)
         #expect(try fixture.archive.search(SearchQuery(text: "\"virta*"), actor: fixture.actor).total == 42, "FTS5 syntax in the text is not interpreted")
         #expect(try fixture.archive.search(SearchQuery(text: "-- ; '"), actor: fixture.actor).total > 40, "no word: no name filter")
+    }
+
+    // MARK: the time-keyed index (v10)
+
+    /// Named calls whose ids are not in time order (the newer file is ingested first), with
+    /// calls in the same second, transfers (two legs, both named) and names sharing prefixes.
+    func archiveOutOfOrder() throws -> TestArchive {
+        let fixture = try TestArchive()
+        let names = ["Sanna Virtanen", "Sanna Mäkinen", "Sannamari Korhonen", "Virtanen Päivi", "Mäkelä Sanna"]
+        func calls(day: Int, epoch: Int) -> String {
+            (0..<30).map { i -> String in
+                let name = names[(i + day) % names.count]
+                let start = String(format: "2026-03-%02d %02d:%02d:00", day, 8 + i / 6, i % 3)  // three share each minute
+                let unique = "\(epoch + i * 10).\(i)"
+                var lines = [Samples.cdrLine(src: String(format: "0401%06d", day * 100 + i), clid: "\"\(name)\" <0401>",
+                                             start: start, answer: start, end: start, uniqueID: unique)]
+                if i % 4 == 0 {  // a transfer: a second leg of the same conversation, the same caller
+                    lines.append(Samples.cdrLine(src: String(format: "0401%06d", day * 100 + i), dst: "1003", clid: "\"\(name)\" <0401>",
+                                                 start: start, answer: start, end: start, uniqueID: "\(epoch + i * 10 + 5).\(i)",
+                                                 linkedID: unique, sequence: 2))
+                }
+                return lines.joined(separator: "\n")
+            }.joined(separator: "\n") + "\n"
+        }
+        try fixture.ingest(fixture.input("new.csv", calls(day: 20, epoch: 1_774_000_000)))
+        try fixture.ingest(fixture.input("old.csv", calls(day: 5, epoch: 1_772_700_000)))
+        try fixture.ingest(fixture.input("mid.csv", calls(day: 12, epoch: 1_773_300_000)))
+        return fixture
+    }
+
+    @Test func aNameAloneIsReadNewestFirstFromTheTimeKeyedIndexAsTheGeneralPathReadsIt() throws {
+        let fixture = try archiveOutOfOrder()
+        let farFuture = Date(timeIntervalSince1970: 4_000_000_000)
+        for text in ["sanna", "Sanna Virtanen", "virtanen", "mäk", "korhonen", "sannam", "päivi virtanen", "zzz"] {
+            var pages: [[ArchivedItem]] = []
+            var offset = 0
+            repeat {
+                var alone = SearchQuery(text: text, limit: 7)
+                alone.offset = offset
+                // A window (here: all of time) makes the search read the `items` rows and the time index.
+                var windowed = SearchQuery(to: farFuture, text: text, limit: 7)
+                windowed.offset = offset
+                let fast = try fixture.archive.search(alone, actor: fixture.actor)
+                let general = try fixture.archive.search(windowed, actor: fixture.actor)
+                #expect(fast == general, "'\(text)' at \(offset)")
+                pages.append(fast.items)
+                offset += 7
+            } while !(pages.last ?? []).isEmpty
+            let all = pages.joined()
+            #expect(all.map(\.start) == all.map(\.start).sorted(by: >), "'\(text)': newest first")
+            #expect(Set(all.map(\.id)).count == all.count, "'\(text)': a conversation is shown once")
+        }
+        #expect(try fixture.archive.search(SearchQuery(text: "sanna", limit: 0), actor: fixture.actor).total == 72,
+                "3 × 30 calls, 4 names in 5 hold a word starting 'sanna'; transfers counted once")
+    }
+
+    /// A call the time key cannot hold (here: one from 2107) is keyed by its id; name searches
+    /// then take the general path, and still find every call newest first.
+    @Test func aStartBeyondTheTimeKeyIsFoundByTheGeneralPath() throws {
+        let fixture = try archiveOutOfOrder()
+        let before = try fixture.archive.search(SearchQuery(text: "korhonen", limit: 100), actor: fixture.actor)
+        try fixture.ingest(fixture.input("future.csv", Samples.cdrLine(
+            src: "0409999999", clid: "\"Sannamari Korhonen\" <0409999999>", start: "2107-01-01 10:00:00",
+            answer: "2107-01-01 10:00:05", end: "2107-01-01 10:01:00", uniqueID: "4323000000.1") + "\n"))
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts_docsize WHERE id < 0") == "1")
+        let after = try fixture.archive.search(SearchQuery(text: "korhonen", limit: 100), actor: fixture.actor)
+        #expect(after.total == before.total + 1)
+        #expect(after.items.first?.from == "+358409999999", "the 2107 call is the newest")
+        #expect(Array(after.items.dropFirst()) == before.items)
+        // Deleting it removes its entry, and the time-keyed path is back.
+        let id = try #require(after.items.first?.id.number)
+        _ = try fixture.archive.index.write { try $0.deleteItems([id], now: Date()) }
+        #expect(try fixture.sql("SELECT count(*) FROM names_fts_docsize WHERE id < 0") == "0")
+        #expect(try fixture.archive.search(SearchQuery(text: "korhonen", limit: 100), actor: fixture.actor) == before)
     }
 }

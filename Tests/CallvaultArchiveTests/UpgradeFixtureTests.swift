@@ -14,12 +14,18 @@ import CallvaultTesting
         let root = folder.path("archive")
         try FileManager.default.copyItem(at: source, to: root)
         let archive = try Archive(root: root)
-        #expect(try archive.schemaMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names"], "opening upgrades the schema")
+        #expect(try archive.schemaMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names"], "opening upgrades the schema")
         let actor = Actor(name: "tester")
         #expect(try archive.verifyAudit(actor: actor).ok)
         #expect(try archive.verify(repair: false, actor: actor).isClean)
         let calls = try archive.search(SearchQuery(number: "040 123 4567"), actor: actor)
         #expect(calls.total == 7, "8 CDR records, 7 calls: the legs of one call are one conversation")
+        // Names move to the time-keyed index (v10): 'Äijälä' is on 6 calls, three of them legs of
+        // one conversation; newest first as before.
+        let named = try archive.search(SearchQuery(text: "äijälä"), actor: actor)
+        #expect(named.total == 4)
+        #expect(named.items.map(\.start) == named.items.map(\.start).sorted(by: >))
+        #expect(try archive.search(SearchQuery(text: "Esimerkki asiakaspalvelu"), actor: actor).total == 2)
         let recording = try archive.search(SearchQuery(kind: .recording), actor: actor)
         #expect(recording.total == 1)
         // Items stored before retention classes get theirs from the rules on the first open.
