@@ -92,7 +92,7 @@ public struct IndexReader {
         var nameMatches: Int?
         var total: Int?
         var onlyName: String?  // the full-text query when nothing else narrows the search
-        if let text = query.text, let match = Self.ftsQuery(text) {
+        if let text = query.text, let match = try fullTextQuery(text) {
             // First: SQLite tests conditions in order, and this one needs only the id.
             conditions.insert("i.id IN (SELECT \(Schema.nameKeyID("rowid")) FROM names_fts WHERE names_fts MATCH ?)", at: 0)
             arguments.insert(match, at: customerArguments)
@@ -255,11 +255,24 @@ public struct IndexReader {
         try conversations([key: start])[key]
     }
 
-    /// Turns user text into an FTS5 query: each word a quoted prefix term.
-    static func ftsQuery(_ text: String) -> String? {
+    /// Turns user text into an FTS5 query, each word a quoted term that matches it as a whole
+    /// word or the start of one: a prefix term (`"word"*`), or the word alone (`"word"`) when
+    /// no longer indexed word starts with it (`names_vocabulary`). Both match the same names,
+    /// but for the word alone FTS5 reads that word's entries in order instead of first merging
+    /// those of every word with the prefix: for 'Sanna' in 1M calls the page 1.2 → 0.1 ms and
+    /// the count 1.6 → 0.85 ms. Words `NameWords.folded` cannot fold stay prefix terms.
+    func fullTextQuery(_ text: String) throws -> String? {
         let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
         guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        let nextWord = try db.cachedStatement(sql: "SELECT term FROM names_vocabulary WHERE term >= ? LIMIT 1")
+        return try words.map { word in
+            if let folded = NameWords.folded(word) {
+                // The first indexed word after `folded` itself (no word holds a character below U+0002).
+                let next = try String.fetchOne(nextWord, arguments: [folded + "\u{1}"])
+                if !(next?.utf8.starts(with: folded.utf8) ?? false) { return "\"\(word)\"" }
+            }
+            return "\"\(word)\"*"
+        }.joined(separator: " ")
     }
 
     /// Items for `rows`, with their customers, recording, and their conversation's legs and

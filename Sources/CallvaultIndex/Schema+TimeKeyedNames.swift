@@ -24,6 +24,14 @@ extension Schema {
             """)
     }
 
+    /// `names_vocabulary`: the words of `names_fts`, one row per occurrence in word order
+    /// (FTS5's `fts5vocab`, type `instance`, which reads them lazily: the first word from a
+    /// given one on costs a seek). A name search asks it whether a typed word is the start of a
+    /// longer indexed word (`IndexReader.fullTextQuery`).
+    static func v11NamesVocabulary(_ db: Database) throws {
+        try db.execute(sql: "CREATE VIRTUAL TABLE names_vocabulary USING fts5vocab(names_fts, 'instance')")
+    }
+
     /// SQL for the `names_fts` rowid of an item with start (unix seconds) `start` and id `id`.
     static func nameKey(start: String, id: String) -> String {
         "CASE WHEN \(start) >= 0 AND \(start) < 4294967296 AND \(id) < 2147483648 THEN (\(start) << 31) | \(id) ELSE -\(id) END"

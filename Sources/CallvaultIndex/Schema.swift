@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v8-number-time-indexes", migrate: v8NumberTimeIndexes)
         migrator.registerMigration("v9-leg-names", migrate: v9LegNames)
         migrator.registerMigration("v10-time-keyed-names", migrate: v10TimeKeyedNames)
+        migrator.registerMigration("v11-names-vocabulary", migrate: v11NamesVocabulary)
         return migrator
     }
 

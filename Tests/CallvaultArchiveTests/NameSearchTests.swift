@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CallvaultArchive
+@testable import CallvaultIndex
 import CallvaultModel
 import CallvaultTesting
 
@@ -134,5 +135,44 @@ import CallvaultTesting
         _ = try fixture.archive.index.write { try $0.deleteItems([id], now: Date()) }
         #expect(try fixture.sql("SELECT count(*) FROM names_fts_docsize WHERE id < 0") == "0")
         #expect(try fixture.archive.search(SearchQuery(text: "korhonen", limit: 100), actor: fixture.actor) == before)
+    }
+
+    // MARK: whole words typed (v11)
+
+    /// A typed word that no longer indexed word starts with is asked for alone (FTS5 then reads
+    /// its entries in order); one that starts longer words, or that `NameWords` cannot fold,
+    /// stays a prefix term. `everyWordMatchesWhatTheTokenizerReadsAsItsPrefix` checks that both
+    /// find what the prefix term finds.
+    @Test func aWordNoLongerWordStartsWithIsAskedForAlone() throws {
+        let (fixture, _) = try archiveOfNames()
+        func query(_ text: String) throws -> String? { try fixture.archive.index.read { try $0.fullTextQuery(text) } }
+        #expect(try query("VIRTANEN päivi") == "\"VIRTANEN\" \"päivi\"")
+        #expect(try query("virta mäki Mäkinen") == "\"virta\"* \"mäki\"* \"Mäkinen\"", "virta01…, mäkinen")
+        #expect(try query("virta0") == "\"virta0\"*")
+        #expect(try query("Virta07") == "\"Virta07\"")
+        #expect(try query("zzz") == "\"zzz\"", "no word: nothing to merge either way")
+        #expect(try query("Σοφία") == "\"Σοφία\"*", "outside the letters NameWords folds")
+        #expect(try query("-- ;") == nil)
+    }
+
+    /// Swift's lowercasing and the tokenizer's folding agree on every character `NameWords`
+    /// folds: a name of each, ingested, is stored as exactly the word `folded` gives.
+    @Test func theFoldedLettersAreFoldedAsTheTokenizerFoldsThem() throws {
+        let fixture = try TestArchive()
+        let scalars: [UInt32] = Array(0x30...0x39) + Array(0x41...0x5A) + Array(0x61...0x7A) + Array(0xC0...0x24F)
+        let all = scalars.compactMap(Unicode.Scalar.init).map { "Q\(Character($0))z" }
+        let words = all.filter { NameWords.folded($0[...]) != nil }
+        #expect(all.count - words.count == 4, "all but × ÷ İ ſ")
+        let lines = words.enumerated().map { i, word in
+            Samples.cdrLine(src: "0401\(100_000 + i)", clid: "\"\(word)\" <0401>", uniqueID: "1773473400.\(i + 1)")
+        }
+        try fixture.ingest(fixture.input("Master.csv", lines.joined(separator: "\n") + "\n"))
+        // Each folded word is stored as itself, holding exactly the names that fold to it (a
+        // capital and its small letter fold together).
+        let byFolded = Dictionary(grouping: words, by: { NameWords.folded($0[...]) })
+        for case let (folded?, names) in byFolded {
+            #expect(try fixture.sql("SELECT count(DISTINCT doc) FROM names_vocabulary WHERE term = '\(folded)'") == "\(names.count)",
+                    "\(names) → \(folded)")
+        }
     }
 }
