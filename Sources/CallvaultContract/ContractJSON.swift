@@ -1,4 +1,5 @@
 public import Foundation
+import CallvaultModel
 
 /// How CLI.md's JSON documents are written, the same for `--json` and the HTTP API: sorted
 /// keys, unescaped slashes, times in UTC as ISO 8601 with `Z`.
@@ -16,7 +17,8 @@ public enum ContractJSON {
 
     /// `value` as one JSON document (`{}` if it cannot be encoded, which the contract's types never cause).
     public static func encode(_ value: some Encodable) -> Data {
-        (try? encoder().encode(value)) ?? Data("{}".utf8)
+        if let written = (value as? any HandWrittenJSON)?.jsonText { return Data(written.bytes) }
+        return (try? encoder().encode(value)) ?? Data("{}".utf8)
     }
 
     /// A time as the contract writes it: UTC, ISO 8601 with `Z`.
@@ -38,4 +40,11 @@ extension KeyedEncodingContainer {
         var list = nestedUnkeyedContainer(forKey: key)
         for value in values { try list.encode(value) }
     }
+}
+
+/// A contract document that can write its own JSON text (`JSONText`), the bytes the contract's
+/// encoder would write, where the encoder's cost shows.
+protocol HandWrittenJSON {
+    /// The document's JSON text, or nil to leave it to the encoder.
+    var jsonText: JSONText? { get }
 }

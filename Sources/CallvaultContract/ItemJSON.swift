@@ -140,6 +140,37 @@ public struct ItemJSON: Encodable {
     }
 }
 
+extension ItemJSON {
+    /// Whether this is a search result's item: none of `show`'s detail.
+    var isSearchItem: Bool {
+        caller_name == nil && context == nil && unique_id == nil && linked_id == nil && answer == nil && end == nil
+            && billsec == nil && from_raw == nil && to_raw == nil && format == nil && source_fields == nil
+            && ingested_at == nil && call == nil && blob == nil
+    }
+
+    /// Writes a search result's item (`isSearchItem`) as `encode(to:)` does, keys sorted.
+    func writeSearchItem(to out: inout JSONText) {
+        out.raw("{\"agent\":"); out.string(orNull: agent)
+        out.raw(",\"customers\":"); out.strings(customers)
+        out.raw(",\"direction\":"); out.string(orNull: direction)
+        out.raw(",\"disposition\":"); out.string(orNull: disposition)
+        out.raw(",\"duration_s\":"); out.number(duration_s)
+        out.raw(",\"from\":"); out.string(orNull: from)
+        out.raw(",\"holds\":"); out.strings(holds)
+        out.raw(",\"id\":"); out.string(id)
+        out.raw(",\"kind\":"); out.string(kind)
+        out.raw(",\"legs\":"); out.strings(legs)
+        out.raw(",\"recording\":"); out.string(orNull: recording)
+        out.raw(",\"recordings\":"); out.strings(recordings)
+        out.raw(",\"restricted\":"); out.bool(restricted)
+        out.raw(",\"retain_until\":"); out.string(orNull: retain_until.map(ContractJSON.isoUTC))
+        out.raw(",\"retention_class\":"); out.string(orNull: retention_class)
+        out.raw(",\"start\":"); out.string(ContractJSON.isoUTC(start))
+        out.raw(",\"to\":"); out.string(orNull: to)
+        out.raw("}")
+    }
+}
+
 public struct RejectJSON: Encodable {
     var file: String
     var line: Int?

@@ -425,43 +425,24 @@ public struct IndexWriter {
         return value
     }
 
-    /// A JSON object with sorted keys. Written by hand: JSONEncoder costs more than the rest
-    /// of a CDR insert together.
+    /// A JSON object with sorted keys (`JSONText`: JSONEncoder costs more than the rest of a CDR insert together).
     static func json(_ dictionary: [String: String]) -> String {
         if dictionary.isEmpty { return "{}" }
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(256)
+        var out = JSONText()
+        out.raw("{")
         for (i, key) in dictionary.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            appendJSONString(key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            appendJSONString(dictionary[key]!, to: &out)
+            if i > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(dictionary[key]!)
         }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(byte)
-            case 0..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 15)])
-            default:
-                out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        out.raw("}")
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     static func jsonArray(_ array: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(array), as: UTF8.self)) ?? "[]"
+        var out = JSONText()
+        out.strings(array)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }

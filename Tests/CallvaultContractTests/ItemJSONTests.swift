@@ -61,4 +61,57 @@ import CallvaultModel
         #expect(blob["sample_rate"] as? Int == 8000)
         #expect(blob["warning"] == nil)
     }
+
+    /// The hand-written search result (`SearchResultJSON.jsonText`) is byte for byte what the
+    /// contract's encoder writes, for items with every field absent or present, strings with
+    /// quotes, backslashes, slashes, control characters and any Unicode, and any duration.
+    @Test func aHandWrittenSearchResultIsWhatTheEncoderWrites() throws {
+        var random = SplitMix64(seed: 20261126)
+        let alphabet = Array("aZ09 \"\\/\u{0}\u{1}\u{8}\t\n\u{b}\u{c}\r\u{1f}\u{7f}é€\u{2028}😀+-:")
+        func text() -> String { String((0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }) }
+        func maybe(_ value: @autoclosure () -> String) -> String? { random.next() % 3 == 0 ? nil : value() }
+        func ids(_ kind: ItemKind) -> [ItemID] { (0..<Int(random.next() % 4)).map { _ in ItemID(kind: kind, number: Int64(random.next() % 1_000_000)) } }
+        let durations: [Double] = [0, 1, 124.5, 0.1, 1e-7, 305, 0.30000000000000004, 1e16, 2.5e15, 86_399.999]
+        for round in 0..<200 {
+            let items = (0..<Int(random.next() % 6)).map { _ in
+                ArchivedItem(
+                    id: ItemID(kind: [.call, .sms, .recording][Int(random.next() % 3)], number: Int64(random.next() % 10_000_000)),
+                    start: Date(timeIntervalSince1970: Double(random.next() % 4_000_000_000)),
+                    direction: [nil, .inbound, .outbound, .internal][Int(random.next() % 4)], from: maybe(text()), to: maybe(text()),
+                    durationSeconds: durations[Int(random.next() % UInt64(durations.count))], disposition: maybe(text()), agent: maybe(text()),
+                    customers: (0..<Int(random.next() % 3)).map { _ in text() }, recording: ids(.recording).first,
+                    retainUntil: random.next() % 2 == 0 ? nil : Date(timeIntervalSince1970: Double(random.next() % 4_000_000_000)),
+                    retentionClass: maybe(text()), holds: (0..<Int(random.next() % 3)).map { _ in "hold-\(random.next() % 100)" },
+                    restricted: random.next() % 2 == 0, legs: ids(.call), recordings: ids(.recording))
+            }
+            let document = SearchResultJSON(SearchResult(total: Int(random.next() % 100_000), items: items))
+            let written = try #require(document.jsonText, "a search result is written by hand")
+            let encoded = try ContractJSON.encoder().encode(document)
+            #expect(Data(written.bytes) == encoded, "round \(round): \(String(decoding: written.bytes, as: UTF8.self))")
+        }
+    }
+
+    @Test func aResultWithShowsDetailIsLeftToTheEncoder() {
+        var item = ArchivedItem(id: ItemID(kind: .call, number: 1), start: start, direction: nil, from: nil, to: nil, durationSeconds: 0,
+                                disposition: nil, agent: nil, customers: [], recording: nil, retainUntil: nil, holds: [])
+        #expect(SearchResultJSON(SearchResult(total: 1, items: [item])).jsonText != nil)
+        item.detail = ItemDetail(format: "asterisk-csv", callerName: "Aino", context: nil, uniqueID: nil, linkedID: nil, answer: nil, end: nil,
+                                 billableSeconds: nil, fromRaw: nil, toRaw: nil, sourceFields: [:], ingestedAt: start, call: nil, blob: nil)
+        #expect(SearchResultJSON(SearchResult(total: 1, items: [item])).jsonText == nil)
+        let json = String(decoding: ContractJSON.encode(SearchResultJSON(SearchResult(total: 1, items: [item]))), as: UTF8.self)
+        #expect(json.contains("\"caller_name\":\"Aino\""))
+    }
+}
+
+/// A seeded generator, so that a failing round can be run again.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
