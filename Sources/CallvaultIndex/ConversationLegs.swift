@@ -35,16 +35,15 @@ extension IndexWriter {
 
 extension IndexReader {
     /// How many items match full-text query `match`, and in how many conversations: each match
-    /// is a call of its own except that legs of one conversation count once. Reads the full-text
-    /// indexes and, for the matched legs alone (`leg_names_fts`), `conversation_legs`; never
-    /// the matched `items` rows.
+    /// is a call of its own except that legs of one conversation count once. Reads the two
+    /// full-text indexes alone (`names_fts`, and `leg_names_fts` for the matched legs and their
+    /// conversations), never the matched `items` or `conversation_legs` rows.
     /// - Precondition: nothing but the name narrows the search (only calls have names indexed).
     func nameConversationCount(_ match: String) throws -> (matches: Int, conversations: Int) {
         let matches = try fullTextMatchCount(match)
+        // A leg's key holds its conversation's number (`Schema.v12LegConversationKeys`).
         let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT count(*), count(DISTINCT l.linked_id)
-            FROM leg_names_fts f CROSS JOIN conversation_legs l ON l.id = f.rowid
-            WHERE leg_names_fts MATCH ?
+            SELECT count(*), count(DISTINCT rowid >> 31) FROM leg_names_fts WHERE leg_names_fts MATCH ?
             """), arguments: [match])
         let legs: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
         return (matches, matches - legs + conversations)

@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v9-leg-names", migrate: v9LegNames)
         migrator.registerMigration("v10-time-keyed-names", migrate: v10TimeKeyedNames)
         migrator.registerMigration("v11-names-vocabulary", migrate: v11NamesVocabulary)
+        migrator.registerMigration("v12-leg-conversation-keys", migrate: v12LegConversationKeys)
         return migrator
     }
 

@@ -170,7 +170,17 @@ import CallvaultTesting
             """) == "0", "a leg of a multi-leg conversation is missing from conversation_legs \(when)")
         #expect(try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id NOT IN (SELECT id FROM items)") == "0",
                 "a deleted leg stayed in conversation_legs \(when)")
-        // The legs' full-text index holds exactly the named legs in `conversation_legs`.
+        // Each linked id in `conversation_legs` has one number, counting its legs.
+        #expect(try fixture.sql("""
+            SELECT count(*) FROM (SELECT linked_id, count(*) AS legs FROM conversation_legs GROUP BY linked_id) l
+            FULL JOIN conversation_numbers n ON n.linked_id = l.linked_id WHERE n.legs IS NOT l.legs
+            """) == "0", "conversation_numbers does not match conversation_legs \(when)")
+        // The legs' full-text index holds exactly the named legs in `conversation_legs`, each
+        // keyed by its conversation's number.
+        #expect(try fixture.sql("""
+            SELECT count(*) FROM conversation_legs l JOIN conversation_numbers n ON n.linked_id = l.linked_id JOIN items i ON i.id = l.id
+            WHERE i.caller_name IS NOT NULL AND (n.number << 31) | i.id NOT IN (SELECT id FROM leg_names_fts_docsize)
+            """) == "0", "a named leg is missing from leg_names_fts under its conversation's key \(when)")
         for word in ["Mäkinen", "Virtanen", "Jukka", "Pekka", "Aino", "Öhman"] {
             let indexed = try fixture.sql("SELECT count(*) FROM leg_names_fts WHERE leg_names_fts MATCH '\"\(word)\"*'")
             let legs = try fixture.sql("SELECT count(*) FROM conversation_legs WHERE id IN (SELECT CASE WHEN rowid >= 0 THEN rowid & 2147483647 ELSE -rowid END FROM names_fts WHERE names_fts MATCH '\"\(word)\"*')")
