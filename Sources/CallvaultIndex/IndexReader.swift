@@ -161,7 +161,7 @@ public struct IndexReader {
             db.cachedStatement(sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)"),
             arguments: matchedArguments) ?? 0
         guard !page.isEmpty else { return SearchResult(total: counted, items: []) }
-        let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT * FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
+        let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT \(Self.hydratedColumns) FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
                               uniquingKeysWith: { first, _ in first })
         return SearchResult(total: counted, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
     }
@@ -275,8 +275,16 @@ public struct IndexReader {
         }.joined(separator: " ")
     }
 
-    /// Items for `rows`, with their customers, recording, and their conversation's legs and
-    /// recordings (`conversations` holds those already read; the others are read here).
+    /// The `items` columns `hydrate` reads (a search reads no more: the wide ones, such as the
+    /// source fields, are for `show`).
+    static let hydratedColumns = """
+        id, kind, start_utc, direction, from_e164, from_raw, to_e164, to_raw, duration_s, disposition, agent,
+        retain_until, retention_class, linked_id
+        """
+
+    /// Items for `rows` (holding at least `hydratedColumns`), with their customers, recording, and
+    /// their conversation's legs and recordings (`conversations` holds those already read; the
+    /// others are read here).
     func hydrate(_ rows: [Row], conversations known: [String: Conversation] = [:]) throws -> [ArchivedItem] {
         guard let first = rows.first else { return [] }
         let column = ItemColumns(first)
