@@ -173,7 +173,7 @@ final class StreamingZIPWriter {
         central += entry.name
         central += extra
         entryCount += 1
-        let digest = entry.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = entry.hasher.finalize().hexString
         return ZIPEntrySummary(name: String(decoding: entry.name, as: UTF8.self), bytes: entry.bytes,
                                compressedBytes: entry.compressedBytes, crc32: UInt32(entry.crc), sha256: digest)
     }
@@ -216,7 +216,7 @@ final class StreamingZIPWriter {
         end.le16(0)
         try emit(end)
         try flush()
-        let digest = archiveHasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = archiveHasher.finalize().hexString
         return (offset, digest)
     }
 

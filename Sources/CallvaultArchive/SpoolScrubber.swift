@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import CallvaultModel
 
 /// Removes an erased customer from the raw copies the spool keeps (`spool/processed/`,
 /// `spool/rejected/`): text files lose every line that mentions one of the customer's
@@ -110,6 +111,6 @@ struct SpoolScrubber {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import CallvaultModel
 
 /// The hash chain of the processing log: each entry's hash covers its content and the
 /// previous entry's hash, so a changed, deleted, inserted or reordered entry breaks the chain.
@@ -30,7 +31,7 @@ public enum AuditChain {
             optional(entry.reason), optional(entry.durationMs.map(String.init)), entry.origin, entry.previousHash,
         ]
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).hexString
     }
 
     /// Milliseconds since 1970, the resolution the log stores times at.

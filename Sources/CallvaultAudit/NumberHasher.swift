@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import CallvaultModel
 
 /// Keyed hashes of phone numbers for the log: "who searched for this number" stays
 /// answerable, yet the log holds no number (an erasure leaves none behind).
@@ -19,6 +20,6 @@ public struct NumberHasher: Sendable {
     /// `hmac:` and the first 128 bits of HMAC-SHA256 of the E.164 number (or the digits searched).
     public func hash(_ number: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(number.utf8), using: key)
-        return "hmac:" + mac.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "hmac:" + mac.prefix(16).hexString
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import Crypto
+import CallvaultModel
 import CZlib
 #if canImport(Glibc)
 import Glibc
@@ -87,7 +88,7 @@ public struct LocalBlobStore: BlobStore {
             total += Int64(count)
         }
         let digest = Array(hasher.finalize())
-        let sha = digest.map { String(format: "%02x", $0) }.joined()
+        let sha = digest.hexString
         var tail: [UInt8] = []
         tail.reserveCapacity(entries.count * BlobLayout.indexEntrySize + BlobLayout.trailerSize)
         for entry in entries {
@@ -198,7 +199,7 @@ public struct LocalBlobStore: BlobStore {
         }
         let wanted = range ?? 0...(max(size, 1) - 1)
         if size == 0 {
-            guard Array(SHA256.hash(data: Data())) == blob.header.sha256, sha256 == hex(blob.header.sha256) else {
+            guard Array(SHA256.hash(data: Data())) == blob.header.sha256, sha256 == blob.header.sha256.hexString else {
                 throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 mismatch")
             }
             return
@@ -230,7 +231,7 @@ public struct LocalBlobStore: BlobStore {
             if hasher != nil, i == last {
                 // A full read: nothing of the last chunk is handed out before the SHA-256 matches.
                 let digest = Array(hasher!.finalize())
-                guard digest == blob.header.sha256, hex(digest) == sha256 else {
+                guard digest == blob.header.sha256, digest.hexString == sha256 else {
                     throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 of the content does not match")
                 }
             }
@@ -310,7 +311,7 @@ public struct LocalBlobStore: BlobStore {
             throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(bad) fails its checksum")
         }
         let digest = state.digest()
-        guard digest == blob.header.sha256, hex(digest) == sha256 else {
+        guard digest == blob.header.sha256, digest.hexString == sha256 else {
             throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 of the content does not match")
         }
         return written
@@ -378,7 +379,6 @@ public struct LocalBlobStore: BlobStore {
 
 func errnoText() -> String { String(cString: strerror(errno)) }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 func readFull(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, name: String) throws(BlobStoreError) -> Int {
     var filled = 0
