@@ -45,7 +45,8 @@ extension IndexWriter {
         let blobs = try String.fetchAll(db, sql: "SELECT DISTINCT r.sha256 FROM doomed d CROSS JOIN recordings r ON r.item_id = d.id")
         try db.execute(sql: """
             INSERT INTO names_fts (names_fts, rowid, caller_name)
-                SELECT 'delete', \(Schema.nameKey(start: "i.start_utc", id: "i.id")), i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id WHERE i.caller_name IS NOT NULL;
+                SELECT 'delete', \(Schema.nameKey(start: "i.start_utc", id: "i.id")), i.caller_name FROM doomed d CROSS JOIN items i ON i.id = d.id
+                WHERE i.caller_name IS NOT NULL ORDER BY 2;
             DELETE FROM item_customers WHERE item_id IN (SELECT id FROM doomed);
             DELETE FROM conversation_legs WHERE id IN (SELECT id FROM doomed);
             DELETE FROM link_overrides WHERE item_id IN (SELECT id FROM doomed);

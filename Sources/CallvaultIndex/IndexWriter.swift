@@ -308,11 +308,14 @@ public struct IndexWriter {
         return ItemID(kind: .recording, number: id)
     }
 
-    /// Adds new caller names to the full-text index (one batch per transaction: far faster than a trigger).
+    /// Adds new caller names to the full-text index (one batch per transaction: far faster than a
+    /// trigger), in key order: FTS5 writes its pending entries out whenever a rowid is lower than
+    /// the one before, so time keys written in id order made a small segment per name.
     public func indexNames(insertedAfter after: Int64) throws {
         try db.execute(sql: """
             INSERT INTO names_fts (rowid, caller_name)
             SELECT \(Schema.nameKey(start: "start_utc", id: "id")), caller_name FROM items WHERE id > ? AND caller_name IS NOT NULL
+            ORDER BY 1
             """, arguments: [after])
     }
 
