@@ -8,11 +8,19 @@ extension IndexWriter {
     /// alone in the table it changes no count, and they find it once they do. Only a new leg
     /// whose linked id is its unique id (a first channel, a queue row repeating it) costs a
     /// look-up of other legs. Legs are looked for on the new leg's start day and the days either
-    /// side of it (`Schema.conversationDays`).
+    /// side of it (`Schema.conversationDays`). Each leg gets its conversation's number: that of
+    /// a leg already in the table, else the lowest id among its legs (`Schema.v12LegConversationKeys`).
     public func indexConversations(insertedAfter after: Int64) throws {
+        let sameConversation = """
+            o.kind = 'call' AND o.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND o.linked_id = n.linked_id
+            """
         try db.execute(sql: """
-            INSERT OR IGNORE INTO conversation_legs (id, linked_id)
-            SELECT c.id, c.linked_id FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
+            INSERT OR IGNORE INTO conversation_legs (id, linked_id, number)
+            SELECT c.id, c.linked_id,
+                   coalesce((SELECT min(l.number) FROM items o INDEXED BY items_conversation_day CROSS JOIN conversation_legs l ON l.id = o.id
+                             WHERE \(sameConversation)),
+                            (SELECT min(o.id) FROM items o INDEXED BY items_conversation_day WHERE \(sameConversation)))
+            FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
                 ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
             WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
               AND (n.pbx_unique_id IS NOT n.linked_id
