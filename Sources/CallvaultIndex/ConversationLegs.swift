@@ -11,21 +11,22 @@ extension IndexWriter {
     /// side of it (`Schema.conversationDays`). Each leg gets its conversation's number: that of
     /// a leg already in the table, else the lowest id among its legs (`Schema.v12LegConversationKeys`).
     public func indexConversations(insertedAfter after: Int64) throws {
-        let sameConversation = """
-            o.kind = 'call' AND o.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND o.linked_id = n.linked_id
-            """
+        // `found`: for each new leg `n`, every leg `c` of its conversation (itself included) and
+        // the number `c` has if already in the table; the window takes the conversation's number
+        // from the rows SQLite reads anyway.
         try db.execute(sql: """
             INSERT OR IGNORE INTO conversation_legs (id, linked_id, number)
-            SELECT c.id, c.linked_id,
-                   coalesce((SELECT min(l.number) FROM items o INDEXED BY items_conversation_day CROSS JOIN conversation_legs l ON l.id = o.id
-                             WHERE \(sameConversation)),
-                            (SELECT min(o.id) FROM items o INDEXED BY items_conversation_day WHERE \(sameConversation)))
-            FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
-                ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
-            WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
-              AND (n.pbx_unique_id IS NOT n.linked_id
-                   OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
-                   OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
+            SELECT id, linked_id, coalesce(min(number) OVER conversation, min(id) OVER conversation) FROM (
+                SELECT n.id AS leg, c.id AS id, c.linked_id AS linked_id,
+                       (SELECT l.number FROM conversation_legs l WHERE l.id = c.id) AS number
+                FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
+                    ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
+                WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
+                  AND (n.pbx_unique_id IS NOT n.linked_id
+                       OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
+                       OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
+            ) AS found
+            WINDOW conversation AS (PARTITION BY leg)
             """, arguments: [after])
     }
 
