@@ -101,9 +101,10 @@ public struct ItemJSON: Encodable {
         case ingested_at, call, blob
     }
 
-    // Written field by field with the container's concrete String/Double/Bool calls: the generic
-    // path (optionals, arrays, the dates' custom strategy) costs twice as much, and a search
-    // result is 50 of these per request.
+    // Written field by field with the container's concrete String/Double/Bool calls (the generic
+    // path for optionals, arrays and the dates' custom strategy costs twice as much). Used for
+    // `show`'s item and as the reference `writeSearchItem` is tested against; search results
+    // are written by `writeSearchItem`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
