@@ -47,11 +47,12 @@ extension Archive {
     /// goes last (or, while kept items still link to it, keeps only its id with the name
     /// blanked and no numbers); then the blobs, the spool copies and the freed database
     /// content are purged. One audit entry with ids, counts and the reason.
-    /// - Warning: deletes personal data for good. `dryRun` only plans (and audits the plan).
+    /// - Warning: deletes personal data for good, at the archive's clock. `dryRun` only plans
+    ///   (and audits the plan), at `now` when given; a real run refuses a supplied `now`.
     public func erase(customer: String, reason: String, now: Date? = nil, dryRun: Bool = false, actor: Actor) throws -> ErasureReport {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why the customer's data is erased (e.g. the request id)") }
-        let now = now ?? clock()
+        let now = try destructiveTime(supplied: now, dryRun: dryRun, action: dryRun ? "erase-plan" : "erase", actor: actor)
         let (exists, pending) = try index.read { reader in
             (try reader.customerExists(customer), try reader.pendingErasures().first { $0.customer == customer })
         }
@@ -75,6 +76,9 @@ extension Archive {
     @discardableResult
     public func resumePendingErasures(actor: Actor) throws -> [ErasureReport] {
         var reports: [ErasureReport] = []
+        guard try !index.read({ try $0.pendingErasures() }).isEmpty || !index.read({ try $0.erasedCustomersWithoutItems() }).isEmpty
+                || !index.read({ try $0.erasuresAwaitingPurge() }).isEmpty else { return [] }
+        _ = try destructiveTime(supplied: nil, dryRun: false, action: "erase-resume", actor: actor)
         for record in try index.read({ try $0.pendingErasures() }) {
             let previous = try? Self.reportDecoder.decode(ErasureReport.self, from: Data(record.report.utf8))
             reports.append(try runErasure(record, previous: previous, customer: record.customer, reason: record.reason,
@@ -187,6 +191,11 @@ extension Archive {
             // request is closed.
             let lifted = try writer.liftManualRestrictions(customer: customer, by: actor.name, at: now)
             if completes {
+                // No number of the customer survives in hold scopes: a keyed hash still matches later items.
+                let numbers = try reader.customerNumbers(customer).map(\.e164)
+                let shared = try reader.numbersOwnedByOthers(numbers, except: customer)
+                report.holdScopesHashed = try writer.hashNumberScopes(numbers.filter { !shared.contains($0) }, hash: numberHasher.hash)
+                report.keptNotes = try reader.freeTextNotes(customer: customer)
                 report.customerRemoved = try writer.forgetCustomer(customer, at: now)
                 report.customerBlanked = !report.customerRemoved
                 report.completedAt = now

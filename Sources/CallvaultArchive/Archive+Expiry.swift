@@ -147,19 +147,21 @@ extension Archive {
     /// The service identity expiry runs under (R3).
     public static let expiryActor = Actor(name: "svc:expiry", role: "service", origin: "expiry")
 
-    /// Deletes every item whose retain-until date is at or before `now` and that no hold,
+    /// Deletes every item whose retain-until date is at or before the archive's clock and that no hold,
     /// restriction or access-request freeze keeps (R16, R18), in short write transactions,
     /// each with its audit entry listing the ids it deleted; then the blobs no recording
     /// refers to; then the audit entries older than the audit log's retention (R4). A crash
     /// between batches loses nothing: the next run continues, and first removes the blobs a
     /// crashed run left queued.
     ///
-    /// With `dryRun`, nothing changes: the report says what would go, what is kept and why,
-    /// and what is overdue (past its date by more than 48 h and not kept: R17).
+    /// With `dryRun`, nothing changes: the report says what would go at `now` (default: the
+    /// clock), what is kept and why, and what is overdue (past its date by more than 48 h and
+    /// not kept: R17). A real run takes no `now` and refuses a stepped-back clock
+    /// (`destructiveTime`).
     /// - Warning: destroys data for good (that is its purpose).
     public func expire(now: Date? = nil, dryRun: Bool = false, actor: Actor = Archive.expiryActor,
                        pacing: ExpiryPacing = ExpiryPacing(), progress: (ExpiryReport) -> Void = { _ in }) throws -> ExpiryReport {
-        let now = now ?? clock()
+        let now = try destructiveTime(supplied: now, dryRun: dryRun, action: dryRun ? "expire-dry-run" : "expire-run", actor: actor)
         let started = Date()
         var report = ExpiryReport(dryRun: dryRun, now: now)
         if !dryRun {

@@ -237,6 +237,7 @@ extension Archive {
                 // A recording that waited for its call takes the call's time and customers: date it again.
                 try self.reapplyRetention(ofItems: writer.linkWaitingRecordings(insertedAfter: before), writer: writer)
             }
+            try writer.coverByHashedNumberScopes(insertedAfter: before, hash: numberHasher.hash)
             var items = AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: calls)
             items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: sms)
             items += AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: updated.sorted())
@@ -307,8 +308,10 @@ extension Archive {
             if !blobs.contains(stored.sha256) {
                 _ = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
             }
+            let before = try writer.lastItemNumber()
             let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,
                                                      retention: retention, customers: linked, now: now)
+            try writer.coverByHashedNumberScopes(insertedAfter: before, hash: numberHasher.hash)
             // Linked to its call on insert, it may have taken the call's time and customers.
             if case .inserted(let id) = outcome { try self.reapplyRetention(ofItems: [id], writer: writer) }
             if case .inserted(let id) = outcome {

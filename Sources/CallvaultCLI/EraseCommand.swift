@@ -4,7 +4,7 @@ import CallvaultArchive
 import CallvaultModel
 import CallvaultContract
 
-/// `erase --customer ID --reason TEXT [--now T] [--dry-run]`: the right to erasure.
+/// `erase --customer ID --reason TEXT [--dry-run [--now T]]`: the right to erasure.
 struct EraseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
@@ -20,8 +20,14 @@ struct EraseCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "The customer id.") var customer: String
     @Option(help: "Why (e.g. the request id); audited.") var reason: String
-    @Option(help: "The time the plan is made at (ISO 8601; default now).") var now: String?
+    @Option(help: "With --dry-run: the time the plan is made at (ISO 8601; default now). A real erasure always uses the system clock.") var now: String?
     @Flag(help: "Print the plan only; change nothing.") var dryRun = false
+
+    func validate() throws {
+        if now != nil && !dryRun {
+            throw ValidationError("--now only plans: \(Self.configuration.commandName!) deletes on the system clock. Add --dry-run to see what it would do at that time, or leave out --now")
+        }
+    }
 
     func run() throws {
         let actor = try global.namedActor

@@ -4,7 +4,7 @@ import CallvaultArchive
 import CallvaultContract
 import CallvaultModel
 
-/// `expire [--now T] [--dry-run]`: deletes what is past its retention and not kept (R16–R18, R4).
+/// `expire [--dry-run [--now T]]`: deletes what is past its retention and not kept (R16–R18, R4).
 struct ExpireCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "expire",
@@ -17,8 +17,14 @@ struct ExpireCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Expire as of this time (ISO 8601; default: now).") var now: String?
+    @Option(help: "With --dry-run: plan as of this time (ISO 8601; default: now). A real run always uses the system clock.") var now: String?
     @Flag(help: "Change nothing; report what would be deleted, what is kept and why, and what is overdue.") var dryRun = false
+
+    func validate() throws {
+        if now != nil && !dryRun {
+            throw ValidationError("--now only plans: \(Self.configuration.commandName!) deletes on the system clock. Add --dry-run to see what it would do at that time, or leave out --now")
+        }
+    }
 
     func run() throws {
         let archive = try global.openArchive()

@@ -65,6 +65,6 @@ struct GlobalOptions: ParsableArguments {
     static var roles: [String] { Role.personRoles.map(\.rawValue) }
 
     func openArchive() throws -> Archive {
-        try Archive(root: archiveURL)
+        try Archive(root: archiveURL, now: TestClockSeam.clock() ?? { Date() })
     }
 }

@@ -16,6 +16,8 @@ public struct ErasureJSON: Encodable {
     var blobs_removed: Int
     var spool_files_scrubbed: Int
     var index_purged: Bool?
+    var hold_scopes_hashed: Int
+    var kept_notes: [String]
 
     public init(_ r: ErasureReport) {
         erasure = r.erasure
@@ -32,11 +34,13 @@ public struct ErasureJSON: Encodable {
         blobs_removed = r.blobsRemoved
         spool_files_scrubbed = r.spoolFilesScrubbed
         index_purged = r.indexPurged
+        hold_scopes_hashed = r.holdScopesHashed ?? 0
+        kept_notes = r.keptNotes ?? []
     }
 
     enum CodingKeys: String, CodingKey {
         case erasure, customer, dry_run, completed, deleted, deleted_items, kept, deferred, review, customer_removed
-        case customer_blanked, blobs_removed, spool_files_scrubbed, index_purged
+        case customer_blanked, blobs_removed, spool_files_scrubbed, index_purged, hold_scopes_hashed, kept_notes
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,5 +59,7 @@ public struct ErasureJSON: Encodable {
         try c.encode(blobs_removed, forKey: .blobs_removed)
         try c.encode(spool_files_scrubbed, forKey: .spool_files_scrubbed)
         try c.encode(index_purged, forKey: .index_purged) // null for a dry run
+        try c.encode(hold_scopes_hashed, forKey: .hold_scopes_hashed)
+        try c.encode(kept_notes, forKey: .kept_notes)
     }
 }

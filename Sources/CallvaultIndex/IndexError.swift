@@ -5,10 +5,12 @@ public enum IndexError: CallvaultError {
     case newerArchive(path: String, unknownMigrations: [String])
     case cannotOpen(path: String, reason: String)
     case database(String)
+    /// A deletion reached items that an active legal hold covers (Invariant 4).
+    case heldItems([Int64])
 
     public var kind: ErrorKind {
         switch self {
-        case .newerArchive: .refused
+        case .newerArchive, .heldItems: .refused
         case .cannotOpen, .database: .internal
         }
     }
@@ -21,6 +23,8 @@ public enum IndexError: CallvaultError {
             "cannot open the index \(path): \(reason)"
         case .database(let text):
             "index error: \(text)"
+        case .heldItems(let ids):
+            "\(ids.count) of the items to delete are covered by a legal hold (row ids \(ids.prefix(5).map(String.init).joined(separator: ", "))\(ids.count > 5 ? ", …" : "")); nothing was deleted. Release the hold first (`callvault hold release`)"
         }
     }
 }

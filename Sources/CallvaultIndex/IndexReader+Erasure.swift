@@ -35,8 +35,8 @@ extension IndexReader {
         var holds: [Int64: [String]] = [:]
         if anyHold {
             for row in try Row.fetchAll(db, sql: """
-                SELECT i.id, h.id FROM item_customers c JOIN items i ON i.id = c.item_id JOIN holds h ON \(PolicyConditions.holdCovers)
-                WHERE c.customer_id = ? ORDER BY h.id
+                SELECT c.item_id, hi.hold_id FROM item_customers c JOIN hold_items hi ON hi.item_id = c.item_id
+                WHERE c.customer_id = ? ORDER BY hi.hold_id
                 """, arguments: [customer]) {
                 holds[row[0], default: []].append("hold-\(row[1] as Int64)")
             }
@@ -125,5 +125,22 @@ extension IndexReader {
         ErasureRecord(id: row["id"], customer: row["customer_id"], reason: row["reason"], requestedBy: row["requested_by"],
                       requestedAt: Date(unixSeconds: row["requested_at"]),
                       completedAt: (row["completed_at"] as Int64?).map(Date.init(unixSeconds:)), report: row["report"])
+    }
+}
+
+extension IndexReader {
+    /// Free-text notes an erasure of `customer` keeps, which a person may have written the
+    /// customer's name or number into: holds scoped to the customer or covering their items
+    /// (case name and reason), and the customer's requests with a note. Ids only (`hold-3`, `req-2`).
+    public func freeTextNotes(customer: String) throws -> [String] {
+        let holds = try Int64.fetchAll(db, sql: """
+            SELECT hold_id FROM hold_scopes WHERE kind = 'customer' AND value = ?1
+            UNION SELECT hi.hold_id FROM item_customers c JOIN hold_items hi ON hi.item_id = c.item_id WHERE c.customer_id = ?1
+            ORDER BY 1
+            """, arguments: [customer])
+        let requests = try Int64.fetchAll(db, sql: """
+            SELECT id FROM requests WHERE customer_id = ? AND coalesce(note, '') <> '' ORDER BY id
+            """, arguments: [customer])
+        return holds.map { "hold-\($0)" } + requests.map { "req-\($0)" }
     }
 }

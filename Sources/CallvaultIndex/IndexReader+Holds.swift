@@ -4,39 +4,30 @@ import GRDB
 
 extension IndexReader {
     /// Holds, newest first: only active ones unless `includeReleased`, each with the number of
-    /// items it covers now.
+    /// items it covers (none once released).
     public func holds(includeReleased: Bool) throws -> [Hold] {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM holds \(includeReleased ? "" : "WHERE released_at IS NULL") ORDER BY id DESC")
         return try rows.map { row in
             var hold = try self.hold(row)
-            hold.coveredItems = try coveredItemNumbers(hold: hold.number).count
+            hold.coveredItems = try coveredItemCount(hold: hold.number)
             return hold
         }
     }
 
-    /// One hold with the number of items it covers now, or nil.
+    /// One hold with the number of items it covers (none once released), or nil.
     public func hold(_ number: Int64) throws -> Hold? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM holds WHERE id = ?", arguments: [number]) else { return nil }
         var hold = try self.hold(row)
-        hold.coveredItems = try coveredItemNumbers(hold: number).count
+        hold.coveredItems = try coveredItemCount(hold: number)
         return hold
     }
 
-    /// The items hold `number` covers now (none once released), in id order.
-    ///
-    /// Candidates come from the scopes' indexes (or the time index for a hold without scopes);
-    /// `PolicyConditions.holdCovers` decides, the same condition expiry and erasure use.
+    /// The items hold `number` covers (none once released), in id order: every item it has
+    /// matched since it was placed (`hold_items`).
     public func itemsCovered(byHold number: Int64) throws -> [ItemID] {
-        let numbers = try coveredItemNumbers(hold: number)
-        guard !numbers.isEmpty else { return [] }
-        var ids: [ItemID] = []
-        for chunk in stride(from: 0, to: numbers.count, by: 10_000) {
-            let list = numbers[chunk..<min(numbers.count, chunk + 10_000)].map(String.init).joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT id, kind FROM items WHERE id IN (\(list)) ORDER BY id") {
-                ids.append(ItemID(kind: ItemKind(rawValue: row[1]) ?? .call, number: row[0]))
-            }
-        }
-        return ids
+        try Row.fetchAll(db, sql: """
+            SELECT i.id, i.kind FROM hold_items hi JOIN items i ON i.id = hi.item_id WHERE hi.hold_id = ? ORDER BY i.id
+            """, arguments: [number]).map { row in ItemID(kind: ItemKind(rawValue: row[1]) ?? .call, number: row[0]) }
     }
 
     /// Whether item `id` exists (with that kind).
@@ -48,17 +39,34 @@ extension IndexReader {
     public func holdsCovering(_ numbers: [Int64]) throws -> [Int64: [String]] {
         guard !numbers.isEmpty else { return [:] }
         var result: [Int64: [String]] = [:]
-        let list = numbers.map(String.init).joined(separator: ",")
         for row in try Row.fetchAll(db, sql: """
-            SELECT i.id, h.id FROM items i JOIN holds h ON \(PolicyConditions.holdCovers)
-            WHERE i.id IN (\(list)) ORDER BY h.id
+            SELECT item_id, hold_id FROM hold_items WHERE item_id IN (\(numbers.map(String.init).joined(separator: ","))) ORDER BY hold_id
             """) {
             result[row[0], default: []].append(Hold.id(row[1]))
         }
         return result
     }
 
-    func coveredItemNumbers(hold number: Int64) throws -> [Int64] {
+    /// Which of item rows `numbers` an active hold covers: the one question every deletion path
+    /// (expiry, erasure, repair, cleanup) asks before it deletes an item (Invariant 4).
+    public func heldItems(among numbers: [Int64]) throws -> Set<Int64> {
+        var held: Set<Int64> = []
+        for chunk in stride(from: 0, to: numbers.count, by: 10_000) {
+            let list = numbers[chunk..<min(numbers.count, chunk + 10_000)].map(String.init).joined(separator: ",")
+            held.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT item_id FROM hold_items WHERE item_id IN (\(list))"))
+        }
+        return held
+    }
+
+    func coveredItemCount(hold number: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM hold_items WHERE hold_id = ?", arguments: [number]) ?? 0
+    }
+
+    /// The items active hold `number` matches by its scope now (what it starts to cover when placed).
+    ///
+    /// Candidates come from the scopes' indexes (or the time index for a hold without scopes);
+    /// `PolicyConditions.holdMatches` decides.
+    func matchingItemNumbers(hold number: Int64) throws -> [Int64] {
         guard let hold = try Row.fetchOne(db, sql: "SELECT from_utc, to_utc, released_at FROM holds WHERE id = ?", arguments: [number]),
               (hold[2] as Int64?) == nil else { return [] }
         let scopes = try Row.fetchAll(db, sql: "SELECT kind, value FROM hold_scopes WHERE hold_id = ?", arguments: [number])
@@ -85,7 +93,7 @@ extension IndexReader {
         }
         return try Int64.fetchAll(db, sql: """
             SELECT i.id FROM items i JOIN holds h ON h.id = ?
-            WHERE i.id IN (\(candidates.joined(separator: " UNION "))) AND \(PolicyConditions.holdCovers)
+            WHERE i.id IN (\(candidates.joined(separator: " UNION "))) AND \(PolicyConditions.holdMatches)
             ORDER BY i.id
             """, arguments: StatementArguments([number] + arguments))
     }

@@ -295,7 +295,7 @@ public struct IndexReader {
         }
         var holds: [Int64: [String]] = [:]
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM holds WHERE released_at IS NULL)")) == true {
-            for row in try fetchRows(ids, { "SELECT i.id, h.id FROM items i JOIN holds h ON \(PolicyConditions.holdCovers) WHERE i.id IN (\($0)) ORDER BY i.id, h.id" }) {
+            for row in try fetchRows(ids, { "SELECT item_id, hold_id FROM hold_items WHERE item_id IN (\($0)) ORDER BY item_id, hold_id" }) {
                 holds[row[0], default: []].append("hold-\(row[1] as Int64)")
             }
         }

@@ -27,9 +27,12 @@ extension IndexWriter {
     /// delivery-report leftovers, then the rows. Blobs no remaining recording refers to are
     /// queued in `blob_deletions` in the same transaction; `pendingBlobDeletions` and
     /// `blobDeleted` finish them after the commit (so a crash leaves them queued, not lost).
+    /// - Throws: `IndexError.heldItems`, deleting nothing, when an active hold covers any of them.
     public func deleteItems(_ ids: [Int64], now: Date) throws -> DeletedItems {
         var deleted = DeletedItems()
         guard !ids.isEmpty else { return deleted }
+        let held = try IndexReader(db: db).heldItems(among: ids)
+        guard held.isEmpty else { throw IndexError.heldItems(held.sorted()) }
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY); DELETE FROM doomed;")
         // `doomed CROSS JOIN items` keeps the planner from scanning every item to probe the
         // (statistics-less) temp table: a full scan per batch made expiry of 1M items take hours.

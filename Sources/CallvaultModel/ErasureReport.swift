@@ -92,6 +92,13 @@ public struct ErasureReport: Sendable, Equatable, Codable {
     /// open all the while, so the log may still hold old page versions: the next `expire` run
     /// or hold release tries again and sets it. Nil for a dry run and in reports stored before it existed.
     public var indexPurged: Bool?
+    /// Hold scopes whose number (this customer's, owned by nobody else) was replaced by its
+    /// keyed hash when the erasure completed. Nil until it completes.
+    public var holdScopesHashed: Int?
+    /// Free-text notes that were kept and may name the customer: the case names and reasons of
+    /// holds that covered their items, and the notes of their requests (`hold-3`, `req-2`), for
+    /// a person to review. Nil until the erasure completes.
+    public var keptNotes: [String]?
 
     public init(erasure: String?, customer: String, dryRun: Bool, requestedAt: Date) {
         self.erasure = erasure
@@ -123,6 +130,8 @@ public struct ErasureReport: Sendable, Equatable, Codable {
         case blobsRemoved = "blobs_removed"
         case spoolFilesScrubbed = "spool_files_scrubbed"
         case indexPurged = "index_purged"
+        case holdScopesHashed = "hold_scopes_hashed"
+        case keptNotes = "kept_notes"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -141,5 +150,7 @@ public struct ErasureReport: Sendable, Equatable, Codable {
         try c.encode(blobsRemoved, forKey: .blobsRemoved)
         try c.encode(spoolFilesScrubbed, forKey: .spoolFilesScrubbed)
         try c.encode(indexPurged, forKey: .indexPurged)
+        try c.encodeIfPresent(holdScopesHashed, forKey: .holdScopesHashed)
+        try c.encodeIfPresent(keptNotes, forKey: .keptNotes)
     }
 }

@@ -261,7 +261,7 @@ import CallvaultTesting
         }
         let expiring = [try id("200.1"), try id("300.1", nth: 1)]
         try fixture.sql("UPDATE items SET retain_until = 1 WHERE id IN (\(expiring.map(String.init).joined(separator: ",")))")
-        let report = try fixture.archive.expire(now: Date(timeIntervalSince1970: 1_000))
+        let report = try fixture.archive.expire()
         #expect(report.deleted.calls == 2)
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE id IN (\(expiring.map(String.init).joined(separator: ",")))") == "0")
         try expectNameTotalsExact(fixture, "after expiry")

@@ -70,7 +70,7 @@ import CallvaultTesting
         pacing.pause = 0
         pacing.initialMergePages = 4
         pacing.targetTransaction = 0.000_001  // keep every merge step at the smallest size
-        let report = try fixture.archive.expire(now: PolicyFixture.date("2029-06-01"), pacing: pacing)
+        let report = try fixture.expire(at: PolicyFixture.date("2029-06-01"), pacing: pacing)
         #expect(report.deleted.calls == 12_000)
         #expect(report.fullTextMergeSteps > 4, "merged in small steps, mid-run and at the end")
 

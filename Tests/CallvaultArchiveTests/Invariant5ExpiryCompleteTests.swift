@@ -17,7 +17,7 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'Mäkinen'") != "0")
         #expect(!F.blobFiles(fixture).isEmpty)
         let counts = try fixture.sql("SELECT (SELECT count(*) FROM items WHERE kind = 'call') || ',' || (SELECT count(*) FROM items WHERE kind = 'recording')")
-        let report = try fixture.archive.expire(now: F.farFuture)
+        let report = try fixture.expire(at: F.farFuture)
         #expect("\(report.deleted.calls),\(report.deleted.recordings)" == counts)
         for table in ["items", "item_customers", "recordings", "link_overrides", "blob_deletions"] {
             #expect(try fixture.sql("SELECT count(*) FROM \(table)") == "0", "\(table) still holds rows")
@@ -38,12 +38,12 @@ import CallvaultTesting
         let fixture = try TestArchive.withSamples()
         let live = try F.ids(fixture, "SELECT id FROM items WHERE retain_until >= 253402300799")
         #expect(!live.isEmpty)
-        _ = try fixture.archive.expire(now: F.date("9999-12-31"))
+        _ = try fixture.expire(at: F.date("9999-12-31"))
         #expect(try F.ids(fixture, "SELECT id FROM items") == live, "only items kept while a relationship lasts may remain")
 
         let fresh = try F.endedSamples()
         let notYet = try F.ids(fresh, "SELECT id FROM items WHERE kind <> 'recording'")
-        let early = try fresh.archive.expire(now: F.date("2028-01-01"))
+        let early = try fresh.expire(at: F.date("2028-01-01"))
         #expect(early.deleted.calls == 0 && early.deleted.recordings > 0)
         #expect(try F.ids(fresh, "SELECT id FROM items") == notYet)
     }
@@ -56,14 +56,14 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(DISTINCT sha256) || ',' || count(*) FROM recordings") == "1,2")
         let ids = try fixture.sql("SELECT group_concat(item_id) FROM recordings").split(separator: ",").map { "rec-\($0)" }
         _ = try fixture.archive.placeHold(HoldRequest(caseName: "c", reason: "r", items: [ids[1]]), actor: fixture.actor)
-        let first = try fixture.archive.expire(now: F.farFuture)
+        let first = try fixture.expire(at: F.farFuture)
         #expect(first.deleted.recordings == 1 && first.held == 1 && first.blobsRemoved == 0)
         #expect(F.blobFiles(fixture).count == 1, "the blob the held recording uses must stay")
         let out = fixture.folder.path("out.wav")
         _ = try fixture.archive.extractRecording(ids[1], to: out, purpose: "legal-claim", actor: fixture.actor)
         #expect(try Data(contentsOf: out) == audio)
         _ = try fixture.archive.releaseHold("hold-1", reason: "done", actor: fixture.actor)
-        let second = try fixture.archive.expire(now: F.farFuture)
+        let second = try fixture.expire(at: F.farFuture)
         #expect(second.deleted.recordings == 1 && second.blobsRemoved == 1)
         #expect(F.blobFiles(fixture).isEmpty)
     }
@@ -74,7 +74,7 @@ import CallvaultTesting
         try fixture.sql("INSERT INTO requests (customer_id, type, received_at, due_at, opened_by) VALUES ('C002', 'access', 0, 0, 'anna')")
         let restricted = try F.ids(fixture, "SELECT item_id FROM item_customers WHERE customer_id = 'C001'")
         let frozen = try F.ids(fixture, "SELECT item_id FROM item_customers WHERE customer_id = 'C002'").subtracting(restricted)
-        let report = try fixture.archive.expire(now: F.farFuture)
+        let report = try fixture.expire(at: F.farFuture)
         #expect(report.restricted == restricted.count && report.frozen == frozen.count && report.held == 0)
         #expect(try F.ids(fixture, "SELECT id FROM items") == restricted.union(frozen))
         for kept in report.kept {
@@ -87,7 +87,7 @@ import CallvaultTesting
         #expect(report.kept.count == restricted.count + frozen.count)
         // Lifted and answered: the next run deletes them (R18).
         try fixture.sql("UPDATE restrictions SET lifted_at = 1, lifted_by = 'anna'; UPDATE requests SET closed_at = 1")
-        let after = try fixture.archive.expire(now: F.farFuture)
+        let after = try fixture.expire(at: F.farFuture)
         #expect(after.deleted.total == restricted.count + frozen.count)
         #expect(try fixture.sql("SELECT count(*) FROM items") == "0")
     }
@@ -117,7 +117,7 @@ import CallvaultTesting
         let late = try fixture.archive.expire(now: Date(timeIntervalSince1970: recordingDue + 3 * 86_400), dryRun: true)
         #expect(late.overdueCount >= 1)
         // A real run leaves nothing overdue.
-        _ = try fixture.archive.expire(now: F.farFuture)
+        _ = try fixture.expire(at: F.farFuture)
         #expect(try fixture.archive.expire(now: F.farFuture, dryRun: true).overdueCount == 0)
     }
 
@@ -129,7 +129,7 @@ import CallvaultTesting
         pacing.minimumBatch = 10
         pacing.maximumBatch = 10
         pacing.pause = 0
-        let report = try fixture.archive.expire(now: F.farFuture, pacing: pacing)
+        let report = try fixture.expire(at: F.farFuture, pacing: pacing)
         #expect(report.batches > 3)
         let entries = try fixture.sql("SELECT items FROM audit_log WHERE action = 'expire' AND actor = 'svc:expiry'").split(separator: "\n")
         #expect(entries.count == report.batches)
@@ -166,7 +166,7 @@ import CallvaultTesting
             }
         }
         reader.start()
-        let report = try fixture.archive.expire(now: F.farFuture, pacing: pacing)
+        let report = try fixture.expire(at: F.farFuture, pacing: pacing)
         done.withLock { $0 = true }
         while searches.withLock({ $0 }) == 0 && failures.withLock({ $0.isEmpty }) { usleep(1000) }
         #expect(failures.withLock { $0 }.isEmpty)

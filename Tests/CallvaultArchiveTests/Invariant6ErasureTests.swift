@@ -9,6 +9,7 @@ import CallvaultTesting
 /// hold, the law or another customer needs (and says why and until when), and leaves no
 /// residue of the customer in any file of the archive.
 @Suite struct Invariant6ErasureTests {
+    typealias F = PolicyFixture
     static let name = "Zyxwvinen Erkki"
     static let customers = """
         customer_id,name,phones,relationship_ended
@@ -70,7 +71,8 @@ import CallvaultTesting
         let fixture = try TestArchive()
         _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Self.customers), actor: fixture.actor)
         try fixture.ingest(fixture.input("Master.csv", Self.cdrs()))
-        let impatient = try Archive(root: fixture.root, purgePatience: 0.3)
+        let impatient = try fixture.reopened(purgePatience: 0.3)
+        fixture.clock.now = Self.later
         do {
             let reader = try ArchiveIndex(path: fixture.root.appendingPathComponent("index.sqlite"))
             let reading = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
@@ -83,7 +85,7 @@ import CallvaultTesting
                 finished.signal()
             }
             reading.wait()
-            let report = try impatient.erase(customer: "C100", reason: "req-2", now: Self.later, actor: Actor(name: "dpo", role: "compliance"))
+            let report = try impatient.erase(customer: "C100", reason: "req-2", actor: Actor(name: "dpo", role: "compliance"))
             #expect(report.completedAt != nil && report.indexPurged == false)
             // Only the log is read here: opening and closing the index file itself in this process
             // would drop SQLite's POSIX locks on it (the sqlite3 shell below could then wreck the log).
@@ -93,7 +95,7 @@ import CallvaultTesting
             done.signal()
             finished.wait()
         }
-        _ = try impatient.expire(now: Self.later)
+        _ = try impatient.expire()
         #expect(try fixture.sql("SELECT json_extract(report, '$.index_purged') FROM erasures") == "1")
         for needle in ["Zyxwvinen", "0405551234", "040 555 1234"] {
             #expect(Self.filesContaining(needle, under: fixture.root).isEmpty, "\(needle) left after the purge")
@@ -132,7 +134,8 @@ import CallvaultTesting
         #expect(!Self.filesContaining(wav.subdata(in: 4000..<4064), under: fixture.root).isEmpty)
 
         // The relationship ended in January 2026: by 2030 nothing is kept by law.
-        let report = try fixture.archive.erase(customer: "C100", reason: "req-1: erasure request by letter", now: Self.later,
+        fixture.clock.now = Self.later
+        let report = try fixture.archive.erase(customer: "C100", reason: "req-1: erasure request by letter",
                                                actor: Actor(name: "dpo", role: "compliance"))
         #expect(report.kept.isEmpty)
         #expect(report.deleted == ErasureReport.Counts(calls: 4, sms: 1, recordings: 1))
@@ -231,5 +234,36 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(*) FROM customer_numbers WHERE customer_id = 'C100'") == "0")
         let kept = try fixture.archive.search(SearchQuery(customer: "C100"), actor: fixture.actor)
         #expect(kept.total == 3)
+    }
+
+    /// A hold scoped to the erased customer's number keeps matching their later calls through a
+    /// keyed hash; no hold, request or scope table keeps the number, and the report names the
+    /// free-text notes that were kept for a person to review.
+    @Test func noNumberOfAnErasedCustomerStaysInAHoldScopeYetTheHoldStillMatches() throws {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Self.customers), actor: fixture.actor)
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "H-9", reason: "fraud case", numbers: ["040 555 1234"]), actor: fixture.actor)
+        _ = try fixture.archive.placeHold(HoldRequest(caseName: "H-10", reason: "complaint of the customer", customers: ["C100"]), actor: fixture.actor)
+        _ = try fixture.archive.releaseHold("hold-2", reason: "withdrawn", actor: fixture.actor)
+        _ = try fixture.archive.openRequest(customer: "C100", type: .erasure, note: "by letter", actor: fixture.actor)
+        #expect(try fixture.sql("SELECT count(*) FROM hold_scopes WHERE value = '+358405551234'") == "1")
+
+        let report = try fixture.archive.erase(customer: "C100", reason: "req-1", actor: Actor(name: "dpo", role: "compliance"))
+        #expect(report.completedAt != nil)
+        #expect(report.holdScopesHashed == 1)
+        #expect(report.keptNotes == ["hold-2", "req-1"])
+        #expect(try fixture.sql("SELECT count(*) FROM hold_scopes WHERE value LIKE '%405551234%'") == "0")
+        #expect(try fixture.sql("SELECT value FROM hold_scopes WHERE hold_id = 1").hasPrefix("hmac:"))
+        for needle in ["405551234", "40 555 1234"] {
+            #expect(Self.filesContaining(needle, under: fixture.root).isEmpty, "\(needle) left in \(Self.filesContaining(needle, under: fixture.root))")
+        }
+        // The person calls again: the hold on the number covers the new call.
+        try fixture.ingest(fixture.input("Master.csv", Self.cdrs()))
+        let theirs = try F.ids(fixture, "SELECT id FROM items WHERE from_e164 = '+358405551234'")
+        #expect(theirs.count == 3)
+        #expect(Set(try fixture.archive.hold("hold-1", actor: fixture.actor).items.map { String($0.number) }) == theirs)
+        let expiry = try fixture.expire(at: F.farFuture)
+        #expect(expiry.held == 3)
+        #expect(theirs.isSubset(of: try F.ids(fixture, "SELECT id FROM items")), "held by the hashed scope")
     }
 }

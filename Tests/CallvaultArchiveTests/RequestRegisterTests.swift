@@ -4,25 +4,16 @@ import CallvaultArchive
 import CallvaultModel
 import CallvaultTesting
 
-/// A clock a test moves by hand.
-final class ManualClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ start: Date) { current = start }
-    var now: Date { lock.withLock { current } }
-    func advance(days: Double) { lock.withLock { current = current.addingTimeInterval(days * 86_400) } }
-}
-
 /// The data-subject request register (R38): one-month due dates, overdue, auto-restriction of
 /// erasure and rectification requests (R24), the freeze of access requests (R30).
 @Suite struct RequestRegisterTests {
     static let handler = Actor(name: "carla", role: "compliance", origin: "test")
 
     /// The sample archive, opened with a clock the test controls.
-    func loaded(at start: String = "2026-11-01T12:00:00Z") throws -> (TestArchive, Archive, ManualClock) {
-        let fixture = try TestArchive.withSamples()
-        let clock = ManualClock(try Date.ISO8601FormatStyle().parse(start))
-        return (fixture, try Archive(root: fixture.root, now: { clock.now }), clock)
+    func loaded(at start: String = "2026-11-01T12:00:00Z") throws -> (TestArchive, Archive, TestClock) {
+        let clock = TestClock(try Date.ISO8601FormatStyle().parse(start))
+        let fixture = try TestArchive.withSamples(clock: clock)
+        return (fixture, fixture.archive, clock)
     }
 
     func helsinki(_ text: String) throws -> Date {
@@ -88,16 +79,16 @@ final class ManualClock: @unchecked Sendable {
         try fixture.sql("UPDATE items SET retain_until = \(Int64(clock.now.timeIntervalSince1970) + 86_400) WHERE id = \(recording.id.number)")
         let request = try archive.openRequest(customer: "C001", type: .access, actor: Self.handler)
         clock.advance(days: 5)
-        let first = try archive.expire(now: clock.now)
+        let first = try archive.expire()
         #expect(first.frozen >= 1)
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE id = \(recording.id.number)") == "1", "frozen while the request is open")
         let closed = try archive.closeRequest(request.id, outcome: "delivered", actor: Self.handler)
         #expect(closed.freezeUntil == clock.now.addingTimeInterval(30 * 86_400))
         clock.advance(days: 29)
-        _ = try archive.expire(now: clock.now)
+        _ = try archive.expire()
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE id = \(recording.id.number)") == "1", "still frozen 29 days after the answer")
         clock.advance(days: 2)
-        _ = try archive.expire(now: clock.now)
+        _ = try archive.expire()
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE id = \(recording.id.number)") == "0", "expires once the freeze ends")
     }
 }

@@ -14,14 +14,14 @@ import CallvaultTesting
     static let password = "correct horse battery staple"
 
     /// An empty archive opened with a clock the test moves and a fast bcrypt cost.
-    func opened() throws -> (TestArchive, Archive, ManualClock) {
+    func opened() throws -> (TestArchive, Archive, TestClock) {
         let fixture = try TestArchive()
-        let clock = ManualClock(try Date.ISO8601FormatStyle().parse("2026-05-04T09:00:00Z"))
+        let clock = TestClock(try Date.ISO8601FormatStyle().parse("2026-05-04T09:00:00Z"))
         return (fixture, try Archive(root: fixture.root, now: { clock.now }, passwordCost: 4), clock)
     }
 
     /// `opened()` with the admin anna.k and the lead lee.m.
-    func withAccounts() throws -> (TestArchive, Archive, ManualClock) {
+    func withAccounts() throws -> (TestArchive, Archive, TestClock) {
         let (fixture, archive, clock) = try opened()
         try archive.addUser("anna.k", role: .admin, password: Self.password, actor: Self.bootstrap)
         try archive.addUser("lee.m", role: .lead, password: "lee's own long passphrase", actor: Self.admin)

@@ -104,7 +104,7 @@ import CallvaultTesting
         #expect(!kept.isEmpty && kept.allSatisfy { $0["why"] as? String == "hold" && $0["by"] as? String == "hold-1" && $0["id"] is String })
         #expect((d["held"] as? Int) == kept.count)
 
-        let run = try cli.run(["expire", "--now", "2031-01-01", "--json"])
+        let run = try cli.run(["expire", "--json"], environment: ["CALLVAULT_TEST_NOW": "2031-01-01T00:00:00+02:00"])
         #expect(run.status == 0, "\(run.stderr)")
         let r = run.json
         let deleted = try #require(r["deleted"] as? [String: Int])
@@ -113,26 +113,29 @@ import CallvaultTesting
         #expect(r["held"] as? Int == kept.count && r["restricted"] as? Int == 0 && r["frozen"] as? Int == 0)
         #expect((r["overdue"] as? [String])?.isEmpty == true)
 
-        let after = try cli.run(["expire", "--now", "2031-01-01", "--dry-run", "--json"])
+        let after = try cli.run(["expire", "--now", "2031-01-01", "--dry-run", "--json"], environment: ["CALLVAULT_TEST_NOW": "2031-01-01T00:00:00+02:00"])
         #expect(after.status == 0, "nothing overdue once expired")
         #expect(try cli.run(["audit", "verify", "--json"]).json["ok"] as? Bool == true)
-        #expect(try cli.run(["expire", "--now", "soon"]).status == 1)
+        #expect(try cli.run(["expire", "--now", "soon", "--dry-run"]).status == 1)
+        // A supplied time only plans: a real run refuses it before touching anything.
+        let steered = try cli.run(["expire", "--now", "2040-01-01", "--json"])
+        #expect(steered.status == 2 && steered.stderr.contains("--dry-run"), "\(steered.stderr)")
     }
 
     @Test func expireRunsAsTheExpiryServiceUnlessAUserIsNamed() throws {
         let cli = try loaded()
         let archive = folder.path("archive/index.sqlite").path
         let lastExpire = { try Shell.run("/usr/bin/sqlite3", [archive, "SELECT actor || ':' || role FROM audit_log WHERE action = 'expire' ORDER BY seq DESC LIMIT 1"]) }
-        #expect(try cli.run(["expire", "--now", "2028-01-01", "--json"], environment: ["CALLVAULT_USER": ""]).status == 0)
+        #expect(try cli.run(["expire", "--json"], environment: ["CALLVAULT_USER": "", "CALLVAULT_TEST_NOW": "2028-01-01T00:00:00+02:00"]).status == 0)
         #expect(try lastExpire() == "svc:expiry:service", "R3: the expiry service identity, not the OS user")
-        #expect(try cli.run(["expire", "--now", "2030-06-01", "--as", "anna", "--json"]).status == 0)
+        #expect(try cli.run(["expire", "--as", "anna", "--json"], environment: ["CALLVAULT_TEST_NOW": "2030-06-01T00:00:00+03:00"]).status == 0)
         #expect(try lastExpire() == "anna:lead")
     }
 
     @Test func aRunKilledAfterItsFirstBatchIsFinishedByTheNext() throws {
         let cli = try loaded()
         let index = folder.path("archive/index.sqlite").path
-        let crashed = try cli.run(["expire", "--now", "2031-01-01", "--json"], environment: ["CALLVAULT_CRASH_AT": "expire-batch-committed"])
+        let crashed = try cli.run(["expire", "--json"], environment: ["CALLVAULT_CRASH_AT": "expire-batch-committed", "CALLVAULT_TEST_NOW": "2031-01-01T00:00:00+02:00"])
         #expect(crashed.status == 86, "the crash seam must fire: \(crashed.stderr)")
         // The batch committed; its blobs are queued, their files still on disk.
         #expect(try Shell.run("/usr/bin/sqlite3", [index, "SELECT count(*) FROM recordings"]) == "0")
@@ -143,7 +146,7 @@ import CallvaultTesting
         // One file went just before the crash, its queue entry did not: that counts as done.
         let gone = try #require(files().first)
         try FileManager.default.removeItem(at: folder.path("archive/blobs").appendingPathComponent(gone))
-        let next = try cli.run(["expire", "--now", "2031-01-01", "--json"])
+        let next = try cli.run(["expire", "--json"], environment: ["CALLVAULT_TEST_NOW": "2031-01-01T00:00:00+02:00"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.json["blobs_removed"] as? Int == Int(queued)! - 1)
         #expect(try Shell.run("/usr/bin/sqlite3", [index, "SELECT count(*) FROM blob_deletions"]) == "0")

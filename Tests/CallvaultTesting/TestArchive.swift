@@ -7,17 +7,32 @@ public final class TestArchive: @unchecked Sendable {
     public let folder = TemporaryFolder("callvault-archive")
     public let archive: Archive
     public let actor = Actor(name: "tester", role: "cli", origin: "test")
+    /// The archive's clock: destructive jobs run at its time.
+    public let clock: TestClock
 
-    public init(faultSeam: (@Sendable (String) -> Void)? = nil) throws {
+    public init(faultSeam: (@Sendable (String) -> Void)? = nil, clock: TestClock = TestClock()) throws {
+        self.clock = clock
         _ = try Archive.initialize(at: folder.path("archive"))
-        archive = try Archive(root: folder.path("archive"), faultSeam: faultSeam)
+        archive = try Archive(root: folder.path("archive"), now: clock.source, faultSeam: faultSeam)
+    }
+
+    /// Another `Archive` on this archive's folder, on the same clock.
+    public func reopened(purgePatience: TimeInterval = 60) throws -> Archive {
+        try Archive(root: root, now: clock.source, purgePatience: purgePatience)
+    }
+
+    /// Sets the clock to `time` and runs expiry for real there.
+    @discardableResult
+    public func expire(at time: Date, actor: Actor = Archive.expiryActor, pacing: ExpiryPacing = ExpiryPacing()) throws -> ExpiryReport {
+        clock.now = time
+        return try archive.expire(actor: actor, pacing: pacing)
     }
 
     public var root: URL { folder.path("archive") }
 
     /// An archive holding the sample customers and the whole sample Asterisk/FreePBX export.
-    public static func withSamples() throws -> TestArchive {
-        let fixture = try TestArchive()
+    public static func withSamples(clock: TestClock = TestClock()) throws -> TestArchive {
+        let fixture = try TestArchive(clock: clock)
         _ = try fixture.archive.importCustomers(from: samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
         _ = try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.actor)
         return fixture
