@@ -19,7 +19,7 @@ import CallvaultTesting
 ///   recording of its customer;
 /// - no blob is orphaned or missing, and `audit verify` passes (Invariant 7).
 ///
-/// `CALLVAULT_PROPERTY_SEQUENCES` sets how many sequences run (default 500),
+/// `CALLVAULT_PROPERTY_SEQUENCES` sets how many sequences run (default 400),
 /// `CALLVAULT_PROPERTY_SEED` replays one sequence (a failure names its seed), and
 /// `CALLVAULT_PROPERTY_REPORT` names a file for the totals (`scripts/bench-holds`).
 @Suite struct PolicyPropertyTests {
@@ -109,6 +109,7 @@ import CallvaultTesting
         var keptByHold = 0
         var keptByRestriction = 0
         var erased = 0
+        var erasuresWaiting = 0
         var resumedErasures = 0
         var heldAfterUnlink = 0
         var heldAfterReassignment = 0
@@ -123,7 +124,7 @@ import CallvaultTesting
             try run(seed: seed, coverage: &coverage)
             return
         }
-        let count = env["CALLVAULT_PROPERTY_SEQUENCES"].flatMap(Int.init) ?? 500
+        let count = env["CALLVAULT_PROPERTY_SEQUENCES"].flatMap(Int.init) ?? 400
         for seed in 1...UInt64(count) {
             try run(seed: seed, coverage: &coverage)
         }
@@ -131,7 +132,7 @@ import CallvaultTesting
             try """
                 {"sequences": \(coverage.sequences), "held_item_checks": \(coverage.heldChecks), "held_items_deleted": \(coverage.heldDeleted), \
                 "expired": \(coverage.expired), "kept_by_hold": \(coverage.keptByHold), "kept_by_restriction": \(coverage.keptByRestriction), \
-                "erased": \(coverage.erased), "erasures_resumed": \(coverage.resumedErasures), \
+                "erased": \(coverage.erased), "erasures_waiting": \(coverage.erasuresWaiting), "erasures_resumed": \(coverage.resumedErasures), \
                 "held_after_unlink": \(coverage.heldAfterUnlink), "held_after_reassignment": \(coverage.heldAfterReassignment)}
                 """.write(toFile: report, atomically: true, encoding: .utf8)
         }
@@ -203,12 +204,17 @@ import CallvaultTesting
         var trafficPeriod = RetentionPeriod(years: 3)
         coverage.sequences += 1
 
-        for step in 0..<12 {
+        // Twelve random steps, then every hold still active is released, one step each: the
+        // erasures waiting for them resume.
+        var step = 0
+        while step < 12 || holds.contains(where: \.active) {
+            defer { step += 1 }
+            let closing = step >= 12
             let before = try snapshot(root)
-            let roll = Int.random(in: 0..<100, using: &random)
+            let roll = closing ? 34 : Int.random(in: 0..<100, using: &random)
             var released: String?
             switch roll {
-            case 0..<24: // ingest a few calls, perhaps with a recording (whose bytes another may share)
+            case 0..<22: // ingest a few calls, perhaps with a recording (whose bytes another may share)
                 var lines: [String] = []
                 var wavs: [URL] = []
                 var made: [(unique: String, fact: Fact, recording: Bool)] = []
@@ -243,7 +249,7 @@ import CallvaultTesting
                     }
                 }
                 log.append("ingest \(lines.count) calls, \(wavs.count) recordings")
-            case 24..<36: // place a hold with a random scope
+            case 22..<34: // place a hold with a random scope
                 var hold = ModelHold(id: "")
                 var request = HoldRequest(caseName: "case \(step)", reason: "property test")
                 switch Int.random(in: 0..<4, using: &random) {
@@ -271,13 +277,17 @@ import CallvaultTesting
                 }
                 holds.append(hold)
                 log.append("hold \(hold.id) \(request)")
-            case 36..<44: // release a hold: erasures waiting for it resume
-                guard let index = holds.indices.filter({ holds[$0].active }).randomElement(using: &random) else { continue }
+            case 34..<42: // release a hold (often one an erasure waits for): erasures waiting for it resume
+                let waitedFor = holds.indices.filter { index in
+                    holds[index].active && holds[index].covered.contains { id in pendingErasures.values.contains { before[id]?.customers.contains($0) == true } }
+                }
+                let candidates = !waitedFor.isEmpty && Int.random(in: 0..<4, using: &random) > 0 ? waitedFor : holds.indices.filter { holds[$0].active }
+                guard let index = closing ? holds.firstIndex(where: \.active) : candidates.randomElement(using: &random) else { continue }
                 _ = try archive.releaseHold(holds[index].id, reason: "case closed", actor: actor)
                 holds[index].active = false
                 released = holds[index].id
                 log.append("release \(holds[index].id)")
-            case 44..<50: // change the rules and apply them
+            case 42..<48: // change the rules and apply them
                 recordingPeriod = [RetentionPeriod(months: 1), RetentionPeriod(months: 12), RetentionPeriod(years: 2)].randomElement(using: &random)!
                 trafficPeriod = [RetentionPeriod(years: 1), RetentionPeriod(years: 3)].randomElement(using: &random)!
                 var configuration = archive.configuration
@@ -287,7 +297,7 @@ import CallvaultTesting
                 archive = try Archive(root: root, now: clock.source)
                 _ = try archive.applyRetention(actor: actor)
                 log.append("rules recording \(recordingPeriod) traffic \(trafficPeriod)")
-            case 50..<64: // expire at a later time
+            case 48..<62: // expire at a later time
                 clock.advance(days: Double(Int.random(in: 0...900, using: &random)))
                 let expiry = try archive.expire(actor: actor)
                 coverage.expired += expiry.deleted.total
@@ -307,13 +317,19 @@ import CallvaultTesting
                         fail("item \(row.id) is past its date, unheld, unrestricted and unfrozen, yet still stored after expiry")
                     }
                 }
-            case 64..<70: // erase a customer
-                let customer = Self.customers.randomElement(using: &random)!
+            case 62..<70: // erase a customer (often one whose items a hold keeps: the erasure waits for its release)
+                let heldCustomers = Self.customers.filter { customer in
+                    holds.contains { $0.active && $0.covered.contains { before[$0]?.customers.contains(customer) == true } }
+                }
+                let customer = (!heldCustomers.isEmpty && Int.random(in: 0..<4, using: &random) > 0 ? heldCustomers : Self.customers).randomElement(using: &random)!
                 do {
                     let report = try archive.erase(customer: customer, reason: "request", actor: actor)
                     restricted.remove(customer)
                     log.append("erase \(customer) (\(report.completedAt == nil ? "waits for a hold" : "complete"))")
-                    if report.completedAt == nil, let id = report.erasure { pendingErasures[id] = customer }
+                    if report.completedAt == nil, let id = report.erasure {
+                        pendingErasures[id] = customer
+                        coverage.erasuresWaiting += 1
+                    }
                     if report.completedAt != nil { scenario.erased.insert(customer) }
                     let after = try snapshot(root)
                     coverage.erased += before.count - after.count
