@@ -14,6 +14,16 @@ public final class TestArchive: @unchecked Sendable {
     }
 
     public var root: URL { folder.path("archive") }
+    /// The archive's key folder (by default beside it).
+    public var keyDirectory: URL { folder.path("archive.keys") }
+    /// The archive's anchor file (by default beside it).
+    public var anchorFile: URL { folder.path("archive.anchors") }
+
+    /// The anchor file's lines.
+    public func anchorLines() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: anchorFile.path) else { return [] }
+        return try String(contentsOf: anchorFile, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
 
     /// An archive holding the sample customers and the whole sample Asterisk/FreePBX export.
     public static func withSamples() throws -> TestArchive {
