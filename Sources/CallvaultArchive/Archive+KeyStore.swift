@@ -1,5 +1,5 @@
 import Foundation
-import CallvaultAudit
+public import CallvaultAudit
 import CallvaultIndex
 import CallvaultModel
 

@@ -80,7 +80,7 @@ public final class Archive: Sendable {
                                                 maxExtensionLength: configuration.extensionMaxDigits)
         let keyDirectory = keys.keyDirectory?.standardizedFileURL ?? layout.defaultKeyDirectory
         let anchorFile = keys.anchorFile?.standardizedFileURL ?? layout.defaultAnchorFile
-        let secrets = try Self.openKeyStore(KeyStore(directory: keyDirectory, credentials: keys.credentialsDirectory),
+        let secrets = try Archive.openKeyStore(KeyStore(directory: keyDirectory, credentials: keys.credentialsDirectory),
                                             anchorFile: anchorFile, layout: layout)
         let chainKey = AuditKey(secrets.chainKey)
         let anchoring = AuditAnchoring(key: chainKey, file: anchorFile, every: keys.anchorEvery,
@@ -89,7 +89,7 @@ public final class Archive: Sendable {
         self.anchoring = anchoring
         self.index = try ArchiveIndex(path: layout.index, auditKey: chainKey, auditCommitted: { anchoring.committed($0) })
         self.numberHasher = NumberHasher(secret: secrets.numberSecret)
-        try Self.adoptKeyStore(index: index, keys: secrets, anchoring: anchoring)
+        try Archive.adoptKeyStore(index: index, keys: secrets, anchoring: anchoring)
         let seam = faultSeam ?? Archive.environmentFaultSeam()
         self.blobs = LocalBlobStore(root: layout.blobs, temporaryFolder: layout.temporary) { step throws(BlobStoreError) in
             seam?(step.rawValue)

@@ -1,5 +1,5 @@
-public import Foundation
-public import CallvaultAudit
+import Foundation
+import CallvaultAudit
 import CallvaultModel
 
 /// Anchors the processing log's head outside the archive: appends a signed line (sequence,

@@ -69,7 +69,7 @@ struct KeyStore {
             let file = directory.appendingPathComponent(key.rawValue)
             var status = stat()
             guard lstat(file.path, &status) == 0 else { continue }
-            guard (status.st_mode & S_IFMT) == S_IFREG else {
+            guard status.st_mode & 0o170000 == 0o100000 else {  // a regular file, not a link
                 throw ArchiveFailure(.refused, "key file \(file.path) is not a regular file: replace it with the key file from your backup; nothing was changed")
             }
             let mode = status.st_mode & 0o777

@@ -19,7 +19,7 @@ public struct AuditVerifier {
     /// The anchors still checkable entry by entry, by sequence (the newest of each sequence).
     private let anchors: [Int64: AuditAnchor]
     /// Problems found apart from the chain walk (anchors, the switch point), by sequence.
-    private var otherFailures: [(Int64?, String)] = []
+    private var otherFailures: [(Int64?, String)]
 
     /// A verifier of a plain log that was never pruned.
     public init() { self.init(prunedUpTo: 0, prunedHash: nil) }
@@ -36,40 +36,40 @@ public struct AuditVerifier {
         lastSequence = prunedUpTo
         previousHash = prunedUpTo > 0 ? (prunedHash ?? "") : AuditChain.genesis
         key = keying?.key
-        guard let keying else {
-            keyedFrom = .max
-            anchors = [:]
-            return
-        }
-        // The anchors, outside the archive, say where keying began; the index's own record of it
-        // could have been moved by whoever rewrote the log with plain hashes.
-        let anchored = keying.anchors.map(\.keyedFrom).min()
-        keyedFrom = anchored ?? keying.storedKeyedFrom ?? 1
-        if anchored == nil {
-            otherFailures.append((keying.storedKeyedFrom ?? 1,
-                                  "no anchor of this archive in \(keying.anchorFile): the anchor file was removed, replaced or is not the one this archive writes to (--anchor-file)"))
-        } else if let stored = keying.storedKeyedFrom, stored != keyedFrom {
-            otherFailures.append((min(stored, keyedFrom),
-                                  "the index says the chain is keyed from entry \(stored) but the anchors say from \(keyedFrom): the switch point was moved"))
-        } else if keying.storedKeyedFrom == nil {
-            otherFailures.append((keyedFrom, "the index records no switch point to keyed hashes but the anchors say from \(keyedFrom)"))
-        }
-        for line in keying.alteredLines {
-            otherFailures.append((nil, "line \(line) of \(keying.anchorFile) names this archive but its signature does not match: the anchor was edited or forged"))
-        }
+        var failures: [(Int64?, String)] = []
         var bySequence: [Int64: AuditAnchor] = [:]
-        for anchor in keying.anchors {
-            if anchor.sequence < prunedUpTo { continue }  // pruned after its retention: nothing left to compare
-            if anchor.sequence == prunedUpTo {
-                let expected = prunedUpTo == 0 ? AuditChain.genesis : prunedHash
-                if anchor.hash != expected {
-                    otherFailures.append((prunedUpTo + 1, Self.mismatch(anchor)))
-                }
-                continue
+        var keyedFrom = Int64.max
+        if let keying {
+            // The anchors, outside the archive, say where keying began; the index's own record
+            // of it could have been moved by whoever rewrote the log with plain hashes.
+            let anchored = keying.anchors.map(\.keyedFrom).min()
+            keyedFrom = anchored ?? keying.storedKeyedFrom ?? 1
+            if anchored == nil {
+                failures.append((keying.storedKeyedFrom ?? 1,
+                                 "no anchor of this archive in \(keying.anchorFile): the anchor file was removed, replaced or is not the one this archive writes to (--anchor-file)"))
+            } else if let stored = keying.storedKeyedFrom, stored != keyedFrom {
+                failures.append((min(stored, keyedFrom),
+                                 "the index says the chain is keyed from entry \(stored) but the anchors say from \(keyedFrom): the switch point was moved"))
+            } else if keying.storedKeyedFrom == nil {
+                failures.append((keyedFrom, "the index records no switch point to keyed hashes but the anchors say from \(keyedFrom)"))
             }
-            bySequence[anchor.sequence] = anchor
+            for line in keying.alteredLines {
+                failures.append((nil, "line \(line) of \(keying.anchorFile) names this archive but its signature does not match: the anchor was edited or forged"))
+            }
+            for anchor in keying.anchors {
+                if anchor.sequence < prunedUpTo { continue }  // pruned after its retention: nothing left to compare
+                if anchor.sequence == prunedUpTo {
+                    if anchor.hash != (prunedUpTo == 0 ? AuditChain.genesis : prunedHash) {
+                        failures.append((prunedUpTo + 1, Self.mismatch(anchor)))
+                    }
+                    continue
+                }
+                bySequence[anchor.sequence] = anchor
+            }
         }
+        self.keyedFrom = keyedFrom
         anchors = bySequence
+        otherFailures = failures
     }
 
     /// The action of the entry that records a pruning, with `upto` and `anchor` in its details.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultModel
+import CallvaultArchive
 #if canImport(Glibc)
 import Glibc
 #endif
