@@ -137,30 +137,40 @@ import CallvaultTesting
         try Shell.run("/usr/bin/sqlite3", [fixture.root.appendingPathComponent("index.sqlite").path, ".dump"])
     }
 
-    /// Rewrites the whole log as an attacker without the chain key would: triggers dropped,
-    /// every hash and the head recomputed with plain SHA-256, the index's switch point to keyed
-    /// hashes moved past the end (so a verifier trusting the index would check plain hashes).
-    func rewriteWithPlainHashes(_ fixture: TestArchive, changing target: Int64) throws {
+    /// The log's rows as the sqlite3 shell shows them (`-json`), as entries: what an attacker
+    /// recomputes plain hashes from.
+    func storedEntries(_ fixture: TestArchive, where condition: String = "1") throws -> [AuditEntry] {
         let db = fixture.root.appendingPathComponent("index.sqlite").path
-        let json = try Shell.run("/usr/bin/sqlite3", ["-json", db, "SELECT * FROM audit_log ORDER BY seq"])
+        let json = try Shell.run("/usr/bin/sqlite3", ["-json", db, "SELECT * FROM audit_log WHERE \(condition) ORDER BY seq"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        return try rows.map { row in
+            AuditEntry(
+                sequence: Int64(row["seq"] as! Int), time: Date(timeIntervalSince1970: Double(row["time_ms"] as! Int) / 1000),
+                actor: row["actor"] as! String, role: row["role"] as! String, action: row["action"] as! String,
+                items: try JSONDecoder().decode([String].self, from: Data((row["items"] as! String).utf8)),
+                purpose: row["purpose"] as? String, details: row["details"] as! String,
+                outcome: AuditEntry.Outcome(rawValue: row["outcome"] as! String)!, reason: row["reason"] as? String,
+                durationMs: row["duration_ms"] as? Int, origin: row["origin"] as! String,
+                previousHash: row["prev_hash"] as! String, hash: row["hash"] as! String)
+        }
+    }
+
+    /// Rewrites the whole log as an attacker without the chain key would: triggers dropped,
+    /// entry `target` changed, every hash and the head recomputed with plain SHA-256, the
+    /// index's switch point to keyed hashes moved past the end (so a verifier trusting the index
+    /// would check plain hashes).
+    func rewriteWithPlainHashes(_ fixture: TestArchive, changing target: Int64) throws {
         var previous = AuditChain.genesis
         var sql = "DROP TRIGGER audit_log_append_only_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = \(target);"
-        for row in rows {
-            let sequence = Int64(row["seq"] as! Int)
-            let items = try JSONDecoder().decode([String].self, from: Data((row["items"] as! String).utf8))
-            var entry = AuditEntry(
-                sequence: sequence, time: Date(timeIntervalSince1970: Double(row["time_ms"] as! Int) / 1000),
-                actor: sequence == target ? "mallory" : row["actor"] as! String, role: row["role"] as! String,
-                action: row["action"] as! String, items: items, purpose: row["purpose"] as? String,
-                details: row["details"] as! String, outcome: AuditEntry.Outcome(rawValue: row["outcome"] as! String)!,
-                reason: row["reason"] as? String, durationMs: row["duration_ms"] as? Int, origin: row["origin"] as! String,
-                previousHash: previous, hash: "")
+        let entries = try storedEntries(fixture)
+        for var entry in entries {
+            if entry.sequence == target { entry.actor = "mallory" }
+            entry.previousHash = previous
             entry.hash = AuditChain.hash(of: entry)
-            sql += "UPDATE audit_log SET prev_hash = '\(previous)', hash = '\(entry.hash)' WHERE seq = \(sequence);"
+            sql += "UPDATE audit_log SET prev_hash = '\(previous)', hash = '\(entry.hash)' WHERE seq = \(entry.sequence);"
             previous = entry.hash
         }
-        sql += "UPDATE audit_head SET count = \(rows.count), last_hash = '\(previous)', keyed_from = \(rows.count + 1);"
+        sql += "UPDATE audit_head SET count = \(entries.count), last_hash = '\(previous)', keyed_from = \(entries.count + 1);"
         try fixture.sql(sql)
     }
 
@@ -186,16 +196,8 @@ import CallvaultTesting
         let fixture = try loadedArchive()
         try fixture.archive.anchorAuditHead()
         // The edited entry hashes right in plain SHA-256; without the key it cannot carry its HMAC.
-        let db = fixture.root.appendingPathComponent("index.sqlite").path
-        let row = try Shell.run("/usr/bin/sqlite3", ["-json", db, "SELECT * FROM audit_log WHERE seq = 5"])
-        let fields = try #require((try JSONSerialization.jsonObject(with: Data(row.utf8)) as? [[String: Any]])?.first)
-        let entry = AuditEntry(sequence: 5, time: Date(timeIntervalSince1970: Double(fields["time_ms"] as! Int) / 1000),
-                               actor: "mallory", role: fields["role"] as! String, action: fields["action"] as! String,
-                               items: try JSONDecoder().decode([String].self, from: Data((fields["items"] as! String).utf8)),
-                               purpose: fields["purpose"] as? String, details: fields["details"] as! String,
-                               outcome: AuditEntry.Outcome(rawValue: fields["outcome"] as! String)!, reason: fields["reason"] as? String,
-                               durationMs: fields["duration_ms"] as? Int, origin: fields["origin"] as! String,
-                               previousHash: fields["prev_hash"] as! String, hash: "")
+        var entry = try #require(try storedEntries(fixture, where: "seq = 5").first)
+        entry.actor = "mallory"
         try fixture.sql("DROP TRIGGER audit_log_append_only_update; UPDATE audit_log SET actor = 'mallory', hash = '\(AuditChain.hash(of: entry))' WHERE seq = 5")
         let result = try fixture.archive.verifyAudit(actor: fixture.actor)
         #expect(!result.ok)
