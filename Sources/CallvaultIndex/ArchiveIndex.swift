@@ -81,6 +81,7 @@ public final class ArchiveIndex: Sendable {
         guard FileManager.default.fileExists(atPath: path.path) else { return (nil, nil) }
         var config = Configuration()
         config.readonly = true
+        config.busyMode = .timeout(10)  // a checkpoint of another process may hold the file briefly
         do {
             let queue = try DatabaseQueue(path: path.path, configuration: config)
             return try queue.read { db in

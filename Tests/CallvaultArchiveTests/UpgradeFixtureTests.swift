@@ -79,4 +79,28 @@ import CallvaultTesting
         let bytes = try Data(contentsOf: URL(fileURLWithPath: index)) + ((try? Data(contentsOf: URL(fileURLWithPath: index + "-wal"))) ?? Data())
         #expect(bytes.range(of: secret) == nil)
     }
+
+    /// The move is safe to interrupt: a key file already written (the process stopped before the
+    /// index's copy was deleted) is taken as it is; a key file of another archive is refused.
+    @Test func anInterruptedMoveCompletesAndAForeignNumberKeyIsRefused() throws {
+        let source = TestArchive.samples.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/archive-v1-core")
+        let folder = TemporaryFolder()
+        let root = folder.path("archive"), keys = folder.path("archive.keys")
+        try FileManager.default.copyItem(at: source, to: root)
+        let index = root.appendingPathComponent("index.sqlite").path
+        let secretHex = try Shell.run("/usr/bin/sqlite3", [index, "SELECT lower(hex(value)) FROM archive_secrets"])
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let numberKey = keys.appendingPathComponent("number.key")
+        // Another archive's key: refused before anything changes.
+        try Data((String(repeating: "ab", count: 32) + "\n").utf8).write(to: numberKey)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: numberKey.path)
+        let before = try Shell.run("/usr/bin/sqlite3", [index, ".dump"])
+        #expect { _ = try Archive(root: root) } throws: { "\($0)".contains("differs") && "\($0)".contains(numberKey.path) }
+        #expect(try Shell.run("/usr/bin/sqlite3", [index, ".dump"]) == before)
+        // This archive's key, written before an interruption: the open completes the move.
+        try Data((secretHex + "\n").utf8).write(to: numberKey)
+        _ = try Archive(root: root)
+        #expect(try Shell.run("/usr/bin/sqlite3", [index, "SELECT count(*) FROM archive_secrets"]) == "0")
+        #expect(try Archive(root: root).verifyAudit(actor: Actor(name: "tester")).ok)
+    }
 }
