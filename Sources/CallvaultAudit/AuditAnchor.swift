@@ -11,8 +11,10 @@ public struct AuditAnchor: Sendable, Equatable {
     /// The first entry sealed with the chain key; entries before it were plain SHA-256 (archives
     /// from before keyed chains).
     public var keyedFrom: Int64
+    /// When the anchor was written (to the second).
     public var time: Date
 
+    /// An anchor of entry `sequence` with hash `hash`, in a chain keyed from `keyedFrom`.
     public init(sequence: Int64, hash: String, keyedFrom: Int64, time: Date) {
         self.sequence = sequence
         self.hash = hash
@@ -66,6 +68,7 @@ public struct AuditKeying: Sendable {
     /// The anchor file, for messages.
     public var anchorFile: String
 
+    /// What to check a keyed log against (`storedKeyedFrom` is filled in from the index).
     public init(key: AuditKey, storedKeyedFrom: Int64?, anchors: [AuditAnchor], alteredLines: [Int], anchorFile: String) {
         self.key = key
         self.storedKeyedFrom = storedKeyedFrom

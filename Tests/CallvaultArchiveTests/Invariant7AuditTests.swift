@@ -309,4 +309,15 @@ import CallvaultTesting
         #expect(try archive.anchorAuditHead() == nil, "nothing new to anchor")
         #expect(try archive.verifyAudit(actor: fixture.actor).ok)
     }
+
+    @Test func keysComeFromSystemdCredentialsWhenTheyAreThere() throws {
+        let fixture = try loadedArchive()
+        // As `LoadCredential=chain.key:…` and `LoadCredential=number.key:…` would provide them.
+        let credentials = fixture.folder.path("credentials")
+        try FileManager.default.moveItem(at: fixture.keyDirectory, to: credentials)
+        let archive = try Archive(root: fixture.root, keys: AuditKeyOptions(credentialsDirectory: credentials))
+        _ = try archive.search(SearchQuery(number: "040 123 4567"), actor: fixture.actor)
+        #expect(try archive.verifyAudit(actor: fixture.actor).ok)
+        #expect(!FileManager.default.fileExists(atPath: fixture.keyDirectory.path), "no new keys made beside the archive")
+    }
 }
