@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(
             name: "CallvaultArchiveTests",
             dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting",
-                           "CallvaultAccess",
+                           "CallvaultAccess", "CallvaultAudit",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(

@@ -4,9 +4,15 @@ import CallvaultIndex
 import CallvaultBlobStore
 
 extension Archive {
-    /// Checks the audit log's hash chain and head; the check itself is logged afterwards.
+    /// Checks the audit log's chain with the chain key, its head, and every anchor in the anchor
+    /// file against the stored entries (a cut, an edit or a rewrite fails with the first bad
+    /// sequence number); the check itself is logged afterwards.
     public func verifyAudit(actor: Actor) throws -> AuditVerification {
-        let result = try index.read { try $0.verifyAudit() }
+        // The anchors first, then the snapshot: every anchor read names an entry committed before it.
+        let file = try anchoring.read()
+        let keying = AuditKeying(key: anchoring.key, storedKeyedFrom: nil, anchors: file.anchors,
+                                 alteredLines: file.alteredLines, anchorFile: anchoring.file.path)
+        let result = try index.read { try $0.verifyAudit(keying: keying) }
         try index.write { writer in
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "audit-verify",
                                               details: ["entries": String(result.entries), "ok": String(result.ok)],

@@ -24,9 +24,18 @@ public final class Archive: Sendable {
     let passwords: PasswordHasher
     /// How long an erasure's purge waits for readers of older snapshots (see `init`).
     let purgePatience: TimeInterval
+    /// Writes the log's head to the anchor file outside the archive.
+    let anchoring: AuditAnchoring
+    /// The key folder (outside the archive).
+    public let keyDirectory: URL
+    /// The anchor file (outside the archive).
+    public var anchorFile: URL { anchoring.file }
+
+    /// Name of the number-hashing secret in the index of archives from before the key store.
+    static let storedNumberSecretName = "audit-number-key"
 
     /// Creates the archive's folders, configuration and index if missing (idempotent), and opens it.
-    public static func initialize(at root: URL) throws -> Archive {
+    public static func initialize(at root: URL, keys: AuditKeyOptions = AuditKeyOptions()) throws -> Archive {
         let layout = ArchiveLayout(root: root)
         for folder in layout.folders {
             do {
@@ -39,16 +48,20 @@ public final class Archive: Sendable {
         if !FileManager.default.fileExists(atPath: layout.configuration.path) {
             try Data(ArchiveConfiguration().rendered().utf8).write(to: layout.configuration, options: .atomic)
         }
-        return try Archive(root: root)
+        return try Archive(root: root, keys: keys)
     }
 
-    /// Opens an existing archive.
+    /// Opens an existing archive, with its key store and anchor file (see `AuditKeyOptions`; by
+    /// default `<archive>.keys/` and `<archive>.anchors` beside the archive folder). On the first
+    /// open of an archive without a key store the keys are created (the number-hashing secret
+    /// moved out of the index, same value) and keyed sealing starts at the next entry.
     /// - Parameters:
+    ///   - keys: where the key store and the anchor file are, and how often to anchor.
     ///   - faultSeam: test seam called after each durable step of a blob write.
     ///   - passwordCost: bcrypt cost of new password hashes: 12 in production; tests pass 4 to run fast.
     ///   - purgePatience: how long an erasure keeps trying to truncate the write-ahead log while a
     ///     reader holds an older snapshot (a minute in production; tests pass less).
-    public init(root: URL, now: @escaping @Sendable () -> Date = { Date() },
+    public init(root: URL, keys: AuditKeyOptions = AuditKeyOptions(), now: @escaping @Sendable () -> Date = { Date() },
                 faultSeam: (@Sendable (String) -> Void)? = nil, passwordCost: UInt8 = 12, purgePatience: TimeInterval = 60) throws {
         let layout = ArchiveLayout(root: root)
         guard FileManager.default.fileExists(atPath: layout.configuration.path),
@@ -65,7 +78,18 @@ public final class Archive: Sendable {
         self.timeZone = try configuration.timeZone()
         self.normalizer = PhoneNumberNormalizer(countryCode: configuration.countryCode,
                                                 maxExtensionLength: configuration.extensionMaxDigits)
-        self.index = try ArchiveIndex(path: layout.index)
+        let keyDirectory = keys.keyDirectory?.standardizedFileURL ?? layout.defaultKeyDirectory
+        let anchorFile = keys.anchorFile?.standardizedFileURL ?? layout.defaultAnchorFile
+        let secrets = try Archive.openKeyStore(KeyStore(directory: keyDirectory, credentials: keys.credentialsDirectory),
+                                            anchorFile: anchorFile, layout: layout)
+        let chainKey = AuditKey(secrets.chainKey)
+        let anchoring = AuditAnchoring(key: chainKey, file: anchorFile, every: keys.anchorEvery,
+                                       interval: keys.anchorInterval, clock: now)
+        self.keyDirectory = keyDirectory
+        self.anchoring = anchoring
+        self.index = try ArchiveIndex(path: layout.index, auditKey: chainKey, auditCommitted: { anchoring.committed($0) })
+        self.numberHasher = NumberHasher(secret: secrets.numberSecret)
+        try Archive.adoptKeyStore(index: index, keys: secrets, anchoring: anchoring)
         let seam = faultSeam ?? Archive.environmentFaultSeam()
         self.blobs = LocalBlobStore(root: layout.blobs, temporaryFolder: layout.temporary) { step throws(BlobStoreError) in
             seam?(step.rawValue)
@@ -73,8 +97,6 @@ public final class Archive: Sendable {
         self.clock = now
         self.passwords = PasswordHasher(cost: passwordCost)
         self.purgePatience = purgePatience
-        let secret = try index.write { writer in try writer.secret(named: "audit-number-key", make: NumberHasher.makeSecret) }
-        self.numberHasher = NumberHasher(secret: secret)
         crashSeam = seam
         try applyPendingRetention()
     }

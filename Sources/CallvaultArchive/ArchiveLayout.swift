@@ -14,6 +14,22 @@ public struct ArchiveLayout: Sendable {
     public var rejected: URL { root.appendingPathComponent("spool/rejected") }
     public var temporary: URL { root.appendingPathComponent("tmp") }
 
+    /// The default key folder: `<archive>.keys` beside the archive folder, not inside it (a copy
+    /// or a rewrite of the archive's files must not carry the keys).
+    public var defaultKeyDirectory: URL { beside(".keys") }
+    /// The default anchor file: `<archive>.anchors` beside the archive folder.
+    public var defaultAnchorFile: URL { beside(".anchors") }
+
+    func beside(_ suffix: String) -> URL {
+        root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + suffix)
+    }
+
+    /// Whether `url` is the archive folder or inside it.
+    func contains(_ url: URL) -> Bool {
+        let path = url.standardizedFileURL.path
+        return path == root.path || path.hasPrefix(root.path.hasSuffix("/") ? root.path : root.path + "/")
+    }
+
     /// Every folder `init` creates.
     public var folders: [URL] { [root, blobs, incoming, processed, rejected, temporary] }
 }

@@ -12,11 +12,6 @@ public struct NumberHasher: Sendable {
         key = SymmetricKey(data: secret)
     }
 
-    /// A fresh random secret for a new archive.
-    public static func makeSecret() -> Data {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-    }
-
     /// `hmac:` and the first 128 bits of HMAC-SHA256 of the E.164 number (or the digits searched).
     public func hash(_ number: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(number.utf8), using: key)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CallvaultModel
+import CallvaultArchive
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,14 @@ struct CallvaultCommand: ParsableCommand {
     static func runMain() -> Never {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            do {
+                try command.run()
+            } catch {
+                // A refused or failed command may have logged its denial: anchor that too.
+                try? CommandArchives.anchorAll()
+                throw error
+            }
+            try CommandArchives.anchorAll()
             Glibc.exit(0)
         } catch let error as CallvaultError {
             Output.error("error: \(error.message)")
@@ -47,6 +55,24 @@ struct CallvaultCommand: ParsableCommand {
 public enum CallvaultMain {
     /// Parses the command line, runs the command and exits with CLI.md's codes.
     public static func run() -> Never { CallvaultCommand.runMain() }
+}
+
+/// The archives a command opened: when it ends, each anchors its audit head if the command
+/// committed entries (invariant 7: every CLI command that wrote to the log leaves an anchor).
+enum CommandArchives {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var archives: [Archive] = []
+
+    /// Remembers `archive` for `anchorAll` and returns it.
+    static func opened(_ archive: Archive) -> Archive {
+        lock.withLock { archives.append(archive) }
+        return archive
+    }
+
+    /// Anchors every opened archive's head that moved during the command.
+    static func anchorAll() throws {
+        for archive in lock.withLock({ archives }) { try archive.anchorAuditHead() }
+    }
 }
 
 /// Ends the process with a code after the command printed its output.

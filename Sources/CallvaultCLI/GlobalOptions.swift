@@ -17,6 +17,12 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
 
+    @Option(name: .customLong("key-dir"), help: "Folder of the audit log's keys, outside the archive (default: $CALLVAULT_KEY_DIR, else <archive>.keys beside it; a systemd credential in $CREDENTIALS_DIRECTORY wins).")
+    var keyDirectory: String?
+
+    @Option(name: .customLong("anchor-file"), help: "Append-only file the audit log's head is anchored in, outside the archive (default: $CALLVAULT_ANCHOR_FILE, else <archive>.anchors beside it).")
+    var anchorFile: String?
+
     var archiveURL: URL {
         let path = archive ?? ProcessInfo.processInfo.environment["CALLVAULT_ARCHIVE"] ?? "./callvault-data"
         return URL(fileURLWithPath: path)
@@ -64,7 +70,23 @@ struct GlobalOptions: ParsableArguments {
     /// The roles a person acts in on the command line (every `Role` but the machines' `ingest`).
     static var roles: [String] { Role.personRoles.map(\.rawValue) }
 
+    /// Where the key store and the anchor file are: from the command line or the environment
+    /// only, never from the archive's own configuration.
+    var keys: AuditKeyOptions {
+        let env = ProcessInfo.processInfo.environment
+        func url(_ value: String?) -> URL? { value.flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) } }
+        return AuditKeyOptions(keyDirectory: url(keyDirectory ?? env["CALLVAULT_KEY_DIR"]),
+                               credentialsDirectory: url(env["CREDENTIALS_DIRECTORY"]),
+                               anchorFile: url(anchorFile ?? env["CALLVAULT_ANCHOR_FILE"]))
+    }
+
+    /// Opens the archive; its audit head is anchored when the command ends (`CommandArchives`).
     func openArchive() throws -> Archive {
-        try Archive(root: archiveURL, now: TestClockSeam.clock() ?? { Date() })
+        CommandArchives.opened(try Archive(root: archiveURL, keys: keys, now: TestClockSeam.clock() ?? { Date() }))
+    }
+
+    /// Creates (if needed) and opens the archive, like `openArchive`.
+    func initializeArchive() throws -> Archive {
+        CommandArchives.opened(try Archive.initialize(at: archiveURL, keys: keys))
     }
 }

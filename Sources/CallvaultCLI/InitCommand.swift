@@ -7,7 +7,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let archive = try Archive.initialize(at: global.archiveURL)
+        let archive = try global.initializeArchive()
         let hasAdmin = try archive.hasEnabledAdmin()
         if global.json {
             Output.json(InitJSON(archive: archive.layout.root.path, has_admin: hasAdmin,

@@ -1,4 +1,5 @@
 public import Foundation
+public import CallvaultAudit
 import GRDB
 #if canImport(Glibc)
 import Glibc
@@ -9,12 +10,24 @@ import Glibc
 public final class ArchiveIndex: Sendable {
     let pool: DatabasePool
     public let path: URL
+    /// The chain key new audit entries are sealed with (nil: plain SHA-256).
+    let auditKey: AuditKey?
+    /// Told, after each write transaction that appended to the log commits, its newest entry.
+    let auditCommitted: (@Sendable (AuditEntry) -> Void)?
 
     /// Opens (creating if needed) the index at `path` and brings its schema up to date.
+    /// - Parameters:
+    ///   - auditKey: the chain key new audit entries are sealed with.
+    ///   - auditCommitted: called after each write transaction that appended audit entries has
+    ///     committed, with the newest of them (anchoring counts them; never inside a transaction,
+    ///     so it never anchors a head that could still roll back).
     /// - Throws: `IndexError.newerArchive` before changing anything when the file was written
     ///   by a newer callvault.
-    public init(path: URL) throws(IndexError) {
+    public init(path: URL, auditKey: AuditKey? = nil,
+                auditCommitted: (@Sendable (AuditEntry) -> Void)? = nil) throws(IndexError) {
         self.path = path
+        self.auditKey = auditKey
+        self.auditCommitted = auditCommitted
         var config = Configuration()
         config.foreignKeysEnabled = true
         // Another process (expiry, ingest, the service) may hold the write lock for a short
@@ -55,7 +68,36 @@ public final class ArchiveIndex: Sendable {
     /// Runs `body` in one write transaction; everything it does commits together or not at all.
     @discardableResult
     public func write<T>(_ body: (IndexWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(IndexWriter(db: db)) }
+        let appended = AppendedAudit()
+        let result = try pool.write { db in try body(IndexWriter(db: db, auditKey: auditKey, appended: appended)) }
+        if let newest = appended.newest { auditCommitted?(newest) }
+        return result
+    }
+
+    /// What the key store must know of an index before opening it, read without changing the
+    /// file (no migration): from which entry its log is keyed (nil: not keyed, or no index yet)
+    /// and the number-hashing secret it still holds (archives from before the key store).
+    public static func keyState(at path: URL, secretName: String) throws(IndexError) -> (keyedFrom: Int64?, secret: Data?) {
+        guard FileManager.default.fileExists(atPath: path.path) else { return (nil, nil) }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)  // a checkpoint of another process may hold the file briefly
+        do {
+            let queue = try DatabaseQueue(path: path.path, configuration: config)
+            return try queue.read { db in
+                var keyedFrom: Int64?
+                if try db.tableExists("audit_head"), try db.columns(in: "audit_head").contains(where: { $0.name == "keyed_from" }) {
+                    keyedFrom = try Int64.fetchOne(db, sql: "SELECT keyed_from FROM audit_head WHERE id = 1")
+                }
+                var secret: Data?
+                if try db.tableExists("archive_secrets") {
+                    secret = try Data.fetchOne(db, sql: "SELECT value FROM archive_secrets WHERE name = ?", arguments: [secretName])
+                }
+                return (keyedFrom, secret)
+            }
+        } catch {
+            throw .cannotOpen(path: path.path, reason: "\(error)")
+        }
     }
 
     /// Runs `body` on a consistent read snapshot.
@@ -73,6 +115,13 @@ public final class ArchiveIndex: Sendable {
     /// (`checkpointWholeLog`).
     public func restartWAL(waitingAtMost wait: TimeInterval) throws(IndexError) {
         try checkpointWholeLog(.restart, waitingAtMost: wait)
+    }
+
+    /// Checkpoints the whole write-ahead log into the main file and empties the log file, so what
+    /// was deleted (with `secure_delete`) is left in neither; throws when readers of older
+    /// snapshots kept it busy for longer than `wait`.
+    public func truncateWAL(waitingAtMost wait: TimeInterval) throws(IndexError) {
+        try checkpointWholeLog(.truncate, waitingAtMost: wait)
     }
 
     /// Checkpoints the whole write-ahead log into the main file (`mode` RESTART or TRUNCATE, which

@@ -390,10 +390,13 @@ public struct IndexReader {
     // MARK: audit
 
     /// Verifies the whole log against its hash chain and head, from the pruning anchor when
-    /// entries past their retention were pruned.
-    public func verifyAudit() throws -> AuditVerification {
+    /// entries past their retention were pruned; with `keying`, against the chain key and the
+    /// anchors kept outside the archive (its switch point is read here, from this snapshot).
+    public func verifyAudit(keying: AuditKeying? = nil) throws -> AuditVerification {
+        var keying = keying
+        keying?.storedKeyedFrom = try auditKeyedFrom()
         let anchor = try Row.fetchOne(db, sql: "SELECT pruned_upto, pruned_hash FROM audit_head WHERE id = 1")
-        var verifier = AuditVerifier(prunedUpTo: anchor?["pruned_upto"] ?? 0, prunedHash: anchor?["pruned_hash"])
+        var verifier = AuditVerifier(prunedUpTo: anchor?["pruned_upto"] ?? 0, prunedHash: anchor?["pruned_hash"], keying: keying)
         let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY rowid")
         while let row = try cursor.next() {
             verifier.check(Self.auditEntry(row))
@@ -405,6 +408,11 @@ public struct IndexReader {
     /// Log entries in order, from `after` (exclusive), at most `limit`.
     public func auditEntries(after: Int64 = 0, limit: Int = 1000) throws -> [AuditEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(Self.auditEntry)
+    }
+
+    /// From which entry the log is keyed (nil: not recorded).
+    public func auditKeyedFrom() throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT keyed_from FROM audit_head WHERE id = 1")
     }
 
     /// The head: entry count and last hash (the digest to keep elsewhere).

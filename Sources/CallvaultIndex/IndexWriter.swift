@@ -7,6 +7,11 @@ import GRDBSQLite
 /// Writes within one transaction of `ArchiveIndex.write`.
 public struct IndexWriter {
     let db: Database
+    /// The chain key new audit entries are sealed with (nil: plain SHA-256, for archives that
+    /// have not adopted a key store yet and for writers that never append).
+    var auditKey: AuditKey? = nil
+    /// Collects the newest entry appended in this transaction, for `ArchiveIndex`'s commit hook.
+    var appended: AppendedAudit? = nil
 
     /// Whether an insert created a new item or met an existing source key.
     public enum InsertOutcome: Sendable, Equatable {
@@ -405,7 +410,8 @@ public struct IndexWriter {
         // After tampering the stored rows may run past the head; logging goes on after them
         // (verification still reports the tampering).
         let highest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_log")) ?? 0
-        let entry = AuditChain.seal(event, sequence: max(head["count"] as Int64, highest) + 1, time: time, previousHash: head["last_hash"])
+        let entry = AuditChain.seal(event, sequence: max(head["count"] as Int64, highest) + 1, time: time,
+                                    previousHash: head["last_hash"], key: auditKey)
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (seq, time_ms, actor, role, action, items, purpose, details, outcome, reason,
                 duration_ms, origin, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -415,17 +421,32 @@ public struct IndexWriter {
                 entry.durationMs, entry.origin, entry.previousHash, entry.hash,
             ])
         try db.cachedStatement(sql: "UPDATE audit_head SET count = ?, last_hash = ? WHERE id = 1").execute(arguments: [entry.sequence, entry.hash])
+        appended?.newest = entry
         return entry
     }
 
-    /// Returns the secret named `name`, creating it with `make` on first use.
-    public func secret(named name: String, make: () -> Data) throws -> Data {
-        if let value = try Data.fetchOne(db, sql: "SELECT value FROM archive_secrets WHERE name = ?", arguments: [name]) {
-            return value
-        }
-        let value = make()
-        try db.execute(sql: "INSERT INTO archive_secrets (name, value) VALUES (?, ?)", arguments: [name, value])
-        return value
+    /// The secret named `name` still stored in the index (archives from before the key store).
+    public func storedSecret(named name: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT value FROM archive_secrets WHERE name = ?", arguments: [name])
+    }
+
+    /// Removes the secret named `name` from the index (`secure_delete` overwrites it in the file).
+    /// - Warning: call only once the secret is durably in the key store.
+    public func deleteSecret(named name: String) throws {
+        try db.execute(sql: "DELETE FROM archive_secrets WHERE name = ?", arguments: [name])
+    }
+
+    /// The next entry's sequence number, the head's count and hash, and from which entry the
+    /// chain is keyed (nil: not yet).
+    public func auditChainState() throws -> (next: Int64, headHash: String, keyedFrom: Int64?) {
+        let head = try Row.fetchOne(db, sql: "SELECT count, last_hash, keyed_from FROM audit_head WHERE id = 1")!
+        let highest = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_log") ?? 0
+        return (max(head["count"] as Int64, highest) + 1, head["last_hash"], head["keyed_from"])
+    }
+
+    /// Records that entries from `sequence` on are sealed with the chain key.
+    public func setAuditKeyedFrom(_ sequence: Int64) throws {
+        try db.execute(sql: "UPDATE audit_head SET keyed_from = ? WHERE id = 1", arguments: [sequence])
     }
 
     /// A JSON object with sorted keys (`JSONText`: JSONEncoder costs more than the rest of a CDR insert together).
@@ -448,4 +469,9 @@ public struct IndexWriter {
         out.strings(array)
         return String(decoding: out.bytes, as: UTF8.self)
     }
+}
+
+/// The newest audit entry a write transaction appended (one transaction, one thread).
+final class AppendedAudit {
+    var newest: AuditEntry?
 }

@@ -4,10 +4,10 @@ public import Logging
 public import UnixSignals
 import Hummingbird
 
-/// `callvault serve`: the HTTP API, the spool watcher and scheduled expiry in one
-/// ServiceGroup. SIGTERM or SIGINT shuts down gracefully: the server stops accepting and
-/// finishes the requests in flight (an upload being ingested completes), the watcher finishes
-/// its file, an expiry run in progress completes.
+/// `callvault serve`: the HTTP API, the spool watcher, scheduled expiry and hourly anchoring of
+/// the audit log in one ServiceGroup. SIGTERM or SIGINT shuts down gracefully: the server stops
+/// accepting and finishes the requests in flight (an upload being ingested completes), the
+/// watcher finishes its file, an expiry run in progress completes, the head is anchored.
 public struct CallvaultService: Sendable {
     public let api: CallvaultAPI
     public let logger: Logger
@@ -23,7 +23,8 @@ public struct CallvaultService: Sendable {
 
     /// The service group; `gracefulShutdownSignals` empty lets a test trigger the shutdown itself.
     /// - Parameter onServerRunning: called with the bound port once the server listens.
-    public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+    /// - Parameter anchorInterval: how often the audit head is anchored at the latest (an hour).
+    public func makeServiceGroup(gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], anchorInterval: Duration = .seconds(3600),
                                  onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
         let settings = api.settings
         let logger = self.logger
@@ -32,6 +33,7 @@ public struct CallvaultService: Sendable {
             await onServerRunning(port)
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: AuditAnchorService(archive: api.archive, interval: anchorInterval, logger: logger)),
             .init(service: SpoolService(watcher: api.spool, interval: .milliseconds(Int64(settings.spoolInterval * 1000)),
                                         metrics: api.metrics, logger: logger)),
         ]

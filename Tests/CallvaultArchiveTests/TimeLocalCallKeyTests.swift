@@ -80,7 +80,7 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(*) FROM items WHERE source_key GLOB 'freeswitch-*:2026-*'") == "0")
         let copy = TemporaryFolder()
         let root = copy.path("archive")
-        try FileManager.default.copyItem(at: fixture.root, to: root)
+        try fixture.copy(to: root)
         let upgraded = try Archive(root: root)
         #expect(try upgraded.schemaMigrations().contains("v7-time-local-call-keys"))
         #expect(try Shell.run("/usr/bin/sqlite3", [root.appendingPathComponent("index.sqlite").path,

@@ -44,7 +44,7 @@ import CallvaultAudit
     }
 
     @Test func freshSecretsAreThirtyTwoRandomBytes() {
-        let a = NumberHasher.makeSecret(), b = NumberHasher.makeSecret()
+        let a = AuditKey.randomBytes(), b = AuditKey.randomBytes()
         #expect(a.count == 32)
         #expect(a != b)
         #expect(NumberHasher(secret: a).hash("+358401234567") != NumberHasher(secret: b).hash("+358401234567"))

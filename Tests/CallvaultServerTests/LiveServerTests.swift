@@ -7,6 +7,7 @@ import Logging
 import ServiceLifecycle
 import CallvaultAccess
 import CallvaultArchive
+import CallvaultModel
 import CallvaultServer
 import CallvaultTesting
 
@@ -76,6 +77,33 @@ import CallvaultTesting
         // Nothing half-done: no upload or blob being written, nothing left in the spool.
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.archive.layout.temporary.path).filter { $0.hasPrefix("blob-") }.isEmpty)
+        #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)
+    }
+
+    @Test func theServiceAnchorsTheAuditHeadOnItsIntervalAndAtShutdown() async throws {
+        let fixture = try TestArchive()
+        var settings = fixture.archive.configuration.server
+        settings.port = 0
+        settings.expiryInterval = 0
+        var logger = Logger(label: "anchor-test")
+        logger.logLevel = .warning
+        let service = CallvaultService(archive: fixture.archive, principals: FixedTokens(), settings: settings, logger: logger)
+        let group = service.makeServiceGroup(gracefulShutdownSignals: [], anchorInterval: .milliseconds(100))
+        let running = Task { try await group.run() }
+        let before = try fixture.anchorLines().count
+        _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
+        // Far fewer than 1,000 entries: the interval anchors them.
+        let deadline = Date().addingTimeInterval(10)
+        while try fixture.anchorLines().count == before && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try fixture.anchorLines().count == before + 1)
+        _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let head = try fixture.archive.auditDigest()
+        let newest = try #require(try fixture.anchorLines().last).split(separator: " ")
+        #expect(Int64(newest[3]) == head.count && String(newest[4]) == head.lastHash, "anchored up to the last entry by shutdown")
         #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)
     }
 }

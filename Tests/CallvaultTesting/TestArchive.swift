@@ -29,6 +29,24 @@ public final class TestArchive: @unchecked Sendable {
     }
 
     public var root: URL { folder.path("archive") }
+    /// The archive's key folder (by default beside it).
+    public var keyDirectory: URL { folder.path("archive.keys") }
+    /// The archive's anchor file (by default beside it).
+    public var anchorFile: URL { folder.path("archive.anchors") }
+
+    /// Copies the archive to `root`, with its key folder and anchor file beside it (an archive
+    /// copied without its keys does not open).
+    public func copy(to root: URL) throws {
+        try FileManager.default.copyItem(at: self.root, to: root)
+        try FileManager.default.copyItem(at: keyDirectory, to: root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + ".keys"))
+        try FileManager.default.copyItem(at: anchorFile, to: root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + ".anchors"))
+    }
+
+    /// The anchor file's lines.
+    public func anchorLines() throws -> [String] {
+        guard FileManager.default.fileExists(atPath: anchorFile.path) else { return [] }
+        return try String(contentsOf: anchorFile, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
 
     /// An archive holding the sample customers and the whole sample Asterisk/FreePBX export.
     public static func withSamples(clock: TestClock = TestClock()) throws -> TestArchive {
