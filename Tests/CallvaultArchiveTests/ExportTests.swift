@@ -176,10 +176,7 @@ import CallvaultTesting
         let fixture = try loaded()
         let archive = try open(fixture)
         let before = try archive.export(customer: "C001", to: fixture.folder.path("before.zip"), purpose: "complaint", actor: Self.compliance)
-        try fixture.sql("""
-            INSERT INTO holds (id, case_name, reason, placed_by, placed_at) VALUES (900, 'dispute 1', 'evidence', 'x', 0);
-            INSERT INTO hold_scopes (hold_id, kind, value) VALUES (900, 'customer', 'C001');
-            """)
+        _ = try archive.placeHold(HoldRequest(caseName: "dispute 1", reason: "evidence", customers: ["C001"]), actor: Self.compliance)
         let held = try archive.search(SearchQuery(customer: "C001", limit: 1000), actor: fixture.actor)
         #expect(held.items.allSatisfy { !$0.holds.isEmpty })
         let after = try archive.export(customer: "C001", to: fixture.folder.path("after.zip"), purpose: "legal-claim", actor: Self.compliance)

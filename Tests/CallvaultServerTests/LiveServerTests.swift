@@ -97,7 +97,7 @@ import CallvaultTesting
         while try fixture.anchorLines().count == before && Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(try fixture.anchorLines().count == before + 1)
+        #expect(try fixture.anchorLines().count > before, "the interval anchored the search")
         _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
         await group.triggerGracefulShutdown()
         try await running.value
