@@ -49,6 +49,7 @@ extension Archive {
     /// content are purged. One audit entry with ids, counts and the reason.
     /// - Warning: deletes personal data for good. `dryRun` only plans (and audits the plan).
     public func erase(customer: String, reason: String, now: Date? = nil, dryRun: Bool = false, actor: Actor) throws -> ErasureReport {
+        try authorize(actor, .erase, items: ["customer:\(customer.prefix(64))"])
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why the customer's data is erased (e.g. the request id)") }
         let now = now ?? clock()
@@ -74,6 +75,14 @@ extension Archive {
     /// - Returns: the reports of the erasures that ran.
     @discardableResult
     public func resumePendingErasures(actor: Actor) throws -> [ErasureReport] {
+        try authorize(actor, .erase)
+        return try resumeErasures(actor: actor)
+    }
+
+    /// `resumePendingErasures` for the archive's own steps that follow a hold's release or an
+    /// expiry run (authorised for those).
+    @discardableResult
+    func resumeErasures(actor: Actor) throws -> [ErasureReport] {
         var reports: [ErasureReport] = []
         for record in try index.read({ try $0.pendingErasures() }) {
             let previous = try? Self.reportDecoder.decode(ErasureReport.self, from: Data(record.report.utf8))
@@ -241,8 +250,9 @@ extension Archive {
         return needles
     }
 
-    /// The stored erasure of a customer (the latest), with its report.
-    public func erasureReport(_ id: String) throws -> ErasureReport {
+    /// The stored erasure of a customer (the latest), with its report (`erase`).
+    public func erasureReport(_ id: String, actor: Actor) throws -> ErasureReport {
+        try authorize(actor, .erase, items: [String(id.prefix(40))])
         guard id.hasPrefix("erasure-"), let number = Int64(id.dropFirst("erasure-".count)) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an erasure id (erasure-N)")
         }

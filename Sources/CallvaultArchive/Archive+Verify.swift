@@ -6,6 +6,7 @@ import CallvaultBlobStore
 extension Archive {
     /// Checks the audit log's hash chain and head; the check itself is logged afterwards.
     public func verifyAudit(actor: Actor) throws -> AuditVerification {
+        try authorize(actor, .verifyAudit)
         let result = try index.read { try $0.verifyAudit() }
         try index.write { writer in
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "audit-verify",
@@ -17,13 +18,15 @@ extension Archive {
     }
 
     /// The audit log's head (entry count and last hash): keep it elsewhere to detect truncation later.
-    public func auditDigest() throws -> (count: Int64, lastHash: String) {
-        try index.read { try $0.auditHead() }
+    public func auditDigest(actor: Actor) throws -> (count: Int64, lastHash: String) {
+        try authorize(actor, .verifyAudit)
+        return try index.read { try $0.auditHead() }
     }
 
     /// Re-reads every blob against its SHA-256 and the index against the blob store.
     /// With `repair`, removes orphan blobs and leftovers of interrupted writes.
     public func verify(repair: Bool, actor: Actor) throws -> VerifyReport {
+        try authorize(actor, repair ? .repairArchive : .verifyArchive)
         var report = VerifyReport()
         let rows = try index.read { try $0.recordingBlobs() }
         var referenced = Set<String>()

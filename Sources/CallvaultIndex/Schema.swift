@@ -16,6 +16,7 @@ enum Schema {
         migrator.registerMigration("v10-time-keyed-names", migrate: v10TimeKeyedNames)
         migrator.registerMigration("v11-names-vocabulary", migrate: v11NamesVocabulary)
         migrator.registerMigration("v12-leg-conversation-keys", migrate: v12LegConversationKeys)
+        migrator.registerMigration("v14-os-logins", migrate: v14OSLogins)
         return migrator
     }
 
