@@ -48,21 +48,21 @@ import CallvaultTesting
         let stored = try store.put(contentsOf: orphan, hint: .pcm16)
         fixture.folder.write("archive/tmp/blob-leftover.tmp", "partial")
 
-        let before = try fixture.archive.verify(repair: false, actor: fixture.actor)
+        let before = try fixture.archive.verify(repair: false, actor: fixture.admin)
         #expect(before.orphans == 1)
         #expect(before.corrupt.isEmpty && before.missing.isEmpty)
-        let repaired = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        let repaired = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(repaired.removedOrphans == 1)
         #expect(repaired.staleTemporaries == 1)
         #expect(!store.contains(stored.sha256))
-        #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).isClean)
+        #expect(try fixture.archive.verify(repair: false, actor: fixture.admin).isClean)
     }
 
     @Test func aBlobReferencedByTheIndexIsNeverRemovedByRepair() throws {
         let fixture = try TestArchive()
         let wav = fixture.input("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 2))
         try fixture.ingest(wav)
-        let report = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        let report = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(report.removedOrphans == 0)
         let out = fixture.folder.path("out.wav")
         let extracted = try fixture.archive.extractRecording("rec-1", to: out, purpose: "complaint", actor: fixture.actor)

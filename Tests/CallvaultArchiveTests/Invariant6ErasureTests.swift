@@ -57,7 +57,7 @@ import CallvaultTesting
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
         try data.write(to: incoming.appendingPathComponent(".\(name).part"))
         try FileManager.default.moveItem(at: incoming.appendingPathComponent(".\(name).part"), to: incoming.appendingPathComponent(name))
-        _ = try SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool")).drain()
+        _ = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
     }
 
     static let later = ISO8601DateFormatter().date(from: "2030-01-01T00:00:00Z")!
@@ -83,7 +83,7 @@ import CallvaultTesting
                 finished.signal()
             }
             reading.wait()
-            let report = try impatient.erase(customer: "C100", reason: "req-2", now: Self.later, actor: Actor(name: "dpo", role: "compliance"))
+            let report = try impatient.erase(customer: "C100", reason: "req-2", now: Self.later, actor: Actor.test("dpo", .compliance))
             #expect(report.completedAt != nil && report.indexPurged == false)
             // Only the log is read here: opening and closing the index file itself in this process
             // would drop SQLite's POSIX locks on it (the sqlite3 shell below could then wreck the log).
@@ -133,7 +133,7 @@ import CallvaultTesting
 
         // The relationship ended in January 2026: by 2030 nothing is kept by law.
         let report = try fixture.archive.erase(customer: "C100", reason: "req-1: erasure request by letter", now: Self.later,
-                                               actor: Actor(name: "dpo", role: "compliance"))
+                                               actor: Actor.test("dpo", .compliance))
         #expect(report.kept.isEmpty)
         #expect(report.deleted == ErasureReport.Counts(calls: 4, sms: 1, recordings: 1))
         #expect(report.customerRemoved && report.completedAt != nil)
@@ -188,7 +188,7 @@ import CallvaultTesting
         let calls = try fixture.archive.search(SearchQuery(customer: "C100", kind: .call), actor: fixture.actor).items
         #expect(calls.count == 3)
 
-        let actor = Actor(name: "dpo", role: "compliance")
+        let actor = Actor.test("dpo", .compliance)
         let plan = try fixture.archive.erase(customer: "C100", reason: "req-2", dryRun: true, actor: actor)
         #expect(plan.dryRun && plan.erasure == nil)
         #expect(plan.deleted == ErasureReport.Counts(recordings: 1))
@@ -218,7 +218,7 @@ import CallvaultTesting
 
         // The hold's release lets the erasure finish by itself.
         _ = try fixture.archive.releaseHold(hold.id, reason: "case closed", actor: fixture.actor)
-        _ = try fixture.archive.resumePendingErasures(actor: Actor(name: "svc:policy", role: "service"))
+        _ = try fixture.archive.resumePendingErasures(actor: Actor.test("dpo", .compliance))
         #expect(throws: (any Error).self) { try fixture.archive.show(heldID.id.description, actor: fixture.actor) }
         let final = try fixture.archive.erasureReport("erasure-1")
         #expect(final.completedAt != nil && final.deferred == 0)

@@ -106,7 +106,8 @@ import CallvaultTesting
         let root = folder.path("archive")
         _ = try Archive.initialize(at: root)
         var archive = try Archive(root: root)
-        let actor = Actor(name: "dpo", role: "compliance", origin: "test")
+        let actor = Actor.test("dpo", .compliance)
+        let admin = Actor.test("ops", .admin)
         var log: [String] = []
         func fail(_ what: String) { Issue.record("seed \(seed): \(what)\nsteps: \(log.joined(separator: "; "))") }
 
@@ -147,7 +148,7 @@ import CallvaultTesting
                     }
                 }
                 let file = folder.write("in\(step)/Master.csv", lines.joined(separator: "\n") + "\n")
-                let summary = try archive.ingest([file] + wavs, actor: actor)
+                let summary = try archive.ingest([file] + wavs, actor: admin)
                 if !summary.rejected.isEmpty { fail("ingest rejected \(summary.rejected)") }
                 log.append("ingest \(lines.count) calls, \(wavs.count) recordings")
             case 30..<45: // place a hold with a random scope
@@ -248,7 +249,7 @@ import CallvaultTesting
             for row in after.values where row.retentionClass == nil {
                 fail("item \(row.id) has no retention class")
             }
-            let report = try archive.verify(repair: false, actor: actor)
+            let report = try archive.verify(repair: false, actor: admin)
             if !report.isClean { fail("blobs: \(report.missing.count) missing, \(report.corrupt.count) corrupt, \(report.orphans) orphans after step \(step)") }
             if try !archive.verifyAudit(actor: actor).ok { fail("audit verify fails after step \(step)") }
         }

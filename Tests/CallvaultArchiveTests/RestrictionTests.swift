@@ -8,8 +8,8 @@ import CallvaultTesting
 /// extract for every role but compliance (denials audited), never changed, and a restriction
 /// opened by a request is lifted only when the request is closed.
 @Suite struct RestrictionTests {
-    static let lead = Actor(name: "lead1", role: "lead")
-    static let compliance = Actor(name: "dpo", role: "compliance")
+    static let lead = Actor.test("lead1", .lead)
+    static let compliance = Actor.test("dpo", .compliance)
 
     @Test func aRestrictedCustomersItemsAreSeenOnlyByCompliance() throws {
         let fixture = try TestArchive.withSamples()

@@ -111,14 +111,14 @@ import CallvaultTesting
         try text.write(to: config, atomically: true, encoding: .utf8)
         let archive = try Archive(root: fixture.root)
         let file = fixture.input("Master.csv", Samples.cdrLine() + "\n" + Samples.cdrLine(uniqueID: "1773473400.2") + "\n")
-        let summary = try archive.ingest([file], actor: fixture.actor)
+        let summary = try archive.ingest([file], actor: fixture.admin)
         #expect(summary.calls == 0)
         #expect(summary.rejected.map(\.line) == [1, 2])
         #expect(summary.rejected.allSatisfy { $0.reason.contains("no retention rule matches this call") && $0.reason.contains("[[retention.rules]]") })
         #expect(try fixture.sql("SELECT count(*) FROM items") == "0")
         // The recording rule still stands: recordings are taken.
         let wav = fixture.input("in-0401234567-1001-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 1))
-        #expect(try archive.ingest([wav], actor: fixture.actor).recordings == 1)
+        #expect(try archive.ingest([wav], actor: fixture.admin).recordings == 1)
     }
 
     @Test func theCommandLineShowsAndAppliesRetention() throws {
