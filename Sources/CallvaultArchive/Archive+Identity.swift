@@ -115,6 +115,7 @@ extension Archive {
     /// mapped to the OS login `osLogin` that creates it. Refused once an enabled admin exists
     /// (then an admin adds accounts) and for any role but admin. Audited (`user-add`, role
     /// `bootstrap`, by `os:LOGIN`).
+    @discardableResult
     public func addFirstAdmin(_ name: String, role: Role, password: String?, osLogin: String, host: String) throws -> UserAccount {
         let name = try Self.accountName(name)
         let login = try Self.osLoginName(osLogin)

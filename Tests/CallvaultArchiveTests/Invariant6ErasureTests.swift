@@ -220,7 +220,7 @@ import CallvaultTesting
         _ = try fixture.archive.releaseHold(hold.id, reason: "case closed", actor: fixture.actor)
         _ = try fixture.archive.resumePendingErasures(actor: Actor.test("dpo", .compliance))
         #expect(throws: (any Error).self) { try fixture.archive.show(heldID.id.description, actor: fixture.actor) }
-        let final = try fixture.archive.erasureReport("erasure-1")
+        let final = try fixture.archive.erasureReport("erasure-1", actor: .test("dpo", .compliance))
         #expect(final.completedAt != nil && final.deferred == 0)
         #expect(final.deleted == ErasureReport.Counts(recordings: 2))
         #expect(final.customerBlanked && !final.customerRemoved, "the calls kept by contract still link to the record")

@@ -60,13 +60,13 @@ import CallvaultTesting
             INSERT INTO requests (id, customer_id, type, received_at, due_at, opened_by) VALUES (7, 'C002', 'rectification', 0, 2678400, 'dpo');
             INSERT INTO restrictions (customer_id, reason, request_id, placed_by, placed_at) VALUES ('C002', 'ACCURACY_CONTESTED', 7, 'dpo', 0);
             """)
-        let state = try fixture.archive.restrictionState(customer: "C002")
+        let state = try fixture.archive.restrictionState(customer: "C002", actor: Self.compliance)
         #expect(state.restricted && state.restrictions.first?.request == "req-7")
         let error = #expect(throws: ArchiveFailure.self) {
             try fixture.archive.unrestrict(customer: "C002", reason: "done", actor: Self.compliance)
         }
         #expect(error?.message.contains("lifted when request req-7 is closed") == true)
-        #expect(try fixture.archive.restrictionState(customer: "C002").restricted)
+        #expect(try fixture.archive.restrictionState(customer: "C002", actor: Self.compliance).restricted)
         #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unrestrict|denied")
     }
 
@@ -77,7 +77,7 @@ import CallvaultTesting
         #expect(report.deleted.recordings > 0, "restricted items are erased")
         #expect(report.customerBlanked, "its calls are kept by contract")
         // The kept calls are no longer restricted, so they expire on their dates.
-        #expect(try !fixture.archive.restrictionState(customer: "C001").restricted)
+        #expect(try !fixture.archive.restrictionState(customer: "C001", actor: Self.compliance).restricted)
         #expect(try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.lead).items.allSatisfy { !$0.restricted })
     }
 

@@ -86,7 +86,7 @@ import CallvaultTesting
         try text.write(to: config, atomically: true, encoding: .utf8)
         let archive = try Archive(root: fixture.root)
 
-        let stale = try archive.explainRetention(recording.id)
+        let stale = try archive.explainRetention(recording.id, actor: fixture.actor)
         #expect(stale.ruleNumber == 1)
         #expect(stale.retentionClass?.name == "short-recording")
         #expect(stale.computed == RetentionTag(className: "short-recording", until: plus(RetentionPeriod(months: 3), recording.start)))
@@ -95,7 +95,7 @@ import CallvaultTesting
         let summary = try archive.applyRetention(actor: fixture.actor)
         #expect(summary.changed == (try fixture.archive.search(SearchQuery(kind: .recording, limit: 100), actor: fixture.actor).total))
         #expect(summary.unmatched.isEmpty)
-        let current = try archive.explainRetention(recording.id)
+        let current = try archive.explainRetention(recording.id, actor: fixture.actor)
         #expect(current.stored == current.computed)
         #expect(try fixture.sql("SELECT count(*) FROM audit_log WHERE action = 'retention-apply' AND details LIKE '%\"changed\":\"\(summary.changed)\"%'") == "1")
         #expect(try archive.applyRetention(actor: fixture.actor).changed == 0, "applying twice changes nothing")
