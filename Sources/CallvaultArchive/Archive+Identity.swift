@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CallvaultAccess
 import CallvaultModel
 import CallvaultIndex
@@ -155,6 +155,7 @@ extension Archive {
     }
 
     func changeOSLogin(_ login: String, of name: String, mapped: Bool, actor: Actor) throws -> UserAccount {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.existingName(name)
         let login = try Self.osLoginName(login)
         let action = mapped ? "os-login-map" : "os-login-unmap"

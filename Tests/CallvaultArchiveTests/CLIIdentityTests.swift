@@ -17,8 +17,8 @@ import CallvaultTesting
         let fixture = try TestArchive()
         let archive = try Archive(root: fixture.root, passwordCost: 4)
         try archive.addFirstAdmin("ann.admin", role: .admin, password: Self.password, osLogin: "ann", host: "h")
-        try archive.addUser("ann", role: .lead, password: "ann's own lead passphrase", osLogins: ["ann"], actor: Self.admin)
-        try archive.addUser("cid", role: .compliance, password: "cid's own long passphrase", osLogins: ["cid"], actor: Self.admin)
+        try archive.addUser("ann", role: .lead, password: "a lead's own passphrase", osLogins: ["ann"], actor: Self.admin)
+        try archive.addUser("cid", role: .compliance, password: "a compliance passphrase", osLogins: ["cid"], actor: Self.admin)
         return (fixture, archive)
     }
 
@@ -129,7 +129,7 @@ import CallvaultTesting
         try fixture.sql("DELETE FROM os_logins")
         let message = refusal(archive, login: "ann")
         #expect(message.contains("claims their account once with `callvault users map ADMIN --os-user ann --password-stdin`"), "\(message)")
-        #expect(throws: ArchiveFailure.self) { _ = try archive.claimAdmin("ann", password: "ann's own lead passphrase", osLogin: "ann", host: "h") }
+        #expect(throws: ArchiveFailure.self) { _ = try archive.claimAdmin("ann", password: "a lead's own passphrase", osLogin: "ann", host: "h") }
         let wrong = #expect(throws: ArchiveFailure.self) { _ = try archive.claimAdmin("ann.admin", password: "not the password", osLogin: "ann", host: "h") }
         #expect(wrong?.message == "wrong password for ann.admin")
         #expect(try fixture.sql("SELECT failed_logins FROM users WHERE name = 'ann.admin'") == "1")
