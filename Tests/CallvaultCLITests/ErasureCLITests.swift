@@ -5,7 +5,7 @@ import CallvaultTesting
 /// CLI.md rows `erase`, `restrict` / `unrestrict`, and `link` / `unlink`: JSON shapes, exit
 /// codes, and the acting account proven and allowed by its role for every one of them (issues 4 and 16).
 @Suite struct ErasureCLITests {
-    @Test func eraseNeedsANamedUserAndPrintsThePlanAndTheReport() throws {
+    @Test func eraseNeedsAnAccountAllowedToEraseAndPrintsThePlanAndTheReport() throws {
         let fixture = try TestArchive.withSamples()
         let cli = CLIRunner(archive: fixture.root)
         try cli.addAccounts()
@@ -35,7 +35,7 @@ import CallvaultTesting
         #expect(done["deferred"] as? Int == 0)
         #expect((done["kept"] as? [Any])?.count == keptPlan.count)
         #expect(done["review"] is [Any] && done["customer_removed"] as? Bool == false && done["customer_blanked"] as? Bool == true)
-        #expect(try fixture.sql("SELECT actor, action, outcome FROM audit_log WHERE action = 'erase'") == "carla|erase|allowed")
+        #expect(try fixture.sql("SELECT actor, role, action, outcome FROM audit_log WHERE action = 'erase' ORDER BY seq") == "lee|lead|erase|denied\ncarla|compliance|erase|allowed")
         #expect(try fixture.sql("SELECT count(*) FROM erasures WHERE completed_at IS NOT NULL AND report LIKE '%\"erasure\":\"erasure-1\"%'") == "1")
 
         let text = try cli.run(["erase", "--customer", "C004", "--reason", "req-2", "--as", "carla"])
