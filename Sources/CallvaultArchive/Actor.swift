@@ -34,7 +34,4 @@ public struct Actor: Sendable, Equatable {
 
     /// Whether this actor may take `action` (PermissionTable, R9).
     func may(_ action: Action) -> Bool { grants.contains(action) }
-
-    /// The account's role, or nil for a service identity.
-    var accountRole: Role? { role == "service" ? nil : Role(rawValue: role) }
 }

@@ -37,7 +37,7 @@ import CallvaultTesting
         #expect(throws: (any Error).self) {
             try fixture.archive.setLink(call.id.description, customer: "C001", linked: false, reason: "wrong customer", actor: Self.lead)
         }
-        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unlink|denied")
+        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "rectify|denied")
 
         // Compliance sees them, marked restricted, and may play them.
         let seen = try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.compliance)
@@ -46,9 +46,9 @@ import CallvaultTesting
         _ = try fixture.archive.extractRecording(recording.description, to: out, purpose: "legal-claim", actor: Self.compliance)
         #expect(FileManager.default.fileExists(atPath: out.path))
 
-        // Lifting needs compliance (or admin); then everyone sees them again.
+        // Lifting needs compliance (the restrict action); then everyone sees them again.
         #expect(throws: (any Error).self) { try fixture.archive.unrestrict(customer: "C001", reason: "resolved", actor: Self.lead) }
-        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unrestrict|denied")
+        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "restrict|denied")
         let lifted = try fixture.archive.unrestrict(customer: "C001", reason: "accuracy confirmed", actor: Self.compliance)
         #expect(!lifted.restricted)
         #expect(try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.lead).total == visible.total)
