@@ -47,10 +47,11 @@ extension Archive {
                 try refuse("CALLVAULT_TOKEN belongs to \(user.name), whose account is disabled: ask an admin to enable it (`callvault users enable \(user.name)`)", account: user)
             case .wrongKind(let user):
                 try refuse("CALLVAULT_TOKEN of \(user.name) was issued for another role: ask an admin for a new one (`callvault users token \(user.name)`)", account: user)
-            case .valid(_, let user, let role):
+            case .valid(let stored, let user, let role):
                 if let picked, picked != user.name {
                     try refuse("CALLVAULT_TOKEN belongs to \(user.name), but --as names \(picked): drop --as, or unset CALLVAULT_TOKEN to act as an account your OS login is mapped to", account: user)
                 }
+                try noteUse(of: stored, at: clock())
                 return Actor(Principal(name: user.name, role: role), origin: "cli-token:\(osLogin)@\(host)")
             }
         }

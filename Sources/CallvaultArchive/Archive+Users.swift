@@ -235,11 +235,15 @@ extension Archive {
     /// the token's last use is noted at most once a minute.
     public func authenticate(token: String, now: Date? = nil) throws -> Principal? {
         guard case .valid(let stored, let user, let role) = try checkToken(token) else { return nil }
-        let time = now ?? clock()
-        if stored.lastUsed.map({ time.timeIntervalSince($0) >= 60 }) ?? true {
-            try index.write { writer in try writer.touchToken(stored.id, at: time) }
-        }
+        try noteUse(of: stored, at: now ?? clock())
         return Principal(name: user.name, role: role)
+    }
+
+    /// Notes a token's use (at most once a minute), for the access review's last use.
+    func noteUse(of token: StoredToken, at time: Date) throws {
+        if token.lastUsed.map({ time.timeIntervalSince($0) >= 60 }) ?? true {
+            try index.write { writer in try writer.touchToken(token.id, at: time) }
+        }
     }
 
     /// Logs a person in with name and password and starts a session (issue 5). After

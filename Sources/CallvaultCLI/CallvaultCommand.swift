@@ -47,8 +47,9 @@ struct CallvaultCommand: ParsableCommand {
 /// Why a usage error may come from a habit of the old command line: the global `--role`
 /// (issue 16) is gone; `users add` alone takes `--role`, for the new account.
 func removedOptionHint() -> String? {
-    let arguments = CommandLine.arguments.dropFirst()
+    let arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.contains(where: { $0 == "--role" || $0.hasPrefix("--role=") }) else { return nil }
+    if let users = arguments.firstIndex(of: "users"), arguments.dropFirst(users + 1).first == "add" { return nil }
     return "--role is gone: an account has one role and acts in it. Your OS login is mapped to your accounts; pick one with --as NAME (`callvault users add NAME --role ROLE` still takes the new account's role)."
 }
 
