@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(name: "callvault", dependencies: ["CallvaultCLI"], swiftSettings: strict),
         .target(
             name: "CallvaultTesting",
-            dependencies: ["CallvaultArchive", "CallvaultModel"],
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAccess"],
             path: "Tests/CallvaultTesting",
             swiftSettings: strict),
         .testTarget(name: "CallvaultModelTests", dependencies: ["CallvaultModel"], swiftSettings: strict),

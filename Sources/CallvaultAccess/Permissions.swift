@@ -55,6 +55,19 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case ingest
     case manageUsers = "manage-users"
     case readMetrics = "read-metrics"
+    /// Ingests files from the archive machine's own folders (`callvault ingest`); uploads over
+    /// HTTP and the spool are `ingest`.
+    case ingestFiles = "ingest-files"
+    /// Loads the customers file: names and numbers, relinking items (`customers import`).
+    case importCustomers = "import-customers"
+    /// Corrects an item's customer link by hand (`link` / `unlink`, R36).
+    case rectify
+    /// Recomputes every item's retention after a rule change (`retention apply`).
+    case manageRetention = "manage-retention"
+    /// Re-reads every blob against the index (`verify`).
+    case verifyArchive = "verify-archive"
+    /// Removes orphan blobs and leftovers of interrupted writes (`verify --repair`).
+    case repairArchive = "repair-archive"
 }
 
 /// The single role × action table every request and command is authorised by (R9: least
@@ -62,13 +75,15 @@ public enum Action: String, Sendable, CaseIterable, Codable {
 public enum PermissionTable {
     /// The actions each role may take.
     public static let grants: [Role: Set<Action>] = [
-        .admin: [.manageUsers, .verifyAudit, .viewIngestStatus, .readMetrics, .runExpiry],
+        .admin: [.manageUsers, .verifyAudit, .viewIngestStatus, .readMetrics, .runExpiry,
+                 .ingestFiles, .importCustomers, .manageRetention, .verifyArchive, .repairArchive],
         .compliance: [.search, .viewItem, .playRecording, .viewCustomer, .viewRestricted,
                       .listHolds, .placeHold, .releaseHold, .erase, .restrict, .export,
-                      .manageRequests, .runExpiry, .readAudit, .verifyAudit, .viewIngestStatus],
+                      .manageRequests, .runExpiry, .readAudit, .verifyAudit, .viewIngestStatus,
+                      .importCustomers, .rectify, .manageRetention],
         .lead: [.search, .viewItem, .playRecording, .viewCustomer],
         .auditor: [.readAudit, .verifyAudit],
-        .ingest: [.ingest],
+        .ingest: [.ingest, .ingestFiles],
     ]
 
     /// Whether `role` may take `action`.
@@ -79,6 +94,27 @@ public enum PermissionTable {
     /// The roles that may take `action`, in declaration order (for error messages).
     public static func roles(allowedTo action: Action) -> [Role] {
         Role.allCases.filter { allows($0, action) }
+    }
+}
+
+/// The identities the archive's own jobs act as (R3), never a person's: each may take only the
+/// action its job is for. A person who runs a job by hand (`callvault expire`) acts as themselves.
+public enum ServiceIdentity: String, Sendable, CaseIterable {
+    /// The spool watcher (`watch`, and inside `serve`): files PBX hooks drop.
+    case spool = "svc:spool"
+    /// Scheduled expiry inside `serve`.
+    case expiry = "svc:expiry"
+    /// The archive's own upgrade steps on opening (dating items stored before retention
+    /// classes); runs no use case, so it is granted nothing.
+    case upgrade = "svc:upgrade"
+
+    /// The actions the job may take.
+    public var grants: Set<Action> {
+        switch self {
+        case .spool: return [.ingest]
+        case .expiry: return [.runExpiry]
+        case .upgrade: return []
+        }
     }
 }
 

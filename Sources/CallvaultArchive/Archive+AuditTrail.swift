@@ -8,6 +8,7 @@ extension Archive {
     /// audit page). The read itself is audited (`audit-read`, with the filter), so who looked
     /// at the trail is on the trail.
     public func auditTrail(_ filter: AuditTrailFilter, actor: Actor) throws -> [AuditEntry] {
+        try authorize(actor, .readAudit)
         guard (1...1000).contains(filter.limit) else {
             throw ArchiveFailure(.badInput, "the audit trail is read at most 1000 entries at a time (asked for \(filter.limit))")
         }

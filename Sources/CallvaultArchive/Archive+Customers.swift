@@ -8,6 +8,7 @@ extension Archive {
     /// Upserts the customers of a CSV file (`customer_id,name,phones[,relationship_ended]`) and
     /// relinks every item to the customers whose numbers changed.
     public func importCustomers(from file: URL, actor: Actor) throws -> CustomerImportSummary {
+        try authorize(actor, .importCustomers)
         var summary = CustomerImportSummary()
         var parser = CustomersCSVParser(normalizer: normalizer)
         var customers: [Customer] = []
@@ -79,6 +80,7 @@ extension Archive {
     /// customer's record is refused to every role but compliance, like their items (R25); the
     /// refusal is audited too.
     public func customerRecord(_ id: String, actor: Actor) throws -> CustomerRecord {
+        try authorize(actor, .viewCustomer, items: ["customer:\(id.prefix(64))"])
         let outcome: Result<CustomerRecord, ArchiveFailure> = try index.write { writer in
             let reader = IndexReader(writer)
             guard let found = try reader.exportCustomer(id) else { return .failure(Self.noCustomer(id)) }

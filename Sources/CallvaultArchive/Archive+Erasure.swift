@@ -50,6 +50,7 @@ extension Archive {
     /// - Warning: deletes personal data for good, at the archive's clock. `dryRun` only plans
     ///   (and audits the plan), at `now` when given; a real run refuses a supplied `now`.
     public func erase(customer: String, reason: String, now: Date? = nil, dryRun: Bool = false, actor: Actor) throws -> ErasureReport {
+        try authorize(actor, .erase, items: ["customer:\(customer.prefix(64))"])
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why the customer's data is erased (e.g. the request id)") }
         let now = try destructiveTime(supplied: now, dryRun: dryRun, action: dryRun ? "erase-plan" : "erase", actor: actor)
@@ -75,6 +76,14 @@ extension Archive {
     /// - Returns: the reports of the erasures that ran.
     @discardableResult
     public func resumePendingErasures(actor: Actor) throws -> [ErasureReport] {
+        try authorize(actor, .erase)
+        return try resumeErasures(actor: actor)
+    }
+
+    /// `resumePendingErasures` for the archive's own steps that follow a hold's release or an
+    /// expiry run (authorised for those).
+    @discardableResult
+    func resumeErasures(actor: Actor) throws -> [ErasureReport] {
         var reports: [ErasureReport] = []
         guard try !index.read({ try $0.pendingErasures() }).isEmpty || !index.read({ try $0.erasedCustomersWithoutItems() }).isEmpty
                 || !index.read({ try $0.erasuresAwaitingPurge() }).isEmpty else { return [] }
@@ -250,8 +259,9 @@ extension Archive {
         return needles
     }
 
-    /// The stored erasure of a customer (the latest), with its report.
-    public func erasureReport(_ id: String) throws -> ErasureReport {
+    /// The stored erasure of a customer (the latest), with its report (`erase`).
+    public func erasureReport(_ id: String, actor: Actor) throws -> ErasureReport {
+        try authorize(actor, .erase, items: [String(id.prefix(40))])
         guard id.hasPrefix("erasure-"), let number = Int64(id.dropFirst("erasure-".count)) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an erasure id (erasure-N)")
         }

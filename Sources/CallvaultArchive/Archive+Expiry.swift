@@ -144,9 +144,6 @@ struct FullTextCompaction {
 }
 
 extension Archive {
-    /// The service identity expiry runs under (R3).
-    public static let expiryActor = Actor(name: "svc:expiry", role: "service", origin: "expiry")
-
     /// Deletes every item whose retain-until date is at or before the archive's clock and that no hold,
     /// restriction or access-request freeze keeps (R16, R18), in short write transactions,
     /// each with its audit entry listing the ids it deleted; then the blobs no recording
@@ -161,6 +158,7 @@ extension Archive {
     /// - Warning: destroys data for good (that is its purpose).
     public func expire(now: Date? = nil, dryRun: Bool = false, actor: Actor = Archive.expiryActor,
                        pacing: ExpiryPacing = ExpiryPacing(), progress: (ExpiryReport) -> Void = { _ in }) throws -> ExpiryReport {
+        try authorize(actor, .runExpiry)
         let now = try destructiveTime(supplied: now, dryRun: dryRun, action: dryRun ? "expire-dry-run" : "expire-run", actor: actor)
         let started = Date()
         var report = ExpiryReport(dryRun: dryRun, now: now)
@@ -290,7 +288,7 @@ extension Archive {
             if !dryRun { try writer.setPolicyState("expiry-last-run", Self.isoFormatter.format(clock())) }
         }
         // An erased customer's record goes once their last kept item has expired.
-        if !dryRun { try resumePendingErasures(actor: actor) }
+        if !dryRun { try resumeErasures(actor: actor) }
         return report
     }
 

@@ -40,9 +40,6 @@ public struct ExportOptions: Sendable {
 }
 
 extension Archive {
-    /// Roles that may export a customer's data (`Action.export` in the PermissionTable).
-    public static var exportRoles: Set<String> { Set(PermissionTable.roles(allowedTo: .export).map(\.rawValue)) }
-
     /// Audit actions that read personal data: what the consultation history lists (R28 item 4).
     static let consultationActions = ["search", "show", "extract", "export", "playback", "play", "stream", "download"]
 
@@ -56,11 +53,7 @@ extension Archive {
     public func export(customer: String, to url: URL, purpose: String?, options: ExportOptions = ExportOptions(),
                        actor: Actor, progress: (String) -> Void = { _ in }) throws -> ExportSummary {
         let subject = "customer:\(customer.prefix(64))"
-        guard actor.may(.export) else {
-            try auditExport(actor: actor, items: [subject], purpose: purpose, outcome: .denied,
-                            reason: "role \(actor.role) may not export")
-            throw ArchiveFailure(.refused, "the \(actor.role) role may not export a customer's data; an export is made in the \(Self.exportRoles.sorted().joined(separator: " or ")) role (--role compliance)")
-        }
+        try authorize(actor, .export, items: [subject])
         let purpose = try requirePurpose(purpose, actor: actor, action: "export", items: [subject])
         let target = url.standardizedFileURL
         let folder = target.deletingLastPathComponent()

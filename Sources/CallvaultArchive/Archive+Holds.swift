@@ -14,6 +14,7 @@ extension Archive {
     /// items and/or a time range. Numbers are normalised to E.164; unknown customers and
     /// items are refused. Audited with the actor and reason; numbers appear only hashed.
     public func placeHold(_ request: HoldRequest, actor: Actor) throws -> Hold {
+        try authorize(actor, .placeHold)
         let caseName = request.caseName.trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !caseName.isEmpty else { throw ArchiveFailure(.badInput, "--case: name the case the hold is for") }
@@ -72,7 +73,8 @@ extension Archive {
 
     /// Holds, newest first (active only unless `includeReleased`), with the items each covers now.
     public func holds(includeReleased: Bool = false, actor: Actor) throws -> [Hold] {
-        try index.write { writer in
+        try authorize(actor, .listHolds)
+        return try index.write { writer in
             let holds = try IndexReader(writer).holds(includeReleased: includeReleased)
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "hold-list", items: holds.map(\.id),
                                               details: ["all": String(includeReleased)], origin: actor.origin), at: clock())
@@ -82,6 +84,7 @@ extension Archive {
 
     /// One hold and the ids of the items it covers now; audited.
     public func hold(_ id: String, actor: Actor) throws -> HoldDetail {
+        try authorize(actor, .listHolds, items: [String(id.prefix(40))])
         let number = try Self.holdNumber(id)
         return try index.write { writer in
             let reader = IndexReader(writer)
@@ -97,6 +100,7 @@ extension Archive {
     /// Releases a hold with a recorded decision (R54); the items it no longer protects are
     /// deleted by the next expiry run, and erasures waiting on it resume.
     public func releaseHold(_ id: String, reason: String, actor: Actor) throws -> Hold {
+        try authorize(actor, .releaseHold, items: [String(id.prefix(40))])
         let number = try Self.holdNumber(id)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why the hold is released") }
@@ -116,7 +120,7 @@ extension Archive {
         }
         // Erasures deferred by this hold finish now (DESIGN.md: deferred, not dropped). Refused
         // (a stepped-back clock, audited), they finish with the next expiry run instead.
-        do { _ = try resumePendingErasures(actor: actor) } catch let failure as ArchiveFailure where failure.kind == .refused {}
+        do { _ = try resumeErasures(actor: actor) } catch let failure as ArchiveFailure where failure.kind == .refused {}
         return hold
     }
 

@@ -18,6 +18,14 @@ extension Archive {
     /// - Parameter format: a format name to force, or nil to detect each file's format.
     public func ingest(_ paths: [URL], format: String? = nil, actor: Actor,
                        progress: any ProgressReporter = SilentProgress()) throws -> IngestSummary {
+        try authorize(actor, .ingestFiles)
+        return try ingestFiles(paths, format: format, actor: actor, progress: progress)
+    }
+
+    /// `ingest` for an actor already authorised: the spool watcher (`ingest`, checked by
+    /// `SpoolWatcher`) and `ingest` itself.
+    func ingestFiles(_ paths: [URL], format: String? = nil, actor: Actor,
+                     progress: any ProgressReporter = SilentProgress()) throws -> IngestSummary {
         var forced: InputFormat?
         var forcedSource: SourceMapping?
         if let format, format != "auto" {

@@ -24,6 +24,7 @@ extension Archive {
     /// Audited with the customers before and after. A restricted item is changed only by the
     /// compliance role (the rectification that resolves the request); anyone else is refused.
     public func setLink(_ id: String, customer: String, linked: Bool, reason: String, actor: Actor) throws -> LinkChange {
+        try authorize(actor, .rectify, items: [String(id.prefix(40))])
         guard let itemID = ItemID(id) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an item id (call-N, sms-N or rec-N)")
         }

@@ -48,6 +48,7 @@ extension Archive {
     /// recording is refused, and the refusal audited, for every role but compliance.
     public func openRecording(_ id: String, purpose: String?, actor: Actor,
                               resolveRange: (Int64) throws -> ClosedRange<Int64>?) throws -> RecordingPlayback {
+        try authorize(actor, .playRecording, items: [String(id.prefix(40))])
         guard let itemID = ItemID(id) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an item id (rec-N, or the call-N it belongs to)")
         }

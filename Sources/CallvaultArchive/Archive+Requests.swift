@@ -15,6 +15,7 @@ extension Archive {
     /// from expiry until the answer is delivered plus 30 days (R30). Audited in the same transaction.
     public func openRequest(customer: String, type: DataSubjectRequest.RequestType, received: Date? = nil,
                             note: String? = nil, actor: Actor) throws -> DataSubjectRequest {
+        try authorize(actor, .manageRequests, items: ["customer:\(customer.prefix(64))"])
         let now = clock()
         let received = received ?? now
         guard received <= now.addingTimeInterval(60) else {
@@ -43,6 +44,7 @@ extension Archive {
 
     /// The register: open requests (all with `includeClosed`), oldest first. Audited with counts.
     public func requests(includeClosed: Bool = false, actor: Actor) throws -> [DataSubjectRequest] {
+        try authorize(actor, .manageRequests)
         let now = clock()
         return try index.write { writer in
             let list = try IndexReader(writer).requests(includeClosed: includeClosed)
@@ -58,6 +60,7 @@ extension Archive {
     /// Closes a request with its outcome: lifts the restriction it placed, and starts the
     /// 30-day freeze of an access or portability request. Audited in the same transaction.
     public func closeRequest(_ id: String, outcome: String? = nil, actor: Actor) throws -> DataSubjectRequest {
+        try authorize(actor, .manageRequests, items: [String(id.prefix(40))])
         guard let number = DataSubjectRequest.number(of: id) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not a request id (req-N)")
         }

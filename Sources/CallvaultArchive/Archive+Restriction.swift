@@ -26,6 +26,7 @@ extension Archive {
     /// search, show and extract for every role but compliance, not changed by link or unlink,
     /// and not deleted by expiry. Audited. Restricting a restricted customer changes nothing.
     public func restrict(customer: String, reason: String, actor: Actor) throws -> RestrictionState {
+        try authorize(actor, .restrict, items: ["customer:\(customer.prefix(64))"])
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw ArchiveFailure(.badInput, "--reason: record why processing is restricted") }
         let time = clock()
@@ -48,6 +49,7 @@ extension Archive {
     /// Lifts a restriction placed by hand (R27). One opened by a request is lifted only when
     /// the request is closed; only a role allowed to `restrict` (compliance) may lift. Audited, also when refused.
     public func unrestrict(customer: String, reason: String?, actor: Actor) throws -> RestrictionState {
+        try authorize(actor, .restrict, items: ["customer:\(customer.prefix(64))"])
         let time = clock()
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         let outcome: Result<RestrictionState, ArchiveFailure> = try index.write { writer in
@@ -58,10 +60,6 @@ extension Archive {
                 try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "unrestrict", items: ["customer:\(customer)"],
                                                   outcome: .denied, reason: failure.message, origin: actor.origin), at: time)
                 return .failure(failure)
-            }
-            guard actor.may(.restrict) else {
-                let allowed = PermissionTable.roles(allowedTo: .restrict).map(\.rawValue).joined(separator: " or ")
-                return try deny(ArchiveFailure(.refused, "only the \(allowed) role may lift a restriction (acting as \(actor.role)); use --role compliance"))
             }
             if let request = active.first(where: { $0.requestID != nil }), let number = request.requestID {
                 return try deny(ArchiveFailure(.refused, "\(customer) is restricted by request req-\(number): the restriction is lifted when request req-\(number) is closed"))
@@ -74,9 +72,10 @@ extension Archive {
         return try outcome.get()
     }
 
-    /// A customer's restriction state.
-    public func restrictionState(customer: String) throws -> RestrictionState {
-        try index.read { reader in
+    /// A customer's restriction state (`view-customer`).
+    public func restrictionState(customer: String, actor: Actor) throws -> RestrictionState {
+        try authorize(actor, .viewCustomer, items: ["customer:\(customer.prefix(64))"])
+        return try index.read { reader in
             guard try reader.customerExists(customer) else { throw Self.noCustomer(customer) }
             return try Self.state(customer, reader: reader)
         }

@@ -72,6 +72,12 @@ extension Archive {
     /// Recomputes every item's class and retain-until date from the current rules and customer
     /// relationships (after a rule change or a relationship's end); audited with counts.
     public func applyRetention(actor: Actor, progress: (Int) -> Void = { _ in }) throws -> RetentionApplySummary {
+        try authorize(actor, .manageRetention)
+        return try recomputeRetention(actor: actor, progress: progress)
+    }
+
+    /// `applyRetention` without the check: also run by the archive itself after an upgrade.
+    func recomputeRetention(actor: Actor, progress: (Int) -> Void = { _ in }) throws -> RetentionApplySummary {
         var summary = RetentionApplySummary()
         let started = Date()
         let ends = try index.read { try $0.relationshipEnds() }
@@ -136,8 +142,13 @@ extension Archive {
         return changed
     }
 
-    /// Which rule gives an item its retention, and whether the stored value is current.
-    public func explainRetention(_ id: ItemID) throws -> RetentionExplanation {
+    /// Which rule gives an item its retention, and whether the stored value is current
+    /// (`view-item`; a restricted item only for compliance, as `show`).
+    public func explainRetention(_ id: ItemID, actor: Actor) throws -> RetentionExplanation {
+        try authorize(actor, .viewItem, items: [id.description])
+        if !maySeeRestricted(actor), try index.read({ try $0.isRestricted(id) }) {
+            throw try index.write { writer in try denyRestricted(id, action: "retention-show", purpose: nil, actor: actor, writer: writer) }
+        }
         let (stored, ends) = try index.read { reader -> (StoredRetention?, [String: Date?]) in
             let stored = try reader.storedRetention(of: id)
             return (stored, try reader.relationshipEnds(of: stored?.customers ?? []))
@@ -158,6 +169,6 @@ extension Archive {
             try index.write { try $0.clearPolicyState("retention-apply-needed") }
             return
         }
-        _ = try applyRetention(actor: Actor(name: "svc:upgrade", role: "service", origin: "upgrade"))
+        _ = try recomputeRetention(actor: Self.upgradeActor)
     }
 }

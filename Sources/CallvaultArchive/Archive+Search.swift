@@ -9,6 +9,7 @@ extension Archive {
     /// item and leg it returns are audited (R2);
     /// searched numbers and words are logged only as keyed hashes (R6).
     public func search(_ query: SearchQuery, purpose: String? = nil, actor: Actor) throws -> SearchResult {
+        try authorize(actor, .search)
         guard query.limit >= 0 && query.limit <= 10_000 else {
             throw ArchiveFailure(.badInput, "--limit must be between 0 and 10000")
         }
@@ -63,6 +64,7 @@ extension Archive {
 
     /// One item with its links, recording and retention; audited.
     public func show(_ id: String, purpose: String? = nil, actor: Actor) throws -> ArchivedItem {
+        try authorize(actor, .viewItem, items: [String(id.prefix(40))])
         if let purpose, !configuration.purposes.contains(purpose) {
             _ = try requirePurpose(purpose, actor: actor, action: "show", items: [id])
         }
@@ -91,6 +93,7 @@ extension Archive {
     /// Writes the original recording to `url`, byte-exact and checked against its SHA-256.
     /// A call id extracts the call's recording. The purpose is required and audited.
     public func extractRecording(_ id: String, to url: URL, purpose: String?, actor: Actor) throws -> ExtractSummary {
+        try authorize(actor, .playRecording, items: [String(id.prefix(40))])
         guard let itemID = ItemID(id) else {
             throw ArchiveFailure(.badInput, "'\(id.prefix(40))' is not an item id (rec-N, or the call-N it belongs to)")
         }

@@ -23,6 +23,8 @@ public struct UserAccount: Sendable, Equatable {
     public var lastTokenUse: Date?
     public var activeTokens: Int
     public var activeSessions: Int
+    /// The OS logins that act as this account on the command line (issue 16), sorted.
+    public var osLogins: [String]
 }
 
 /// The outcome of a change to someone's access: the account after it and what it ended.
@@ -63,13 +65,32 @@ extension Archive {
 
     /// Creates an account (R10): a personal or service id, never a shared or generic name.
     /// People (admin, compliance, lead, auditor) need a password that meets `PasswordPolicy`;
-    /// an `ingest` machine account has none and authenticates with tokens only.
-    ///
-    /// Only an enabled admin may add accounts, except the very first admin: while the archive
-    /// has no enabled admin, anyone with access to it may create one. Audited with the actor.
+    /// an `ingest` machine account has none and authenticates with tokens only. `osLogins` are
+    /// mapped to it at once (issue 16). Needs `manage-users` (the first admin of an archive is
+    /// made by `addFirstAdmin`). Audited with the actor.
     @discardableResult
-    public func addUser(_ name: String, role: Role, password: String?, actor: Actor) throws -> UserAccount {
+    public func addUser(_ name: String, role: Role, password: String?, osLogins: [String] = [], actor: Actor) throws -> UserAccount {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.accountName(name)
+        let logins = try Array(Set(osLogins.map(Self.osLoginName))).sorted()
+        let hash = try passwordHash(password, role: role, account: name)
+        let time = clock()
+        return try managingUsers("user-add", target: name, actor: actor) { writer, reader in
+            guard try reader.user(named: name) == nil else {
+                throw ArchiveFailure(.refused, "an account named \(name) exists already (`callvault users list`)")
+            }
+            let id = try writer.insertUser(name: name, role: role.rawValue, passwordHash: hash, by: actor.name, at: time)
+            for login in logins { try writer.mapOSLogin(login, user: id, by: actor.name, at: time) }
+            var details = ["role": role.rawValue, "password": String(hash != nil)]
+            if !logins.isEmpty { details["os_user"] = logins.joined(separator: ",") }
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-add", items: ["user:\(name)"],
+                                              details: details, origin: actor.origin), at: time)
+            return Self.account(try reader.user(id: id)!, osLogins: logins)
+        }
+    }
+
+    /// Checks a new account's password against its kind and `PasswordPolicy`, and hashes it.
+    func passwordHash(_ password: String?, role: Role, account name: String) throws -> String? {
         if role.isPerson {
             guard let password else {
                 throw ArchiveFailure(.badInput, "\(role == .admin || role == .auditor ? "an" : "a") \(role.rawValue) account is a person's and needs a password: pass it on standard input with --password-stdin")
@@ -78,25 +99,16 @@ extension Archive {
         } else if password != nil {
             throw ArchiveFailure(.badInput, "an ingest account is a machine's: it has no password and authenticates with a token; omit --password-stdin and run `callvault users token \(name)`")
         }
-        let hash = password.map(passwords.hash)
-        let time = clock()
-        return try managingUsers("user-add", target: name, actor: actor, bootstrapRole: role) { writer, reader, by in
-            guard try reader.user(named: name) == nil else {
-                throw ArchiveFailure(.refused, "an account named \(name) exists already (`callvault users list`)")
-            }
-            let id = try writer.insertUser(name: name, role: role.rawValue, passwordHash: hash, by: by.name, at: time)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-add", items: ["user:\(name)"],
-                                              details: ["role": role.rawValue, "password": String(hash != nil)],
-                                              origin: actor.origin), at: time)
-            return Self.account(try reader.user(id: id)!)
-        }
+        return password.map(passwords.hash)
     }
 
-    /// Every account, by name; needs an enabled admin (or an archive without one yet). Audited.
+    /// Every account, by name, with the OS logins mapped to it; needs `manage-users`. Audited.
     public func listUsers(actor: Actor) throws -> [UserAccount] {
-        try managingUsers("user-list", target: nil, actor: actor, bootstrapRole: nil, readOnly: true) { writer, reader, by in
-            let users = try reader.users().map(Self.account)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-list", details: ["users": String(users.count)],
+        try authorize(actor, .manageUsers)
+        return try managingUsers("user-list", target: nil, actor: actor) { writer, reader in
+            let logins = try reader.osLoginsByUser()
+            let users = try reader.users().map { Self.account($0, osLogins: logins[$0.id] ?? []) }
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-list", details: ["users": String(users.count)],
                                               origin: actor.origin), at: clock())
             return users
         }
@@ -107,11 +119,12 @@ extension Archive {
     /// acting with the old role. Refused for one's own account (self-approval) and for the last
     /// enabled admin.
     public func setRole(_ name: String, to role: Role, reason: String? = nil, actor: Actor) throws -> AccessChange {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.existingName(name)
         let time = clock()
-        return try managingUsers("user-role", target: name, actor: actor, bootstrapRole: nil) { writer, reader, by in
+        return try managingUsers("user-role", target: name, actor: actor) { writer, reader in
             let user = try Self.requireUser(name, reader)
-            guard user.name != by.name else {
+            guard user.name != actor.name else {
                 throw ArchiveFailure(.refused, "you cannot change your own role (R11: a grant needs an approver other than the grantee); ask another admin")
             }
             let previous = Role(rawValue: user.role)
@@ -123,14 +136,14 @@ extension Archive {
                 throw ArchiveFailure(.refused, "\(name) is a machine account without a password; \(role == .admin || role == .auditor ? "an" : "a") \(role.rawValue) account is a person's: add one for the person with `callvault users add NAME --role \(role.rawValue) --password-stdin`")
             }
             try Self.keepAnAdmin(losing: user, reader)
-            try writer.setRole(user: user.id, role: role.rawValue, by: by.name, at: time)
+            try writer.setRole(user: user.id, role: role.rawValue, by: actor.name, at: time)
             let sessions = try writer.revokeSessions(user: user.id, at: time, reason: "role changed")
             let tokens = try writer.revokeTokens(user: user.id, at: time)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-role", items: ["user:\(name)"],
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-role", items: ["user:\(name)"],
                                               details: ["from": user.role, "to": role.rawValue, "grant": role.rawValue, "revoke": user.role,
                                                         "sessions-ended": String(sessions), "tokens-revoked": String(tokens)],
                                               reason: Self.trimmed(reason), origin: actor.origin), at: time)
-            return AccessChange(user: Self.account(try reader.user(id: user.id)!), previousRole: previous,
+            return AccessChange(user: try Self.account(id: user.id, reader), previousRole: previous,
                                 endedSessions: sessions, revokedTokens: tokens)
         }
     }
@@ -138,47 +151,52 @@ extension Archive {
     /// Disables an account: it can no longer log in, and its sessions and tokens end at once
     /// (R11). Refused for one's own account and for the last enabled admin. Audited.
     public func disableUser(_ name: String, reason: String? = nil, actor: Actor) throws -> AccessChange {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.existingName(name)
         let time = clock()
-        return try managingUsers("user-disable", target: name, actor: actor, bootstrapRole: nil) { writer, reader, by in
+        return try managingUsers("user-disable", target: name, actor: actor) { writer, reader in
             let user = try Self.requireUser(name, reader)
-            guard user.name != by.name else { throw ArchiveFailure(.refused, "you cannot disable your own account; ask another admin") }
+            guard user.name != actor.name else { throw ArchiveFailure(.refused, "you cannot disable your own account; ask another admin") }
             try Self.keepAnAdmin(losing: user, reader)
             try writer.setDisabled(user: user.id, true)
             let sessions = try writer.revokeSessions(user: user.id, at: time, reason: "account disabled")
             let tokens = try writer.revokeTokens(user: user.id, at: time)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-disable", items: ["user:\(name)"],
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-disable", items: ["user:\(name)"],
                                               details: ["role": user.role, "was-disabled": String(user.disabled),
                                                         "sessions-ended": String(sessions), "tokens-revoked": String(tokens)],
                                               reason: Self.trimmed(reason), origin: actor.origin), at: time)
-            return AccessChange(user: Self.account(try reader.user(id: user.id)!), previousRole: nil,
+            return AccessChange(user: try Self.account(id: user.id, reader), previousRole: nil,
                                 endedSessions: sessions, revokedTokens: tokens)
         }
     }
 
     /// Enables a disabled account again (its old tokens stay revoked: issue new ones). Audited.
     public func enableUser(_ name: String, reason: String? = nil, actor: Actor) throws -> UserAccount {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.existingName(name)
         let time = clock()
-        return try managingUsers("user-enable", target: name, actor: actor, bootstrapRole: nil) { writer, reader, by in
+        return try managingUsers("user-enable", target: name, actor: actor) { writer, reader in
             let user = try Self.requireUser(name, reader)
-            guard user.name != by.name else { throw ArchiveFailure(.refused, "you cannot enable your own account; ask another admin") }
+            guard user.name != actor.name else { throw ArchiveFailure(.refused, "you cannot enable your own account; ask another admin") }
             try writer.setDisabled(user: user.id, false)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-enable", items: ["user:\(name)"],
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-enable", items: ["user:\(name)"],
                                               details: ["role": user.role, "was-disabled": String(user.disabled)],
                                               reason: Self.trimmed(reason), origin: actor.origin), at: time)
-            return Self.account(try reader.user(id: user.id)!)
+            return try Self.account(id: user.id, reader)
         }
     }
 
-    /// Sets a person's password (by an admin, or by the person for their own account); clears
+    /// Sets a person's password (by an admin, or by the person for their own account, as proven
+    /// by the actor's identity: `--as` cannot make anyone else that person); clears
     /// a lockout and ends the account's sessions. Audited (never the password).
     public func setPassword(_ name: String, password: String, actor: Actor) throws {
         let name = try Self.existingName(name)
+        // A person may set their own password; anyone else's needs `manage-users`.
+        if name != actor.name { try authorize(actor, .manageUsers, items: ["user:\(name)"]) }
         try Self.checkPolicy(password, account: name)
         let hash = passwords.hash(password)
         let time = clock()
-        try managingUsers("user-passwd", target: name, actor: actor, bootstrapRole: nil, allowSelf: name) { writer, reader, by in
+        try managingUsers("user-passwd", target: name, actor: actor) { writer, reader in
             let user = try Self.requireUser(name, reader)
             guard Role(rawValue: user.role)?.isPerson == true else {
                 throw ArchiveFailure(.refused, "\(name) is an ingest (machine) account: it has no password; issue it a token with `callvault users token \(name)`")
@@ -186,7 +204,7 @@ extension Archive {
             guard !user.disabled else { throw ArchiveFailure(.refused, "\(name) is disabled; enable it first with `callvault users enable \(name)`") }
             try writer.setPasswordHash(user: user.id, hash)
             let sessions = try writer.revokeSessions(user: user.id, at: time, reason: "password changed")
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "user-passwd", items: ["user:\(name)"],
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "user-passwd", items: ["user:\(name)"],
                                               details: ["sessions-ended": String(sessions)], origin: actor.origin), at: time)
         }
     }
@@ -195,15 +213,16 @@ extension Archive {
     /// account, a person token (acting with the person's role) otherwise. Only the token's
     /// SHA-256 is stored; the plaintext is returned once. Needs an enabled admin. Audited.
     public func issueToken(for name: String, actor: Actor) throws -> IssuedToken {
+        try authorize(actor, .manageUsers, items: ["user:\(name.prefix(64))"])
         let name = try Self.existingName(name)
         let token = Secrets.newToken()
         let time = clock()
-        return try managingUsers("token-issue", target: name, actor: actor, bootstrapRole: nil) { writer, reader, by in
+        return try managingUsers("token-issue", target: name, actor: actor) { writer, reader in
             let user = try Self.requireUser(name, reader)
             guard !user.disabled else { throw ArchiveFailure(.refused, "\(name) is disabled: a disabled account gets no token") }
             let kind: TokenKind = user.role == Role.ingest.rawValue ? .ingest : .person
-            let id = try writer.insertToken(user: user.id, digest: Secrets.digest(token), kind: kind.rawValue, by: by.name, at: time)
-            try writer.appendAudit(AuditEvent(actor: by.name, role: by.role, action: "token-issue", items: ["user:\(name)", "token-\(id)"],
+            let id = try writer.insertToken(user: user.id, digest: Secrets.digest(token), kind: kind.rawValue, by: actor.name, at: time)
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "token-issue", items: ["user:\(name)", "token-\(id)"],
                                               details: ["kind": kind.rawValue, "role": user.role], origin: actor.origin), at: time)
             return IssuedToken(token: token, user: name, kind: kind)
         }
@@ -215,21 +234,16 @@ extension Archive {
     /// disabled. Costs one SHA-256 and an index lookup (no bcrypt), so it runs on every request;
     /// the token's last use is noted at most once a minute.
     public func authenticate(token: String, now: Date? = nil) throws -> Principal? {
-        let token = token.trimmingCharacters(in: .whitespaces)
-        guard token.hasPrefix(Secrets.tokenPrefix), token.utf8.count < 200 else { return nil }
-        let digest = Secrets.digest(token)
-        let time = now ?? clock()
-        let found: (StoredToken, StoredUser)? = try index.read { reader in
-            guard let stored = try reader.token(digest: digest), let user = try reader.user(id: stored.userID) else { return nil }
-            return (stored, user)
-        }
-        guard let (stored, user) = found, stored.revoked == nil, !user.disabled, let role = Role(rawValue: user.role) else { return nil }
-        // A token keeps the kind it was issued as: an ingest token never acts as a person.
-        guard (stored.kind == TokenKind.ingest.rawValue) == (role == .ingest) else { return nil }
-        if stored.lastUsed.map({ time.timeIntervalSince($0) >= 60 }) ?? true {
-            try index.write { writer in try writer.touchToken(stored.id, at: time) }
-        }
+        guard case .valid(let stored, let user, let role) = try checkToken(token) else { return nil }
+        try noteUse(of: stored, at: now ?? clock())
         return Principal(name: user.name, role: role)
+    }
+
+    /// Notes a token's use (at most once a minute), for the access review's last use.
+    func noteUse(of token: StoredToken, at time: Date) throws {
+        if token.lastUsed.map({ time.timeIntervalSince($0) >= 60 }) ?? true {
+            try index.write { writer in try writer.touchToken(token.id, at: time) }
+        }
     }
 
     /// Logs a person in with name and password and starts a session (issue 5). After
@@ -254,20 +268,7 @@ extension Archive {
             throw ArchiveFailure(.refused, "the account \(user.name) is locked after \(LoginPolicy.maximumFailedLogins) failed logins until \(Self.isoFormatter.format(until)) (UTC); try again then, or ask an admin to set a new password (`callvault users passwd \(user.name) --password-stdin`)")
         }
         guard passwords.verify(password, hash: hash) else {
-            let locked: Date? = try index.write { writer in
-                let failures = try writer.recordFailedLogin(user: user.id)
-                try writer.appendAudit(AuditEvent(actor: user.name, role: user.role, action: "login-failed", items: ["user:\(user.name)"],
-                                                  details: ["failures": String(failures)], outcome: .denied, reason: "wrong password",
-                                                  origin: origin), at: time)
-                guard failures >= LoginPolicy.maximumFailedLogins else { return nil }
-                let until = time.addingTimeInterval(LoginPolicy.lockoutDuration)
-                try writer.lock(user: user.id, until: until)
-                try writer.appendAudit(AuditEvent(actor: user.name, role: user.role, action: "login-lockout", items: ["user:\(user.name)"],
-                                                  details: ["failures": String(failures), "until": Self.isoFormatter.format(until)],
-                                                  outcome: .denied, reason: "\(failures) failed logins", origin: origin), at: time)
-                return until
-            }
-            if let locked {
+            if let locked = try recordWrongPassword(user, action: "login-failed", origin: origin, at: time) {
                 throw ArchiveFailure(.refused, "wrong user name or password; after \(LoginPolicy.maximumFailedLogins) failed logins the account is locked until \(Self.isoFormatter.format(locked)) (UTC)")
             }
             throw wrong
@@ -341,53 +342,45 @@ extension Archive {
 
     // MARK: helpers
 
-    /// Runs a user-management step for `actor` in one write transaction. The actor must be an
-    /// enabled account whose role may manage users, unless `bootstrapRole` is `.admin` and the
-    /// archive has no enabled admin yet (the first admin), or the target is the actor's own
-    /// account and `allowSelf` names it. A refusal is audited (denied) and thrown; a failure
-    /// thrown by `body` is audited as failed (`body` validates before it writes).
+    /// Runs a user-management step for `actor` (authorised by the caller) in one write
+    /// transaction; a failure thrown by `body` is audited (denied for a refusal, else failed)
+    /// and thrown (`body` validates before it writes).
     @discardableResult
-    func managingUsers<T>(_ action: String, target: String?, actor: Actor, bootstrapRole: Role?, readOnly: Bool = false,
-                          allowSelf: String? = nil,
-                          _ body: (IndexWriter, IndexReader, _ by: (name: String, role: String)) throws -> T) throws -> T {
+    func managingUsers<T>(_ action: String, target: String?, actor: Actor,
+                          _ body: (IndexWriter, IndexReader) throws -> T) throws -> T {
         let time = clock()
-        let actorName = actor.name.trimmingCharacters(in: .whitespaces).lowercased()
         let items = target.map { ["user:\($0)"] } ?? []
         let outcome: Result<T, ArchiveFailure> = try index.write { writer in
-            let reader = IndexReader(writer)
-            func refuse(_ failure: ArchiveFailure, as role: String, outcome: AuditEntry.Outcome) throws -> Result<T, ArchiveFailure> {
-                try writer.appendAudit(AuditEvent(actor: actor.name, role: role, action: action, items: items, outcome: outcome,
+            do {
+                return .success(try body(writer, IndexReader(writer)))
+            } catch let failure as ArchiveFailure {
+                try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: action, items: items,
+                                                  outcome: failure.kind == .refused ? .denied : .failed,
                                                   reason: failure.message, origin: actor.origin), at: time)
                 return .failure(failure)
             }
-            let by: (name: String, role: String)
-            let acting = try reader.user(named: actorName)
-            if let acting, !acting.disabled, let role = Role(rawValue: acting.role), PermissionTable.allows(role, .manageUsers) {
-                by = (acting.name, acting.role)
-            } else if let acting, !acting.disabled, let allowSelf, acting.name == allowSelf {
-                by = (acting.name, acting.role)
-            } else if try !reader.hasEnabledUser(role: Role.admin.rawValue) {
-                if readOnly {
-                    by = (actor.name, "bootstrap")
-                } else if bootstrapRole == .admin {
-                    by = (actor.name, "bootstrap")
-                } else {
-                    return try refuse(ArchiveFailure(.refused, "this archive has no admin yet: create the first one with `\(Self.firstAdminHint)`, then manage users as that admin (--as NAME)"),
-                                      as: actor.role, outcome: .denied)
-                }
-            } else {
-                let why = acting == nil ? "\(actor.name) has no account in this archive"
-                    : acting!.disabled ? "the account \(acting!.name) is disabled" : "the \(acting!.role) role may not manage users"
-                return try refuse(ArchiveFailure(.refused, "\(why): managing users needs an enabled admin account (--as ADMIN)"),
-                                  as: acting?.role ?? actor.role, outcome: .denied)
-            }
-            do {
-                return .success(try body(writer, reader, by))
-            } catch let failure as ArchiveFailure {
-                return try refuse(failure, as: by.role, outcome: failure.kind == .refused ? .denied : .failed)
-            }
         }
         return try outcome.get()
+    }
+
+    /// Counts a wrong password against `user` (audited as `action`, denied); after
+    /// `LoginPolicy.maximumFailedLogins` in a row locks the account (audited `login-lockout`).
+    /// - Returns: when the account is now locked until, if it was locked.
+    @discardableResult
+    func recordWrongPassword(_ user: StoredUser, action: String, origin: String, at time: Date) throws -> Date? {
+        try index.write { writer in
+            let failures = try writer.recordFailedLogin(user: user.id)
+            try writer.appendAudit(AuditEvent(actor: user.name, role: user.role, action: action, items: ["user:\(user.name)"],
+                                              details: ["failures": String(failures)], outcome: .denied, reason: "wrong password",
+                                              origin: origin), at: time)
+            guard failures >= LoginPolicy.maximumFailedLogins else { return nil }
+            let until = time.addingTimeInterval(LoginPolicy.lockoutDuration)
+            try writer.lock(user: user.id, until: until)
+            try writer.appendAudit(AuditEvent(actor: user.name, role: user.role, action: "login-lockout", items: ["user:\(user.name)"],
+                                              details: ["failures": String(failures), "until": Self.isoFormatter.format(until)],
+                                              outcome: .denied, reason: "\(failures) failed logins", origin: origin), at: time)
+            return until
+        }
     }
 
     func auditLogin(_ action: String, user: StoredUser?, origin: String, reason: String, at time: Date) throws {
@@ -437,10 +430,16 @@ extension Archive {
         return text
     }
 
-    static func account(_ user: StoredUser) -> UserAccount {
+    /// The account with row id `id` as `users list` shows it, with its OS logins.
+    static func account(id: Int64, _ reader: IndexReader) throws -> UserAccount {
+        account(try reader.user(id: id)!, osLogins: try reader.osLoginsByUser()[id] ?? [])
+    }
+
+    static func account(_ user: StoredUser, osLogins: [String]) -> UserAccount {
         UserAccount(name: user.name, role: Role(rawValue: user.role) ?? .auditor, isDisabled: user.disabled,
                     hasPassword: user.passwordHash != nil, created: user.created, createdBy: user.createdBy,
                     roleGranted: user.roleChanged, roleGrantedBy: user.roleChangedBy, lockedUntil: user.lockedUntil,
-                    lastLogin: user.lastLogin, lastTokenUse: user.lastTokenUse, activeTokens: user.activeTokens, activeSessions: user.activeSessions)
+                    lastLogin: user.lastLogin, lastTokenUse: user.lastTokenUse, activeTokens: user.activeTokens, activeSessions: user.activeSessions,
+                    osLogins: osLogins)
     }
 }

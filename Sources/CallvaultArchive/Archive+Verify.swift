@@ -8,6 +8,7 @@ extension Archive {
     /// file against the stored entries (a cut, an edit or a rewrite fails with the first bad
     /// sequence number); the check itself is logged afterwards.
     public func verifyAudit(actor: Actor) throws -> AuditVerification {
+        try authorize(actor, .verifyAudit)
         // The anchors first, then the snapshot: every anchor read names an entry committed before it.
         let file = try anchoring.read()
         let keying = AuditKeying(key: anchoring.key, storedKeyedFrom: nil, anchors: file.anchors,
@@ -23,13 +24,15 @@ extension Archive {
     }
 
     /// The audit log's head (entry count and last hash): keep it elsewhere to detect truncation later.
-    public func auditDigest() throws -> (count: Int64, lastHash: String) {
-        try index.read { try $0.auditHead() }
+    public func auditDigest(actor: Actor) throws -> (count: Int64, lastHash: String) {
+        try authorize(actor, .verifyAudit)
+        return try index.read { try $0.auditHead() }
     }
 
     /// Re-reads every blob against its SHA-256 and the index against the blob store.
     /// With `repair`, removes orphan blobs and leftovers of interrupted writes.
     public func verify(repair: Bool, actor: Actor) throws -> VerifyReport {
+        try authorize(actor, repair ? .repairArchive : .verifyArchive)
         var report = VerifyReport()
         let rows = try index.read { try $0.recordingBlobs() }
         var referenced = Set<String>()

@@ -58,7 +58,8 @@ public struct SpoolStatus: Sendable, Equatable {
 extension Archive {
     /// The spool's state: waiting files, processed files per day (the newest `days` days), and
     /// the newest `limit` rejected files with their reasons. Reads the file system only.
-    public func spoolStatus(days: Int = 14, limit: Int = 100) throws -> SpoolStatus {
+    public func spoolStatus(days: Int = 14, limit: Int = 100, actor: Actor) throws -> SpoolStatus {
+        try authorize(actor, .viewIngestStatus)
         let manager = FileManager.default
         var status = SpoolStatus()
         func file(_ url: URL) -> SpoolStatus.File? {

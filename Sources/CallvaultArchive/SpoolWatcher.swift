@@ -22,7 +22,8 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// Held while the spool is looked at or an upload is filed in: one file is processed at a time.
     private let lock = NSLock()
 
-    /// Creates a watcher for `archive`'s spool, ingesting as `actor` (a service identity).
+    /// Creates a watcher for `archive`'s spool, ingesting as `actor` (`Archive.spoolActor`, or
+    /// another actor allowed to `ingest`; every look and upload checks it).
     public init(archive: Archive, actor: Actor, settleInterval: TimeInterval = 0.2) {
         self.archive = archive
         self.actor = actor
@@ -31,6 +32,7 @@ public final class SpoolWatcher: @unchecked Sendable {
 
     /// Processes every complete file now in the spool; waits briefly for files still settling.
     public func drain() throws -> IngestSummary {
+        try archive.authorize(actor, .ingest)
         var total = IngestSummary()
         var pending = try scan(&total)
         var rounds = 0
@@ -46,6 +48,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// (a full disk, say) is reported and the file is tried again on the next look.
     public func run(interval: TimeInterval = 0.5, shouldStop: () -> Bool,
                     onBatch: (IngestSummary) -> Void = { _ in }, onError: (any Error) -> Void = { _ in }) {
+        do { try archive.authorize(actor, .ingest) } catch { return onError(error) }
         while !shouldStop() {
             var summary = IngestSummary()
             do {
@@ -62,6 +65,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// - Parameter stopRequested: asked before each file; once it returns true, the look ends
     ///   after the file in hand (graceful shutdown finishes the current file, starts no other).
     public func look(stopRequested: () -> Bool = { false }) throws -> (summary: IngestSummary, pending: Int) {
+        try archive.authorize(actor, .ingest)
         var summary = IngestSummary()
         let pending = try scan(&summary, stopRequested: stopRequested)
         return (summary, pending)
@@ -108,7 +112,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     }
 
     func process(_ url: URL, into total: inout IngestSummary, actor: Actor? = nil) throws {
-        let summary = try archive.ingest([url], actor: actor ?? self.actor)
+        let summary = try archive.ingestFiles([url], actor: actor ?? self.actor)
         total.files += summary.files
         total.calls += summary.calls
         total.sms += summary.sms
@@ -157,6 +161,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// the upload is refused and `staged` removed.
     public func ingestUpload(_ staged: URL, as name: String, actor: Actor) throws -> IngestSummary {
         defer { unlink(staged.path) }
+        try archive.authorize(actor, .ingest)
         if let problem = Self.uploadNameProblem(name) {
             throw ArchiveFailure(.badInput, "X-Filename: \(problem)")
         }

@@ -17,11 +17,10 @@ struct BenchSearchCommand: ParsableCommand {
     @Option(help: "Start of the 30-day window for number searches (ISO 8601).") var from: String
 
     func run() throws {
-        let archive = try global.openArchive()
+        let (archive, actor) = try global.openAsActor()
         let zone = try archive.configuration.timeZone()
         let start = try TimeArgument.parse(from, option: "--from", zone: zone)
         let end = start.addingTimeInterval(30 * 86_400)
-        let actor = Actor(name: "svc:bench", role: "bench", origin: "bench")
         func measure(_ values: String, _ make: (String) -> SearchQuery) throws -> [String: Double] {
             let list = values.split(separator: ",").map(String.init)
             var times: [Double] = []

@@ -46,9 +46,19 @@ struct CallvaultCommand: ParsableCommand {
                 Glibc.exit(0)
             }
             Output.error(fullMessage(for: error))
+            if let hint = removedOptionHint() { Output.error(hint) }
             Glibc.exit(code == 64 || code == ExitCode.validationFailure.rawValue ? 2 : (code == 1 ? 1 : code))
         }
     }
+}
+
+/// Why a usage error may come from a habit of the old command line: the global `--role`
+/// (issue 16) is gone; `users add` alone takes `--role`, for the new account.
+func removedOptionHint() -> String? {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    guard arguments.contains(where: { $0 == "--role" || $0.hasPrefix("--role=") }) else { return nil }
+    if let users = arguments.firstIndex(of: "users"), arguments.dropFirst(users + 1).first == "add" { return nil }
+    return "--role is gone: an account has one role and acts in it. Your OS login is mapped to your accounts; pick one with --as NAME (`callvault users add NAME --role ROLE` still takes the new account's role)."
 }
 
 /// The entry point of the `callvault` executable.

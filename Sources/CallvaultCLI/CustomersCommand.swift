@@ -15,8 +15,8 @@ struct CustomersCommand: ParsableCommand {
         @Argument(help: "The customers CSV file.") var file: String
 
         func run() throws {
-            let archive = try global.openArchive()
-            let summary = try archive.importCustomers(from: URL(fileURLWithPath: file), actor: global.actor)
+            let (archive, actor) = try global.openAsActor()
+            let summary = try archive.importCustomers(from: URL(fileURLWithPath: file), actor: actor)
             if global.json {
                 struct Result: Encodable {
                     var customers: Int, numbers: Int, relinked: Int, retention_changed: Int

@@ -30,8 +30,7 @@ struct EraseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let actor = try global.namedActor
-        let archive = try global.openArchive()
+        let (archive, actor) = try global.openAsActor()
         let zone = try archive.configuration.timeZone()
         let time = try now.map { try TimeArgument.parse($0, option: "--now", zone: zone) }
         let progress = StatusLine(enabled: !global.json)

@@ -27,11 +27,11 @@ struct ExpireCommand: ParsableCommand {
     }
 
     func run() throws {
-        let archive = try global.openArchive()
+        // A person who runs expiry by hand acts as themselves (run-expiry); only `serve`'s
+        // scheduled runs act as svc:expiry.
+        let (archive, actor) = try global.openAsActor()
         let zone = try archive.configuration.timeZone()
         let time = try now.map { try TimeArgument.parse($0, option: "--now", zone: zone) }
-        let actor = try global.actingUser.map { Actor(name: $0, role: try global.roleName, origin: "cli@\(ProcessInfo.processInfo.hostName)") }
-            ?? Archive.expiryActor
         let status = StatusLine(enabled: !global.json)
         let report = try archive.expire(now: time, dryRun: dryRun, actor: actor) { report in
             status.line(dryRun
@@ -136,8 +136,7 @@ struct BenchSearchLoopCommand: ParsableCommand {
     @Option(help: "Stop after this many seconds at most.") var seconds: Double = 600
 
     func run() throws {
-        let archive = try global.openArchive()
-        let actor = Actor(name: "svc:bench", role: "bench", origin: "bench")
+        let (archive, actor) = try global.openAsActor()
         let numberList = numbers.split(separator: ",").map(String.init)
         let nameList = names.split(separator: ",").map(String.init)
         var times: [Double] = []

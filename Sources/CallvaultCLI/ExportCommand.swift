@@ -23,8 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Replace an existing file.") var force = false
 
     func run() throws {
-        let actor = try global.namedActor
-        let archive = try global.openArchive()
+        let (archive, actor) = try global.openAsActor()
         let status = StatusLine(enabled: !global.json)
         let summary = try archive.export(
             customer: customer, to: URL(fileURLWithPath: out), purpose: purpose,

@@ -2,17 +2,24 @@ import ArgumentParser
 import Foundation
 import CallvaultArchive
 import CallvaultAccess
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options every command takes (CLI.md "Global").
+///
+/// Who acts is proven, not declared (issue 16): the archive maps the OS login running the
+/// command (the process's effective user, from the password database, never `$USER`) to its
+/// accounts, or `CALLVAULT_TOKEN` names a token's account. `--as` only picks among the
+/// accounts the OS login is mapped to.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Archive folder (default: $CALLVAULT_ARCHIVE, else ./callvault-data).")
     var archive: String?
 
-    @Option(name: .customLong("as"), help: "Acting user for the audit log (default: $CALLVAULT_USER, else the OS user).")
-    var actingUser: String?
-
-    @Option(name: .long, help: "Role acted in: admin, compliance, lead or auditor (default: $CALLVAULT_ROLE, else lead). Only compliance sees restricted customers' items. For `users add`: the new account's role (also ingest).")
-    var role: String?
+    @Option(name: .customLong("as"), help: ArgumentHelp(
+        "Which of the accounts your OS login is mapped to acts (needed when it is mapped to several).",
+        discussion: "With CALLVAULT_TOKEN set, the token's account acts and --as may only name it.", valueName: "NAME"))
+    var pick: String?
 
     @Flag(name: .long, help: "Print one JSON document on stdout.")
     var json = false
@@ -27,48 +34,6 @@ struct GlobalOptions: ParsableArguments {
         let path = archive ?? ProcessInfo.processInfo.environment["CALLVAULT_ARCHIVE"] ?? "./callvault-data"
         return URL(fileURLWithPath: path)
     }
-
-    var actor: Actor {
-        get throws {
-            let env = ProcessInfo.processInfo.environment
-            let name = actingUser ?? env["CALLVAULT_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
-            return Actor(name: name.isEmpty ? "unknown" : name, role: try roleName, origin: "cli@\(ProcessInfo.processInfo.hostName)")
-        }
-    }
-
-    /// The actor of `users` commands: named by `--as` (or as `actor`); what it may do comes from
-    /// its account in the archive, not from `--role` (which `users add` uses for the new account).
-    var accountActor: Actor {
-        let env = ProcessInfo.processInfo.environment
-        let name = actingUser ?? env["CALLVAULT_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
-        return Actor(name: name.isEmpty ? "unknown" : name, role: "cli", origin: "cli@\(ProcessInfo.processInfo.hostName)")
-    }
-
-    /// The actor of a destructive or export command: a named user is required (`--as` or
-    /// `$CALLVAULT_USER`), never the OS account by default.
-    var namedActor: Actor {
-        get throws {
-            let env = ProcessInfo.processInfo.environment
-            guard let name = actingUser ?? env["CALLVAULT_USER"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw ValidationError("this command changes or exports personal data: name the acting user with --as USER (or $CALLVAULT_USER)")
-            }
-            return Actor(name: name, role: try roleName, origin: "cli@\(ProcessInfo.processInfo.hostName)")
-        }
-    }
-
-    /// The role given by `--role` or `$CALLVAULT_ROLE`, checked.
-    var roleName: String {
-        get throws {
-            let value = role ?? ProcessInfo.processInfo.environment["CALLVAULT_ROLE"] ?? "lead"
-            guard let parsed = Role(rawValue: value), parsed.isPerson else {
-                throw ValidationError("unknown role '\(value.prefix(32))'; use one of: \(Self.roles.joined(separator: ", "))")
-            }
-            return parsed.rawValue
-        }
-    }
-
-    /// The roles a person acts in on the command line (every `Role` but the machines' `ingest`).
-    static var roles: [String] { Role.personRoles.map(\.rawValue) }
 
     /// Where the key store and the anchor file are: from the command line or the environment
     /// only, never from the archive's own configuration.
@@ -89,4 +54,47 @@ struct GlobalOptions: ParsableArguments {
     func initializeArchive() throws -> Archive {
         CommandArchives.opened(try Archive.initialize(at: archiveURL, keys: keys))
     }
+
+    /// Opens the archive and proves who runs the command (`Archive.cliIdentity`).
+    func openAsActor() throws -> (archive: Archive, actor: Actor) {
+        let archive = try openArchive()
+        return (archive, try actor(in: archive))
+    }
+
+    /// The account that runs this command in `archive`: `CALLVAULT_TOKEN`'s, else the one the
+    /// OS login is mapped to (picked with `--as` among several).
+    func actor(in archive: Archive) throws -> Actor {
+        let login = try Self.osLogin()
+        return try archive.cliIdentity(osLogin: login, token: try Self.token(), pick: pick, host: Self.host)
+    }
+
+    /// `CALLVAULT_TOKEN`, if set; refuses the environment variables that used to declare who acts.
+    static func token() throws -> String? {
+        let env = ProcessInfo.processInfo.environment
+        for name in ["CALLVAULT_USER", "CALLVAULT_ROLE"] where env[name] != nil {
+            throw ValidationError("""
+                \(name) no longer says who acts: unset it. The OS login running callvault acts as the account an admin \
+                mapped it to (`callvault users map NAME --os-user LOGIN`; pick among several with --as NAME), or \
+                CALLVAULT_TOKEN=… acts as that token's account; the account's role is what it may do.
+                """)
+        }
+        guard let token = env["CALLVAULT_TOKEN"] else { return nil }
+        guard !token.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("CALLVAULT_TOKEN is set but empty: set it to a token from `callvault users token NAME`, or unset it")
+        }
+        return token
+    }
+
+    /// The OS login running this process: the effective user's name in the password database
+    /// (not `$USER` or `$LOGNAME`, which anyone can set).
+    static func osLogin() throws -> String {
+        let uid = geteuid()
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name, let login = String(validatingCString: name), !login.isEmpty else {
+            throw ValidationError("the running user (uid \(uid)) has no name in the password database; callvault maps OS login names to accounts: run it as a named user, or set CALLVAULT_TOKEN")
+        }
+        return login
+    }
+
+    /// This machine's name, for the audit log's origin.
+    static var host: String { ProcessInfo.processInfo.hostName }
 }

@@ -24,8 +24,7 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "Only items before this time (ISO 8601; a bare date includes that day).") var to: String?
 
         func run() throws {
-            let actor = try global.namedActor
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let zone = try archive.configuration.timeZone()
             var request = HoldRequest(caseName: caseName, reason: reason, customers: customer, numbers: number, items: item)
             if let from { request.from = try TimeArgument.parse(from, option: "--from", zone: zone) }
@@ -46,8 +45,8 @@ struct HoldCommand: ParsableCommand {
         @Flag(help: "Released holds too.") var all = false
 
         func run() throws {
-            let archive = try global.openArchive()
-            let holds = try archive.holds(includeReleased: all, actor: global.actor)
+            let (archive, actor) = try global.openAsActor()
+            let holds = try archive.holds(includeReleased: all, actor: actor)
             if global.json {
                 Output.json(HoldListJSON(holds))
                 return
@@ -65,8 +64,8 @@ struct HoldCommand: ParsableCommand {
         @Argument(help: "Hold id (hold-N).") var id: String
 
         func run() throws {
-            let archive = try global.openArchive()
-            let detail = try archive.hold(id, actor: global.actor)
+            let (archive, actor) = try global.openAsActor()
+            let detail = try archive.hold(id, actor: actor)
             if global.json {
                 struct Result: Encodable { var hold: HoldJSON; var items: [String] }
                 Output.json(Result(hold: HoldJSON(detail.hold), items: detail.items.map(\.description)))
@@ -88,8 +87,7 @@ struct HoldCommand: ParsableCommand {
         @Option(help: "The decision: why the items need not be preserved any more.") var reason: String
 
         func run() throws {
-            let actor = try global.namedActor
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let hold = try archive.releaseHold(id, reason: reason, actor: actor)
             if global.json {
                 Output.json(HoldReleasedJSON(hold))

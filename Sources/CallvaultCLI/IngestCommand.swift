@@ -17,9 +17,9 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "Files or folders.") var paths: [String]
 
     func run() throws {
-        let archive = try global.openArchive()
+        let (archive, actor) = try global.openAsActor()
         let progress: any ProgressReporter = global.json ? SilentProgress() : TerminalProgress.make()
-        let summary = try archive.ingest(paths.map { URL(fileURLWithPath: $0) }, format: format, actor: global.actor, progress: progress)
+        let summary = try archive.ingest(paths.map { URL(fileURLWithPath: $0) }, format: format, actor: actor, progress: progress)
         Self.report(summary, json: global.json)
         if !summary.rejected.isEmpty && summary.calls + summary.recordings + summary.sms + summary.duplicates == 0 {
             throw CommandExit(code: 1)

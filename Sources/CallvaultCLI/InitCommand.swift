@@ -18,7 +18,7 @@ struct InitCommand: ParsableCommand {
                 Output.text("""
                     No admin account yet. Create the first admin with your own user id (not a shared name like admin):
                       printf '%s\\n' 'a long passphrase' | \(Archive.firstAdminHint)
-                    `callvault serve` does not start until an admin exists.
+                    It is mapped to the OS login that creates it; `callvault serve` does not start until an admin exists.
                     """)
             }
         }

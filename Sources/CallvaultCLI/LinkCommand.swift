@@ -39,8 +39,8 @@ struct LinkCommand: ParsableCommand {
     @Option(help: "Why the link is corrected; audited.") var reason: String
 
     func run() throws {
-        let actor = try global.namedActor
-        let change = try global.openArchive().setLink(id, customer: customer, linked: true, reason: reason, actor: actor)
+        let (archive, actor) = try global.openAsActor()
+        let change = try archive.setLink(id, customer: customer, linked: true, reason: reason, actor: actor)
         LinkJSON.print(change, json: global.json)
     }
 }
@@ -57,8 +57,8 @@ struct UnlinkCommand: ParsableCommand {
     @Option(help: "Why the link is corrected; audited.") var reason: String
 
     func run() throws {
-        let actor = try global.namedActor
-        let change = try global.openArchive().setLink(id, customer: customer, linked: false, reason: reason, actor: actor)
+        let (archive, actor) = try global.openAsActor()
+        let change = try archive.setLink(id, customer: customer, linked: false, reason: reason, actor: actor)
         LinkJSON.print(change, json: global.json)
     }
 }

@@ -24,8 +24,7 @@ struct RequestsCommand: ParsableCommand {
             guard let requestType = DataSubjectRequest.RequestType(rawValue: type) else {
                 throw ValidationError("--type must be one of: \(DataSubjectRequest.RequestType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let actor = try global.namedActor
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let zone = try archive.configuration.timeZone()
             let receivedAt = try received.map { try TimeArgument.parse($0, option: "--received", zone: zone) }
             let request = try archive.openRequest(customer: customer, type: requestType, received: receivedAt, note: note, actor: actor)
@@ -50,9 +49,9 @@ struct RequestsCommand: ParsableCommand {
         @Flag(help: "Include closed requests.") var all = false
 
         func run() throws {
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let now = archive.currentTime
-            var list = try archive.requests(includeClosed: all, actor: global.actor)
+            var list = try archive.requests(includeClosed: all, actor: actor)
             if overdue { list = list.filter { $0.isOverdue(at: now) } }
             if global.json {
                 Output.json(RequestListJSON(requests: list.map { RequestJSON($0, now: now) }))
@@ -79,8 +78,7 @@ struct RequestsCommand: ParsableCommand {
         @Option(help: "What was done (e.g. 'package delivered').") var outcome: String?
 
         func run() throws {
-            let actor = try global.namedActor
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let request = try archive.closeRequest(id, outcome: outcome, actor: actor)
             if global.json {
                 Output.json(RequestJSON(request, now: archive.currentTime))

@@ -32,8 +32,8 @@ struct RestrictCommand: ParsableCommand {
     @Option(help: "Why (e.g. accuracy contested, pending erasure decision); audited.") var reason: String
 
     func run() throws {
-        let actor = try global.namedActor
-        let state = try global.openArchive().restrict(customer: customer, reason: reason, actor: actor)
+        let (archive, actor) = try global.openAsActor()
+        let state = try archive.restrict(customer: customer, reason: reason, actor: actor)
         RestrictionJSON.print(state, json: global.json)
     }
 }
@@ -49,8 +49,8 @@ struct UnrestrictCommand: ParsableCommand {
     @Option(help: "The decision to lift it; audited.") var reason: String?
 
     func run() throws {
-        let actor = try global.namedActor
-        let state = try global.openArchive().unrestrict(customer: customer, reason: reason, actor: actor)
+        let (archive, actor) = try global.openAsActor()
+        let state = try archive.unrestrict(customer: customer, reason: reason, actor: actor)
         RestrictionJSON.print(state, json: global.json)
     }
 }

@@ -18,9 +18,9 @@ struct RetentionCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             let progress = StatusLine(enabled: !global.json)
-            let summary = try archive.applyRetention(actor: global.namedActor) { items in progress.line("\(items) items checked") }
+            let summary = try archive.applyRetention(actor: actor) { items in progress.line("\(items) items checked") }
             progress.done()
             if global.json {
                 Output.json(summary)
@@ -41,9 +41,9 @@ struct RetentionCommand: ParsableCommand {
         @Argument(help: "Item id (call-N, sms-N, rec-N).") var id: String
 
         func run() throws {
-            let archive = try global.openArchive()
+            let (archive, actor) = try global.openAsActor()
             guard let itemID = ItemID(id) else { throw ArchiveFailure(.badInput, "'\(id.prefix(64))' is not an item id (call-N, sms-N, rec-N)") }
-            let explanation = try archive.explainRetention(itemID)
+            let explanation = try archive.explainRetention(itemID, actor: actor)
             let zone = try archive.configuration.timeZone()
             if global.json {
                 Output.json(RetentionJSON(explanation))

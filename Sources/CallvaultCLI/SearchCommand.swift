@@ -21,7 +21,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Why the data is read (one of the configured purposes).") var purpose: String?
 
     func run() throws {
-        let archive = try global.openArchive()
+        let (archive, actor) = try global.openAsActor()
         let zone = try archive.configuration.timeZone()
         var query = SearchQuery(number: number, customer: customer, agent: agent, text: text, limit: limit)
         if let from { query.from = try TimeArgument.parse(from, option: "--from", zone: zone) }
@@ -38,7 +38,7 @@ struct SearchCommand: ParsableCommand {
             }
             query.direction = value
         }
-        let result = try archive.search(query, purpose: purpose, actor: global.actor)
+        let result = try archive.search(query, purpose: purpose, actor: actor)
         if global.json {
             Output.json(SearchResultJSON(result))
             return
@@ -79,8 +79,8 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "Why the data is read (one of the configured purposes).") var purpose: String?
 
     func run() throws {
-        let archive = try global.openArchive()
-        let item = try archive.show(id, purpose: purpose, actor: global.actor)
+        let (archive, actor) = try global.openAsActor()
+        let item = try archive.show(id, purpose: purpose, actor: actor)
         if global.json {
             Output.json(ItemJSON(item))
             return
@@ -129,8 +129,8 @@ struct RecordingCommand: ParsableCommand {
         @Option(help: "Why the recording is read (one of the configured purposes).") var purpose: String?
 
         func run() throws {
-            let archive = try global.openArchive()
-            let result = try archive.extractRecording(id, to: URL(fileURLWithPath: out), purpose: purpose, actor: global.actor)
+            let (archive, actor) = try global.openAsActor()
+            let result = try archive.extractRecording(id, to: URL(fileURLWithPath: out), purpose: purpose, actor: actor)
             if global.json {
                 struct Result: Encodable { var id: String; var sha256: String; var bytes: Int64 }
                 Output.json(Result(id: result.id.description, sha256: result.sha256, bytes: result.bytes))

@@ -23,6 +23,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "TCP port (default: [server] port, else 8080; 0 picks a free one).") var port: Int?
 
     func run() throws {
+        // The service's jobs act as svc:spool and svc:expiry; people authenticate per request.
+        guard global.pick == nil else {
+            throw ValidationError("serve runs the service; its jobs act as svc:spool and svc:expiry, and people log in per request: drop --as")
+        }
         let archive = try global.openArchive()
         var settings = archive.configuration.server
         if let host { settings.host = host }

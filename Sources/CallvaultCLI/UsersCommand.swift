@@ -4,14 +4,15 @@ import CallvaultArchive
 import CallvaultAccess
 import CallvaultModel
 
-/// `users add|list|disable|enable|role|passwd|token`: accounts, roles and API tokens (issue 5).
+/// `users add|list|map|unmap|disable|enable|role|passwd|token`: accounts, roles, the OS logins
+/// that act as them, and API tokens (issues 5 and 16).
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "Manage accounts, roles and API tokens (needs --as an enabled admin; the first admin needs none).",
-        subcommands: [Add.self, List.self, Disable.self, Enable.self, SetRole.self, Passwd.self, Token.self])
+        abstract: "Manage accounts, their OS logins, roles and API tokens (needs an admin account; the first admin needs none).",
+        subcommands: [Add.self, List.self, Map.self, Unmap.self, Disable.self, Enable.self, SetRole.self, Passwd.self, Token.self])
 
-    /// `users add NAME --role ROLE [--password-stdin]`.
+    /// `users add NAME --role ROLE [--password-stdin] [--os-user LOGIN]...`.
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
@@ -19,27 +20,42 @@ struct UsersCommand: ParsableCommand {
             discussion: """
                 Names are personal user ids or service ids; shared or generic names (admin, root, support, \
                 test, shared, user, ...) are refused. While the archive has no admin, the first account \
-                created must be an admin: \(Archive.firstAdminHint)
+                is an admin, created by anyone who can run callvault on it and mapped to the OS login that \
+                creates it: \(Archive.firstAdminHint). After that an admin adds accounts and maps them to OS \
+                logins with --os-user.
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The person's own user id, or the machine's service id.") var name: String
-        // `--role ROLE` (admin, compliance, lead, auditor or ingest) is parsed by GlobalOptions,
-        // which owns the flag; here it names the new account's role, not a role acted in.
+        @Option(help: "The new account's role: admin, compliance, lead, auditor or ingest.") var role: String
         @Flag(help: "Read the password from standard input (people; at least \(PasswordPolicy.minimumLength) characters).")
         var passwordStdin = false
+        @Option(name: .customLong("os-user"), help: ArgumentHelp("An OS login that acts as the account on the command line (repeatable).", valueName: "LOGIN"))
+        var osUsers: [String] = []
 
         func run() throws {
-            guard let roleName = global.role else {
-                throw ValidationError("give the account's role with --role ROLE: admin, compliance, lead, auditor or ingest")
+            let role = try UsersCommand.role(role)
+            let archive = try global.openArchive()
+            let user: UserAccount
+            if try !archive.hasEnabledAdmin() {
+                // Bootstrap: the first admin, mapped to the OS login that creates it.
+                let login = try GlobalOptions.osLogin()
+                _ = try GlobalOptions.token()
+                guard osUsers.allSatisfy({ $0 == login }) else {
+                    throw ValidationError("the first admin is mapped to the OS login that creates it (\(login)); map other logins later with `callvault users map \(name) --os-user LOGIN`")
+                }
+                let password = passwordStdin ? try UsersCommand.readPassword() : nil
+                user = try archive.addFirstAdmin(name, role: role, password: password, osLogin: login, host: GlobalOptions.host)
+            } else {
+                let actor = try global.actor(in: archive)
+                let password = passwordStdin ? try UsersCommand.readPassword() : nil
+                user = try archive.addUser(name, role: role, password: password, osLogins: osUsers, actor: actor)
             }
-            let role = try UsersCommand.role(roleName)
-            let password = passwordStdin ? try UsersCommand.readPassword() : nil
-            let user = try global.openArchive().addUser(name, role: role, password: password, actor: global.accountActor)
             if global.json {
                 Output.json(UserJSON(user))
             } else {
-                Output.text("Added \(user.name) (\(user.role.rawValue))." + (user.role == .ingest
+                let logins = user.osLogins.isEmpty ? "" : " OS login: \(user.osLogins.joined(separator: ", "))."
+                Output.text("Added \(user.name) (\(user.role.rawValue)).\(logins)" + (user.role == .ingest
                     ? " Issue its upload token with `callvault users token \(user.name)`." : ""))
             }
         }
@@ -47,22 +63,74 @@ struct UsersCommand: ParsableCommand {
 
     /// `users list [--json]`.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts with their role, state, tokens and last login.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts with their role, OS logins, state, tokens and last login.")
 
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let users = try global.openArchive().listUsers(actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            let users = try archive.listUsers(actor: actor)
             if global.json {
                 Output.json(["users": users.map(UserJSON.init)])
                 return
             }
-            if users.isEmpty { Output.text("No accounts. Create the first admin with `\(Archive.firstAdminHint)`.") }
             for user in users {
                 var state = user.isDisabled ? "disabled" : "enabled"
                 if let until = user.lockedUntil, until > Date() { state += ", locked until \(Output.isoUTC(until))" }
-                Output.text("\(user.name)\t\(user.role.rawValue)\t\(state)\ttokens \(user.activeTokens)\tlast login \(user.lastLogin.map(Output.isoUTC) ?? "never")\tgranted \(Output.isoUTC(user.roleGranted)) by \(user.roleGrantedBy)")
+                let logins = user.osLogins.isEmpty ? "-" : user.osLogins.joined(separator: ",")
+                Output.text("\(user.name)\t\(user.role.rawValue)\tos \(logins)\t\(state)\ttokens \(user.activeTokens)\tlast login \(user.lastLogin.map(Output.isoUTC) ?? "never")\tgranted \(Output.isoUTC(user.roleGranted)) by \(user.roleGrantedBy)")
             }
+        }
+    }
+
+    /// `users map NAME --os-user LOGIN [--password-stdin]`.
+    struct Map: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "map",
+            abstract: "Let an OS login act as an account on the command line (audited).",
+            discussion: """
+                An admin maps any login. On an archive made by an older callvault no admin has an OS login \
+                yet: an admin claims their own account once for the login running the command, with the \
+                account's password on standard input (--password-stdin).
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account.") var name: String
+        @Option(name: .customLong("os-user"), help: ArgumentHelp("The OS login (as `id -un` prints it).", valueName: "LOGIN"))
+        var osUser: String
+        @Flag(help: "Claim an admin account of an upgraded archive with its password from standard input.")
+        var passwordStdin = false
+
+        func run() throws {
+            let archive = try global.openArchive()
+            let user: UserAccount
+            if passwordStdin {
+                let login = try GlobalOptions.osLogin()
+                guard osUser == login else {
+                    throw ValidationError("--password-stdin claims an account for the OS login running the command (\(login)), not \(osUser)")
+                }
+                user = try archive.claimAdmin(name, password: try UsersCommand.readPassword(), osLogin: login, host: GlobalOptions.host)
+            } else {
+                user = try archive.mapOSLogin(osUser, to: name, actor: try global.actor(in: archive))
+            }
+            UsersCommand.print(user, json: global.json, done: "The OS login \(osUser) acts as \(user.name)")
+        }
+    }
+
+    /// `users unmap NAME --os-user LOGIN`.
+    struct Unmap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unmap", abstract: "Stop an OS login acting as an account (audited).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The account.") var name: String
+        @Option(name: .customLong("os-user"), help: ArgumentHelp("The OS login.", valueName: "LOGIN"))
+        var osUser: String
+
+        func run() throws {
+            let (archive, actor) = try global.openAsActor()
+            let user = try archive.unmapOSLogin(osUser, from: name, actor: actor)
+            UsersCommand.print(user, json: global.json, done: "The OS login \(osUser) no longer acts as \(user.name)")
         }
     }
 
@@ -76,7 +144,8 @@ struct UsersCommand: ParsableCommand {
         @Option(help: "Why; audited.") var reason: String?
 
         func run() throws {
-            let change = try global.openArchive().disableUser(name, reason: reason, actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            let change = try archive.disableUser(name, reason: reason, actor: actor)
             UsersCommand.print(change, json: global.json, done: "Disabled \(change.user.name)")
         }
     }
@@ -91,7 +160,8 @@ struct UsersCommand: ParsableCommand {
         @Option(help: "Why; audited.") var reason: String?
 
         func run() throws {
-            let user = try global.openArchive().enableUser(name, reason: reason, actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            let user = try archive.enableUser(name, reason: reason, actor: actor)
             if global.json { Output.json(UserJSON(user)) } else { Output.text("Enabled \(user.name) (\(user.role.rawValue)).") }
         }
     }
@@ -109,7 +179,8 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let role = try UsersCommand.role(role)
-            let change = try global.openArchive().setRole(name, to: role, reason: reason, actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            let change = try archive.setRole(name, to: role, reason: reason, actor: actor)
             UsersCommand.print(change, json: global.json,
                                done: "\(change.user.name): \(change.previousRole?.rawValue ?? "?") -> \(change.user.role.rawValue)")
         }
@@ -130,7 +201,8 @@ struct UsersCommand: ParsableCommand {
                 throw ValidationError("pass the new password on standard input with --password-stdin (never as an argument: it would show in the process list and shell history)")
             }
             let password = try UsersCommand.readPassword()
-            try global.openArchive().setPassword(name, password: password, actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            try archive.setPassword(name, password: password, actor: actor)
             if global.json {
                 Output.json(["user": name.lowercased()])
             } else {
@@ -149,7 +221,8 @@ struct UsersCommand: ParsableCommand {
         @Argument(help: "The account.") var name: String
 
         func run() throws {
-            let issued = try global.openArchive().issueToken(for: name, actor: global.accountActor)
+            let (archive, actor) = try global.openAsActor()
+            let issued = try archive.issueToken(for: name, actor: actor)
             if global.json {
                 Output.json(["token": issued.token, "user": issued.user, "kind": issued.kind.rawValue])
             } else {
@@ -177,6 +250,10 @@ struct UsersCommand: ParsableCommand {
         return text
     }
 
+    static func print(_ user: UserAccount, json: Bool, done: String) {
+        if json { Output.json(UserJSON(user)) } else { Output.text("\(done).") }
+    }
+
     static func print(_ change: AccessChange, json: Bool, done: String) {
         if json {
             Output.json(AccessChangeJSON(change))
@@ -201,6 +278,7 @@ struct UserJSON: Encodable {
     var last_token_use: Date?
     var tokens: Int
     var sessions: Int
+    var os_users: [String]
 
     init(_ user: UserAccount) {
         name = user.name
@@ -216,10 +294,11 @@ struct UserJSON: Encodable {
         last_token_use = user.lastTokenUse
         tokens = user.activeTokens
         sessions = user.activeSessions
+        os_users = user.osLogins
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, role, disabled, password, created_at, created_by, role_granted_at, role_granted_by, locked_until, last_login, last_token_use, tokens, sessions
+        case name, role, disabled, password, created_at, created_by, role_granted_at, role_granted_by, locked_until, last_login, last_token_use, tokens, sessions, os_users
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -237,6 +316,7 @@ struct UserJSON: Encodable {
         try c.encode(last_token_use, forKey: .last_token_use)
         try c.encode(tokens, forKey: .tokens)
         try c.encode(sessions, forKey: .sessions)
+        try c.encode(os_users, forKey: .os_users)
     }
 }
 

@@ -16,8 +16,8 @@ struct AuditCommand: ParsableCommand {
         var digest: String?
 
         func run() throws {
-            let archive = try global.openArchive()
-            var result = try archive.verifyAudit(actor: global.actor)
+            let (archive, actor) = try global.openAsActor()
+            var result = try archive.verifyAudit(actor: actor)
             if let digest {
                 let saved = try SavedDigest.load(digest)
                 if result.ok && result.entries < saved.entries {
@@ -44,8 +44,8 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            let archive = try global.openArchive()
-            let head = try archive.auditDigest()
+            let (archive, actor) = try global.openAsActor()
+            let head = try archive.auditDigest(actor: actor)
             if global.json {
                 Output.json(SavedDigest(entries: head.count, last_hash: head.lastHash))
             } else {
@@ -76,8 +76,8 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Remove orphan blobs and leftovers of interrupted writes.") var repair = false
 
     func run() throws {
-        let archive = try global.openArchive()
-        let report = try archive.verify(repair: repair, actor: global.actor)
+        let (archive, actor) = try global.openAsActor()
+        let report = try archive.verify(repair: repair, actor: actor)
         if global.json {
             struct Result: Encodable {
                 var blobs: Int, corrupt: [String], missing: [String], orphans: Int, removed_orphans: Int, removed_temporaries: Int

@@ -16,6 +16,7 @@ struct WatchCommand: ParsableCommand {
         discussion: """
             Hooks write a dot-file and rename it when complete; a file still growing is left alone.
             Runs until interrupted (the current file is finished first). --once drains the spool and exits.
+            Ingests as the service identity svc:spool (who may start it is who may write the archive's files).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -23,10 +24,12 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Seconds between looks at the spool.") var interval = 0.5
 
     func run() throws {
+        // The spool watcher is a job: it ingests as svc:spool, never as a person (R3).
+        guard global.pick == nil else {
+            throw ValidationError("watch ingests as the service identity svc:spool, not as an account: drop --as")
+        }
         let archive = try global.openArchive()
-        // Automated work runs under a service identity unless one is named (R3).
-        let actor = global.actingUser == nil ? Actor(name: "svc:spool", role: "service", origin: "spool") : try global.actor
-        let watcher = SpoolWatcher(archive: archive, actor: actor)
+        let watcher = SpoolWatcher(archive: archive, actor: Archive.spoolActor)
         if once {
             let summary = try watcher.drain()
             IngestCommand.report(summary, json: global.json)

@@ -102,3 +102,28 @@ extension IndexReader {
             activeTokens: row["active_tokens"], activeSessions: row["active_sessions"])
     }
 }
+
+extension IndexReader {
+    /// The accounts the OS login `login` is mapped to, by name (enabled or not).
+    public func users(mappedTo login: String) throws -> [StoredUser] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Self.userColumns) FROM os_logins m JOIN users u ON u.id = m.user_id WHERE m.login = ? ORDER BY u.name
+            """, arguments: [login]).map(Self.user)
+    }
+
+    /// The OS logins mapped to each account (by account row id), logins sorted.
+    public func osLoginsByUser() throws -> [Int64: [String]] {
+        var logins: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT user_id, login FROM os_logins ORDER BY login") {
+            logins[row["user_id"], default: []].append(row["login"])
+        }
+        return logins
+    }
+
+    /// Whether an enabled account holding `role` is mapped to some OS login.
+    public func hasMappedEnabledUser(role: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM os_logins m JOIN users u ON u.id = m.user_id WHERE u.role = ? AND u.disabled = 0)
+            """, arguments: [role]) ?? false
+    }
+}

@@ -98,3 +98,22 @@ extension IndexWriter {
         return db.changesCount
     }
 }
+
+extension IndexWriter {
+    /// Maps the OS login `login` to an account.
+    /// - Returns: whether the mapping is new.
+    @discardableResult
+    public func mapOSLogin(_ login: String, user id: Int64, by actor: String, at time: Date) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO os_logins (login, user_id, mapped_at, mapped_by) VALUES (?, ?, ?, ?)",
+                       arguments: [login, id, time.unixSeconds, actor])
+        return db.changesCount > 0
+    }
+
+    /// Removes the mapping of the OS login `login` to an account.
+    /// - Returns: whether there was one.
+    @discardableResult
+    public func unmapOSLogin(_ login: String, user id: Int64) throws -> Bool {
+        try db.execute(sql: "DELETE FROM os_logins WHERE login = ? AND user_id = ?", arguments: [login, id])
+        return db.changesCount > 0
+    }
+}

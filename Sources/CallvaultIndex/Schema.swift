@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v11-names-vocabulary", migrate: v11NamesVocabulary)
         migrator.registerMigration("v12-leg-conversation-keys", migrate: v12LegConversationKeys)
         migrator.registerMigration("v13-hold-coverage", migrate: v13HoldCoverage)
+        migrator.registerMigration("v14-os-logins", migrate: v14OSLogins)
         migrator.registerMigration("v15-keyed-audit", migrate: v15KeyedAudit)
         return migrator
     }

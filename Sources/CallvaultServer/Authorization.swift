@@ -44,7 +44,7 @@ struct Authorizer: Sendable {
         guard let principal = context.principal else { return }
         guard PermissionTable.allows(principal.role, action) else {
             let denial = AccessError.denied(role: principal.role, action: action)
-            let actor = Actor(name: principal.name, role: principal.role.rawValue, origin: context.origin)
+            let actor = Actor(principal, origin: context.origin)
             let items = context.parameters.get("id").map { [String($0.prefix(40))] } ?? []
             try await pool.run { [archive] in
                 try archive.recordDenial(action: action.rawValue, items: items, reason: denial.description, actor: actor)

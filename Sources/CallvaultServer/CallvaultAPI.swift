@@ -29,9 +29,6 @@ public struct CallvaultAPI: Sendable {
     public let settings: ServerSettings
     let pool = ArchiveThreadPool.shared
 
-    /// The identity the spool watcher ingests under.
-    public static let spoolActor = Actor(name: "svc:spool", role: "service", origin: "spool")
-
     /// Creates the API of `archive`, authenticating bearer tokens with `principals`.
     /// - Parameters:
     ///   - spool: the watcher uploads are filed through; one is made if nil.
@@ -40,7 +37,7 @@ public struct CallvaultAPI: Sendable {
                 metrics: ServerMetrics = ServerMetrics(), settings: ServerSettings? = nil) {
         self.archive = archive
         self.principals = principals
-        self.spool = spool ?? SpoolWatcher(archive: archive, actor: Self.spoolActor)
+        self.spool = spool ?? SpoolWatcher(archive: archive, actor: Archive.spoolActor)
         self.metrics = metrics
         self.settings = settings ?? archive.configuration.server
     }
@@ -369,7 +366,7 @@ public struct CallvaultAPI: Sendable {
         guard let principal = context.principal else {
             throw APIError(.unauthorized, "this route needs credentials", headers: [.wwwAuthenticate: Authorizer.challenge])
         }
-        return Actor(name: principal.name, role: principal.role.rawValue, origin: context.origin)
+        return Actor(principal, origin: context.origin)
     }
 
     /// The `{id}` path parameter, checked to be an item id (`call-N`, `sms-N`, `rec-N`).

@@ -16,7 +16,7 @@ public struct CallvaultService: Sendable {
     public init(archive: Archive, principals: any PrincipalResolver, settings: ServerSettings? = nil, logger: Logger) {
         let settings = settings ?? archive.configuration.server
         api = CallvaultAPI(archive: archive, principals: principals,
-                           spool: SpoolWatcher(archive: archive, actor: CallvaultAPI.spoolActor),
+                           spool: SpoolWatcher(archive: archive, actor: Archive.spoolActor),
                            settings: settings)
         self.logger = logger
     }

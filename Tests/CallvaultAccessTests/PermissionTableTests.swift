@@ -4,13 +4,14 @@ import Testing
 /// R9: the role × action matrix, enumerated in full so any change to it is a deliberate test edit.
 @Suite struct PermissionTableTests {
     static let expected: [Role: Set<Action>] = [
-        .admin: [.manageUsers, .verifyAudit, .viewIngestStatus, .readMetrics, .runExpiry],
+        .admin: [.manageUsers, .verifyAudit, .viewIngestStatus, .readMetrics, .runExpiry,
+                 .ingestFiles, .importCustomers, .manageRetention, .verifyArchive, .repairArchive],
         .compliance: [.search, .viewItem, .playRecording, .viewCustomer, .viewRestricted, .listHolds, .placeHold,
                       .releaseHold, .erase, .restrict, .export, .manageRequests, .runExpiry, .readAudit,
-                      .verifyAudit, .viewIngestStatus],
+                      .verifyAudit, .viewIngestStatus, .importCustomers, .rectify, .manageRetention],
         .lead: [.search, .viewItem, .playRecording, .viewCustomer],
         .auditor: [.readAudit, .verifyAudit],
-        .ingest: [.ingest],
+        .ingest: [.ingest, .ingestFiles],
     ]
 
     @Test(arguments: Role.allCases)
@@ -19,6 +20,12 @@ import Testing
             #expect(PermissionTable.allows(role, action) == Self.expected[role]!.contains(action),
                     "\(role.rawValue) × \(action.rawValue)")
         }
+    }
+
+    @Test func theJobsServiceIdentitiesMayTakeOnlyTheirJobsAction() {
+        #expect(ServiceIdentity.spool.grants == [.ingest])
+        #expect(ServiceIdentity.expiry.grants == [.runExpiry])
+        #expect(ServiceIdentity.upgrade.grants.isEmpty)
     }
 
     @Test func onlyComplianceSeesRestrictedData() {

@@ -9,7 +9,7 @@ import CallvaultTesting
 /// The access and portability export (R28–R35): a round trip through unzip, every SHA-256 of
 /// the manifest, every JSON file against docs/export-schema.json, byte-exact recordings.
 @Suite struct ExportTests {
-    static let compliance = Actor(name: "carla.compliance", role: "compliance", origin: "test")
+    static let compliance = Actor.test("carla.compliance", .compliance)
 
     /// The sample archive with one more class: outbound calls kept on a legal obligation, so a
     /// portability export has something to leave out (R35).
@@ -26,7 +26,7 @@ import CallvaultTesting
         let archive = try Archive(root: fixture.root)
         _ = try archive.importCustomers(from: TestArchive.samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
         _ = try archive.ingest([TestArchive.samples.appendingPathComponent("asterisk"), TestArchive.samples.appendingPathComponent("sms")],
-                           actor: fixture.actor)
+                           actor: fixture.admin)
         return fixture
     }
 
@@ -143,7 +143,7 @@ import CallvaultTesting
         let fixture = try loaded()
         let archive = try open(fixture)
         let call = try #require(try archive.search(SearchQuery(customer: "C001", kind: .call, limit: 1), actor: fixture.actor).items.first)
-        let agent = Actor(name: "anna.agentname", role: "lead", origin: "test")
+        let agent = Actor.test("anna.agentname", .lead)
         _ = try archive.show(call.id.description, purpose: "billing-dispute", actor: agent)
         _ = try archive.search(SearchQuery(customer: "C002"), purpose: "complaint", actor: agent)
         let zip = fixture.folder.path("c001.zip")
@@ -206,7 +206,7 @@ import CallvaultTesting
         let fixture = try loaded()
         let archive = try open(fixture)
         let zip = fixture.folder.path("x.zip")
-        let lead = Actor(name: "lee", role: "lead", origin: "test")
+        let lead = Actor.test("lee", .lead)
         #expect(throws: (any Error).self) { _ = try archive.export(customer: "C001", to: zip, purpose: "complaint", actor: lead) }
         #expect(throws: (any Error).self) { _ = try archive.export(customer: "C001", to: zip, purpose: "curiosity", actor: Self.compliance) }
         #expect(throws: (any Error).self) { _ = try archive.export(customer: "C999", to: zip, purpose: "complaint", actor: Self.compliance) }
@@ -215,7 +215,7 @@ import CallvaultTesting
         #expect(denied.map { $0["outcome"] as? String } == ["denied", "denied", "failed"])
 
         // Admin sees no personal data (PermissionTable: export is compliance's only).
-        let admin = Actor(name: "adam", role: "admin", origin: "test")
+        let admin = Actor.test("adam", .admin)
         let adminExport = #expect(throws: ArchiveFailure.self) { _ = try archive.export(customer: "C002", to: zip, purpose: "complaint", actor: admin) }
         #expect(adminExport?.message.contains("the admin role may not export") == true)
         // An erasure request restricts C001: compliance may still answer an access request.

@@ -9,7 +9,7 @@ import CallvaultTesting
 @Suite struct HoldTests {
     @Test func aPlacedHoldIsListedShownAndReleasedOnce() throws {
         let fixture = try TestArchive.withSamples()
-        let anna = Actor(name: "anna", role: "compliance", origin: "test")
+        let anna = Actor.test("anna", .compliance)
         let hold = try fixture.archive.placeHold(HoldRequest(caseName: "Case 12/2026", reason: "pending litigation", customers: ["C001"]), actor: anna)
         #expect(hold.id == "hold-1")
         #expect(hold.isActive && hold.placedBy == "anna")
@@ -64,7 +64,7 @@ import CallvaultTesting
 
     @Test func placeAndReleaseAreAuditedWithActorAndReasonAndNoRawNumber() throws {
         let fixture = try TestArchive.withSamples()
-        let anna = Actor(name: "anna", role: "compliance", origin: "test")
+        let anna = Actor.test("anna", .compliance)
         _ = try fixture.archive.placeHold(HoldRequest(caseName: "Case 7", reason: "police preservation order", customers: ["C002"],
                                                       numbers: ["+358 40 123 4567"], items: ["call-1"]), actor: anna)
         let placed = try fixture.sql("SELECT actor, role, items, reason, outcome FROM audit_log WHERE action = 'hold-place'")

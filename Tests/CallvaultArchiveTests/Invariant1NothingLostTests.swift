@@ -15,29 +15,29 @@ import CallvaultTesting
     func aProcessKilledMidIngestLeavesAConsistentArchive(step: String) throws {
         let folder = TemporaryFolder()
         let cli = CLIRunner(archive: folder.path("archive"))
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let wav = folder.write("in/in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 20))
 
-        let crashed = try cli.run(["ingest", wav.path, "--json"], environment: ["CALLVAULT_CRASH_AT": step])
+        let crashed = try cli.run(["ingest", wav.path, "--json", "--as", CLIRunner.admin], environment: ["CALLVAULT_CRASH_AT": step])
         #expect(crashed.status == 86, "the process must die at \(step)")
 
         // Old state or new state: never an index row without its blob.
-        let afterCrash = try cli.run(["verify", "--json"])
+        let afterCrash = try cli.run(["verify", "--json", "--as", CLIRunner.admin])
         #expect(afterCrash.status == 0, "\(afterCrash.stdout) \(afterCrash.stderr)")
         #expect((afterCrash.json["missing"] as? [Any])?.isEmpty == true)
         #expect((afterCrash.json["corrupt"] as? [Any])?.isEmpty == true)
-        let searched = try cli.run(["search", "--kind", "recording", "--json"])
+        let searched = try cli.run(["search", "--kind", "recording", "--json", "--as", "lee"])
         #expect(searched.json["total"] as? Int == 0, "the row must not commit when the process died before the commit")
 
-        let again = try cli.run(["ingest", wav.path, "--json"])
+        let again = try cli.run(["ingest", wav.path, "--json", "--as", CLIRunner.admin])
         #expect(again.json["recordings"] as? Int == 1)
-        let repaired = try cli.run(["verify", "--repair", "--json"])
+        let repaired = try cli.run(["verify", "--repair", "--json", "--as", CLIRunner.admin])
         #expect(repaired.status == 0)
-        #expect(try cli.run(["verify", "--json"]).json["orphans"] as? Int == 0)
+        #expect(try cli.run(["verify", "--json", "--as", CLIRunner.admin]).json["orphans"] as? Int == 0)
         let out = folder.path("out.wav")
-        #expect(try cli.run(["recording", "extract", "rec-1", "--out", out.path, "--purpose", "complaint"]).status == 0)
+        #expect(try cli.run(["recording", "extract", "rec-1", "--out", out.path, "--purpose", "complaint", "--as", "lee"]).status == 0)
         #expect(try Data(contentsOf: out) == Data(contentsOf: wav))
-        #expect(try cli.run(["audit", "verify", "--json"]).json["ok"] as? Bool == true)
+        #expect(try cli.run(["audit", "verify", "--json", "--as", CLIRunner.admin]).json["ok"] as? Bool == true)
     }
 
     @Test func anOrphanBlobFromAnInterruptedIngestIsReportedAndRepaired() throws {
@@ -48,21 +48,21 @@ import CallvaultTesting
         let stored = try store.put(contentsOf: orphan, hint: .pcm16)
         fixture.folder.write("archive/tmp/blob-leftover.tmp", "partial")
 
-        let before = try fixture.archive.verify(repair: false, actor: fixture.actor)
+        let before = try fixture.archive.verify(repair: false, actor: fixture.admin)
         #expect(before.orphans == 1)
         #expect(before.corrupt.isEmpty && before.missing.isEmpty)
-        let repaired = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        let repaired = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(repaired.removedOrphans == 1)
         #expect(repaired.staleTemporaries == 1)
         #expect(!store.contains(stored.sha256))
-        #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).isClean)
+        #expect(try fixture.archive.verify(repair: false, actor: fixture.admin).isClean)
     }
 
     @Test func aBlobReferencedByTheIndexIsNeverRemovedByRepair() throws {
         let fixture = try TestArchive()
         let wav = fixture.input("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 2))
         try fixture.ingest(wav)
-        let report = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        let report = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(report.removedOrphans == 0)
         let out = fixture.folder.path("out.wav")
         let extracted = try fixture.archive.extractRecording("rec-1", to: out, purpose: "complaint", actor: fixture.actor)

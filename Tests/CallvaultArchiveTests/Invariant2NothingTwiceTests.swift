@@ -16,13 +16,13 @@ import CallvaultTesting
         let first = try fixture.ingest(cdr, wav)
         #expect(first.calls == 2 && first.recordings == 1 && first.duplicates == 0)
         let itemsBefore = try fixture.sql("SELECT count(*) FROM items")
-        let blobsBefore = try fixture.archive.verify(repair: false, actor: fixture.actor).blobs
+        let blobsBefore = try fixture.archive.verify(repair: false, actor: fixture.admin).blobs
 
         let second = try fixture.ingest(cdr, wav)
         #expect(second.calls == 0 && second.recordings == 0)
         #expect(second.duplicates == 3)
         #expect(try fixture.sql("SELECT count(*) FROM items") == itemsBefore)
-        #expect(try fixture.archive.verify(repair: false, actor: fixture.actor).blobs == blobsBefore)
+        #expect(try fixture.archive.verify(repair: false, actor: fixture.admin).blobs == blobsBefore)
         #expect(try fixture.sql("SELECT count(*) FROM names_fts WHERE names_fts MATCH 'pekka'") == "1")
     }
 
@@ -48,9 +48,9 @@ import CallvaultTesting
 
     @Test func reingestingTheSamplesTwiceAddsNothing() throws {
         let fixture = try TestArchive()
-        let first = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.actor)
+        let first = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.admin)
         #expect(first.calls > 60 && first.recordings == 7)
-        let second = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.actor)
+        let second = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk")], actor: fixture.admin)
         #expect(second.calls == 0 && second.recordings == 0)
         #expect(second.duplicates == first.calls + first.recordings)
     }

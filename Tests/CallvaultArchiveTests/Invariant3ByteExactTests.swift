@@ -8,7 +8,7 @@ import CallvaultTesting
 @Suite struct Invariant3ByteExactTests {
     @Test func everySampleRecordingExtractsByteExact() throws {
         let fixture = try TestArchive()
-        _ = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk/monitor")], actor: fixture.actor)
+        _ = try fixture.archive.ingest([TestArchive.samples.appendingPathComponent("asterisk/monitor")], actor: fixture.admin)
         let walker = FileManager.default.enumerator(at: TestArchive.samples.appendingPathComponent("asterisk/monitor"), includingPropertiesForKeys: nil)!
         var originals: [String: Data] = [:]
         for case let url as URL in walker where url.pathExtension == "wav" { originals[url.lastPathComponent] = try Data(contentsOf: url) }
@@ -38,7 +38,7 @@ import CallvaultTesting
             (error as? any CallvaultError)?.kind == .corrupt
         }
         #expect(!FileManager.default.fileExists(atPath: out.path))
-        let report = try fixture.archive.verify(repair: true, actor: fixture.actor)
+        let report = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(report.corrupt == ["rec-1"])
         #expect(FileManager.default.fileExists(atPath: blobPath.path), "repair never deletes a referenced blob, even a corrupt one")
         #expect(try fixture.sql("SELECT outcome FROM audit_log WHERE action = 'extract'") == "failed")
@@ -49,7 +49,7 @@ import CallvaultTesting
         try fixture.ingest(fixture.input("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 1)))
         let sha = try fixture.sql("SELECT sha256 FROM recordings")
         try FileManager.default.removeItem(at: fixture.root.appendingPathComponent("blobs/\(sha.prefix(2))/\(sha.dropFirst(2).prefix(2))/\(sha)"))
-        let report = try fixture.archive.verify(repair: false, actor: fixture.actor)
+        let report = try fixture.archive.verify(repair: false, actor: fixture.admin)
         #expect(report.missing == ["rec-1"])
     }
 }

@@ -58,7 +58,7 @@ import CallvaultTesting
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
         try data.write(to: incoming.appendingPathComponent(".\(name).part"))
         try FileManager.default.moveItem(at: incoming.appendingPathComponent(".\(name).part"), to: incoming.appendingPathComponent(name))
-        _ = try SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool")).drain()
+        _ = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
     }
 
     static let later = ISO8601DateFormatter().date(from: "2030-01-01T00:00:00Z")!
@@ -85,7 +85,7 @@ import CallvaultTesting
                 finished.signal()
             }
             reading.wait()
-            let report = try impatient.erase(customer: "C100", reason: "req-2", actor: Actor(name: "dpo", role: "compliance"))
+            let report = try impatient.erase(customer: "C100", reason: "req-2", actor: Actor.test("dpo", .compliance))
             #expect(report.completedAt != nil && report.indexPurged == false)
             // Only the log is read here: opening and closing the index file itself in this process
             // would drop SQLite's POSIX locks on it (the sqlite3 shell below could then wreck the log).
@@ -136,7 +136,7 @@ import CallvaultTesting
         // The relationship ended in January 2026: by 2030 nothing is kept by law.
         fixture.clock.now = Self.later
         let report = try fixture.archive.erase(customer: "C100", reason: "req-1: erasure request by letter",
-                                               actor: Actor(name: "dpo", role: "compliance"))
+                                               actor: Actor.test("dpo", .compliance))
         #expect(report.kept.isEmpty)
         #expect(report.deleted == ErasureReport.Counts(calls: 4, sms: 1, recordings: 1))
         #expect(report.customerRemoved && report.completedAt != nil)
@@ -191,7 +191,7 @@ import CallvaultTesting
         let calls = try fixture.archive.search(SearchQuery(customer: "C100", kind: .call), actor: fixture.actor).items
         #expect(calls.count == 3)
 
-        let actor = Actor(name: "dpo", role: "compliance")
+        let actor = Actor.test("dpo", .compliance)
         let plan = try fixture.archive.erase(customer: "C100", reason: "req-2", dryRun: true, actor: actor)
         #expect(plan.dryRun && plan.erasure == nil)
         #expect(plan.deleted == ErasureReport.Counts(recordings: 1))
@@ -221,9 +221,9 @@ import CallvaultTesting
 
         // The hold's release lets the erasure finish by itself.
         _ = try fixture.archive.releaseHold(hold.id, reason: "case closed", actor: fixture.actor)
-        _ = try fixture.archive.resumePendingErasures(actor: Actor(name: "svc:policy", role: "service"))
+        _ = try fixture.archive.resumePendingErasures(actor: Actor.test("dpo", .compliance))
         #expect(throws: (any Error).self) { try fixture.archive.show(heldID.id.description, actor: fixture.actor) }
-        let final = try fixture.archive.erasureReport("erasure-1")
+        let final = try fixture.archive.erasureReport("erasure-1", actor: .test("dpo", .compliance))
         #expect(final.completedAt != nil && final.deferred == 0)
         #expect(final.deleted == ErasureReport.Counts(recordings: 2))
         #expect(final.customerBlanked && !final.customerRemoved, "the calls kept by contract still link to the record")
@@ -248,7 +248,7 @@ import CallvaultTesting
         _ = try fixture.archive.openRequest(customer: "C100", type: .erasure, note: "by letter", actor: fixture.actor)
         #expect(try fixture.sql("SELECT count(*) FROM hold_scopes WHERE value = '+358405551234'") == "1")
 
-        let report = try fixture.archive.erase(customer: "C100", reason: "req-1", actor: Actor(name: "dpo", role: "compliance"))
+        let report = try fixture.archive.erase(customer: "C100", reason: "req-1", actor: Actor.test("dpo", .compliance))
         #expect(report.completedAt != nil)
         #expect(report.holdScopesHashed == 1)
         #expect(report.keptNotes == ["hold-2", "req-1"])

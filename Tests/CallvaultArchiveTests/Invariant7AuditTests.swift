@@ -12,7 +12,7 @@ import CallvaultTesting
 
     @Test func everyReadIsLoggedWithTheIdsItReturned() throws {
         let fixture = try loadedArchive()
-        let u1 = Actor(name: "u1", role: "cli", origin: "test")
+        let u1 = Actor.test("u1", .lead)
         let result = try fixture.archive.search(SearchQuery(number: "040 123 4567", limit: 7), actor: u1)
         #expect(result.items.count == 7)
         let row = try fixture.sql("SELECT actor, action, items, outcome FROM audit_log WHERE action = 'search' ORDER BY seq DESC LIMIT 1")
@@ -56,8 +56,8 @@ import CallvaultTesting
 
     @Test func ingestIsAttributedToTheActorThatRanIt() throws {
         let fixture = try TestArchive()
-        _ = try fixture.archive.ingest([fixture.input("Master.csv", Samples.cdrLine() + "\n")], actor: Actor(name: "svc:ingest", origin: "spool"))
-        #expect(try fixture.sql("SELECT actor, action, items FROM audit_log WHERE action = 'ingest'") == "svc:ingest|ingest|[\"call-1\"]")
+        _ = try fixture.archive.ingest([fixture.input("Master.csv", Samples.cdrLine() + "\n")], actor: .test("pbx1-upload", .ingest, origin: "spool"))
+        #expect(try fixture.sql("SELECT actor, action, items FROM audit_log WHERE action = 'ingest'") == "pbx1-upload|ingest|[\"call-1\"]")
     }
 
     @Test func theLogHoldsNoPhoneNumberOrName() throws {
@@ -301,7 +301,7 @@ import CallvaultTesting
     @Test func theArchiveAnchorsEveryNEntries() throws {
         let fixture = try TestArchive()
         let archive = try Archive(root: fixture.root, keys: AuditKeyOptions(anchorEvery: 5))
-        let start = try archive.auditDigest().count
+        let start = try archive.auditDigest(actor: fixture.actor).count
         for _ in 0..<12 { _ = try archive.search(SearchQuery(limit: 1), actor: fixture.actor) }
         let lines = try fixture.anchorLines()
         #expect(lines.count == 3, "the first anchor, then after entries 5 and 10: \(lines)")

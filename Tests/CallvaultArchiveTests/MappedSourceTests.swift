@@ -20,14 +20,14 @@ import CallvaultTesting
         let fixture = try archive(appending: try String(contentsOf: TestArchive.samples.appendingPathComponent("custom/sources.toml"), encoding: .utf8))
         let archive = try reopened(fixture)
         _ = try archive.importCustomers(from: TestArchive.samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        let summary = try archive.ingest([TestArchive.samples.appendingPathComponent("custom/3cx-calls.csv")], actor: fixture.actor)
+        let summary = try archive.ingest([TestArchive.samples.appendingPathComponent("custom/3cx-calls.csv")], actor: fixture.admin)
         #expect(summary.calls == 6)
         #expect(summary.rejected.map(\.line) == [8])
         let c001 = try archive.search(SearchQuery(customer: "C001"), actor: fixture.actor)
         #expect(c001.items.first?.agent == "1005")
         #expect(c001.items.first?.start == Date(timeIntervalSince1970: 1_792_739_525)) // 23.10.2026 10:12:05 EEST
         #expect(c001.items.first?.durationSeconds == 275)
-        let again = try archive.ingest([TestArchive.samples.appendingPathComponent("custom/3cx-calls.csv")], actor: fixture.actor)
+        let again = try archive.ingest([TestArchive.samples.appendingPathComponent("custom/3cx-calls.csv")], actor: fixture.admin)
         #expect(again.calls == 0 && again.duplicates == 6)
     }
 
@@ -55,7 +55,7 @@ import CallvaultTesting
             """)
         let archive = try reopened(fixture)
         let csv = fixture.input("legacy.txt", "1792739525;0401234567;1001;60\n1792739600;0501112233;1002;10\n")
-        let forced = try archive.ingest([csv], format: "legacy", actor: fixture.actor)
+        let forced = try archive.ingest([csv], format: "legacy", actor: fixture.admin)
         #expect(forced.calls == 2)
         let jsonl = fixture.input("calls.jsonl", """
             {"id": "a1", "started_at": "2026-10-23T10:12:05+03:00", "caller": "+358401234567", "callee": "1001", "dir": "in"}
@@ -63,7 +63,7 @@ import CallvaultTesting
             {"id": "a2", "started_at": "2026-10-23T10:20:00", "caller": "1001", "callee": "0401234567", "dir": "out"}
 
             """)
-        let detected = try archive.ingest([jsonl], actor: fixture.actor)
+        let detected = try archive.ingest([jsonl], actor: fixture.admin)
         #expect(detected.calls == 2)
         #expect(detected.rejected.map(\.line) == [2])
         let outbound = try archive.search(SearchQuery(number: "0401234567", kind: .call), actor: fixture.actor)

@@ -27,7 +27,7 @@ import CallvaultTesting
     static let customers = ["C1", "C2", "C3", "C4"]
     static let day: TimeInterval = 86_400
     static let epoch2020 = Date(timeIntervalSince1970: 1_577_836_800)
-    static let actor = Actor(name: "dpo", role: "compliance", origin: "test")
+    static let actor = Actor.test("dpo", .compliance)
 
     /// One stored item as the checks see it, read straight from SQLite.
     struct Row: Hashable {
@@ -183,6 +183,7 @@ import CallvaultTesting
         _ = try Archive.initialize(at: root)
         var archive = try Archive(root: root, now: clock.source)
         let actor = Self.actor
+        let admin = Actor.test("ops", .admin)
         var log: [String] = []
         func fail(_ what: String) { Issue.record("seed \(seed): \(what)\nsteps: \(log.joined(separator: "; "))") }
 
@@ -236,7 +237,7 @@ import CallvaultTesting
                     made.append((unique, Fact(start: Int64(start.timeIntervalSince1970), numbers: [caller]), recorded))
                 }
                 let file = folder.write("in\(step)/Master.csv", lines.joined(separator: "\n") + "\n")
-                let summary = try archive.ingest([file] + wavs, actor: actor)
+                let summary = try archive.ingest([file] + wavs, actor: admin)
                 if !summary.rejected.isEmpty { fail("ingest rejected \(summary.rejected)") }
                 let (calls, recordings) = try identities(root)
                 for (unique, fact, recorded) in made {
@@ -415,7 +416,7 @@ import CallvaultTesting
             // Erasures a release resumed: those complete now leave no erasable, unheld recording of their customer.
             if released != nil {
                 for (erasure, customer) in pendingErasures {
-                    let report = try archive.erasureReport(erasure)
+                    let report = try archive.erasureReport(erasure, actor: actor)
                     guard report.completedAt != nil else { continue }
                     pendingErasures[erasure] = nil
                     scenario.erased.insert(customer)
@@ -436,7 +437,7 @@ import CallvaultTesting
             for row in after.values where row.retentionClass == nil {
                 fail("item \(row.id) has no retention class")
             }
-            let report = try archive.verify(repair: false, actor: actor)
+            let report = try archive.verify(repair: false, actor: admin)
             if !report.isClean { fail("blobs: \(report.missing.count) missing, \(report.corrupt.count) corrupt, \(report.orphans) orphans after step \(step)") }
             if try !archive.verifyAudit(actor: actor).ok { fail("audit verify fails after step \(step)") }
         }

@@ -8,7 +8,7 @@ import CallvaultTesting
 /// or by hand (`link` / `unlink`) — audited with before and after, kept across re-imports,
 /// with the items' retention recomputed.
 @Suite struct RectificationTests {
-    static let actor = Actor(name: "dpo", role: "compliance")
+    static let actor = Actor.test("dpo", .compliance)
 
     @Test func correctingANumberMovesTheItemsFromOneCustomerToAnother() throws {
         let fixture = try TestArchive.withSamples()

@@ -7,7 +7,7 @@ import CallvaultTesting
 /// The data-subject request register (R38): one-month due dates, overdue, auto-restriction of
 /// erasure and rectification requests (R24), the freeze of access requests (R30).
 @Suite struct RequestRegisterTests {
-    static let handler = Actor(name: "carla", role: "compliance", origin: "test")
+    static let handler = Actor.test("carla", .compliance)
 
     /// The sample archive, opened with a clock the test controls.
     func loaded(at start: String = "2026-11-01T12:00:00Z") throws -> (TestArchive, Archive, TestClock) {

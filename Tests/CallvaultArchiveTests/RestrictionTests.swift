@@ -8,8 +8,8 @@ import CallvaultTesting
 /// extract for every role but compliance (denials audited), never changed, and a restriction
 /// opened by a request is lifted only when the request is closed.
 @Suite struct RestrictionTests {
-    static let lead = Actor(name: "lead1", role: "lead")
-    static let compliance = Actor(name: "dpo", role: "compliance")
+    static let lead = Actor.test("lead1", .lead)
+    static let compliance = Actor.test("dpo", .compliance)
 
     @Test func aRestrictedCustomersItemsAreSeenOnlyByCompliance() throws {
         let fixture = try TestArchive.withSamples()
@@ -37,7 +37,7 @@ import CallvaultTesting
         #expect(throws: (any Error).self) {
             try fixture.archive.setLink(call.id.description, customer: "C001", linked: false, reason: "wrong customer", actor: Self.lead)
         }
-        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unlink|denied")
+        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "rectify|denied")
 
         // Compliance sees them, marked restricted, and may play them.
         let seen = try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.compliance)
@@ -46,9 +46,9 @@ import CallvaultTesting
         _ = try fixture.archive.extractRecording(recording.description, to: out, purpose: "legal-claim", actor: Self.compliance)
         #expect(FileManager.default.fileExists(atPath: out.path))
 
-        // Lifting needs compliance (or admin); then everyone sees them again.
+        // Lifting needs compliance (the restrict action); then everyone sees them again.
         #expect(throws: (any Error).self) { try fixture.archive.unrestrict(customer: "C001", reason: "resolved", actor: Self.lead) }
-        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unrestrict|denied")
+        #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "restrict|denied")
         let lifted = try fixture.archive.unrestrict(customer: "C001", reason: "accuracy confirmed", actor: Self.compliance)
         #expect(!lifted.restricted)
         #expect(try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.lead).total == visible.total)
@@ -60,13 +60,13 @@ import CallvaultTesting
             INSERT INTO requests (id, customer_id, type, received_at, due_at, opened_by) VALUES (7, 'C002', 'rectification', 0, 2678400, 'dpo');
             INSERT INTO restrictions (customer_id, reason, request_id, placed_by, placed_at) VALUES ('C002', 'ACCURACY_CONTESTED', 7, 'dpo', 0);
             """)
-        let state = try fixture.archive.restrictionState(customer: "C002")
+        let state = try fixture.archive.restrictionState(customer: "C002", actor: Self.compliance)
         #expect(state.restricted && state.restrictions.first?.request == "req-7")
         let error = #expect(throws: ArchiveFailure.self) {
             try fixture.archive.unrestrict(customer: "C002", reason: "done", actor: Self.compliance)
         }
         #expect(error?.message.contains("lifted when request req-7 is closed") == true)
-        #expect(try fixture.archive.restrictionState(customer: "C002").restricted)
+        #expect(try fixture.archive.restrictionState(customer: "C002", actor: Self.compliance).restricted)
         #expect(try fixture.sql("SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1") == "unrestrict|denied")
     }
 
@@ -77,7 +77,7 @@ import CallvaultTesting
         #expect(report.deleted.recordings > 0, "restricted items are erased")
         #expect(report.customerBlanked, "its calls are kept by contract")
         // The kept calls are no longer restricted, so they expire on their dates.
-        #expect(try !fixture.archive.restrictionState(customer: "C001").restricted)
+        #expect(try !fixture.archive.restrictionState(customer: "C001", actor: Self.compliance).restricted)
         #expect(try fixture.archive.search(SearchQuery(customer: "C001"), actor: Self.lead).items.allSatisfy { !$0.restricted })
     }
 

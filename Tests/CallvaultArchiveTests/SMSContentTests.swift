@@ -39,7 +39,7 @@ import CallvaultTesting
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
         try Data(Self.kannelLog().utf8).write(to: incoming.appendingPathComponent(".access.log.part"))
         try FileManager.default.moveItem(at: incoming.appendingPathComponent(".access.log.part"), to: incoming.appendingPathComponent("access.log"))
-        let summary = try SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool")).drain()
+        let summary = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
         #expect(summary.sms == 2)
         // Search and show the messages, as a support lead would; still nothing of the text.
         let found = try fixture.archive.search(SearchQuery(kind: .sms), actor: fixture.actor)

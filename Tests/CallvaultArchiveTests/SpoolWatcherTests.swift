@@ -26,7 +26,7 @@ import CallvaultTesting
         let fixture = try TestArchive()
         _ = drop(fixture, "Master.csv", Data((Samples.cdrLine(uniqueID: "7.1") + "\n").utf8))
         _ = drop(fixture, "in-0923456789-0401234567-20260314-093000-7.1.wav", Samples.wav(seconds: 1))
-        let watcher = SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool"))
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor)
         let summary = try watcher.drain()
         #expect(summary.files == 2 && summary.calls == 1 && summary.recordings == 1)
         #expect(files(fixture, "spool/incoming").isEmpty)
@@ -43,7 +43,7 @@ import CallvaultTesting
         let fixture = try TestArchive()
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
         try Data("partial".utf8).write(to: incoming.appendingPathComponent(".hook-writing.csv"))
-        let watcher = SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool"), settleInterval: 0.3)
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor, settleInterval: 0.3)
         // A file that grows between looks is not taken on the look that sees it grow.
         let growing = incoming.appendingPathComponent("Master.csv")
         try Data((Samples.cdrLine(uniqueID: "8.1") + "\n").utf8).write(to: growing)
@@ -65,7 +65,7 @@ import CallvaultTesting
         _ = drop(fixture, "Master.csv", Data((Samples.cdrLine(uniqueID: "9.1") + "\nbroken,line\n").utf8))
         let outside = fixture.folder.write("outside/secret.csv", Samples.cdrLine(uniqueID: "9.9") + "\n")
         try FileManager.default.createSymbolicLink(at: fixture.root.appendingPathComponent("spool/incoming/link.csv"), withDestinationURL: outside)
-        let summary = try SpoolWatcher(archive: fixture.archive, actor: Actor(name: "svc:spool")).drain()
+        let summary = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
         #expect(summary.calls == 1, "the symlinked file outside the spool is never read")
         #expect(files(fixture, "spool/rejected") == ["link.csv", "link.csv.reason.json", "notes.txt", "notes.txt.reason.json"])
         let reason = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.root.appendingPathComponent("spool/rejected/notes.txt.reason.json"))) as? [String: Any]

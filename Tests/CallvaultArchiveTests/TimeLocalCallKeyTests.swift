@@ -85,7 +85,7 @@ import CallvaultTesting
         #expect(try upgraded.schemaMigrations().contains("v7-time-local-call-keys"))
         #expect(try Shell.run("/usr/bin/sqlite3", [root.appendingPathComponent("index.sqlite").path,
                                                    "SELECT source_key FROM items WHERE kind = 'call' ORDER BY id"]) == keys)
-        let again = try upgraded.ingest([freeswitch], actor: fixture.actor)
+        let again = try upgraded.ingest([freeswitch], actor: fixture.admin)
         #expect(again.calls == 0 && again.recordings == 0)
         #expect(again.duplicates == first.calls + first.recordings)
     }

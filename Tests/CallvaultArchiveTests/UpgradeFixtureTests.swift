@@ -15,10 +15,10 @@ import CallvaultTesting
         let root = folder.path("archive")
         try FileManager.default.copyItem(at: source, to: root)
         let archive = try Archive(root: root)
-        #expect(try archive.schemaMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v15-keyed-audit"], "opening upgrades the schema")
-        let actor = Actor(name: "tester")
+        #expect(try archive.schemaMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v14-os-logins", "v15-keyed-audit"], "opening upgrades the schema")
+        let actor = Actor.test("tester", .compliance)
         #expect(try archive.verifyAudit(actor: actor).ok)
-        #expect(try archive.verify(repair: false, actor: actor).isClean)
+        #expect(try archive.verify(repair: false, actor: .test("tester.admin", .admin)).isClean)
         let calls = try archive.search(SearchQuery(number: "040 123 4567"), actor: actor)
         #expect(calls.total == 7, "8 CDR records, 7 calls: the legs of one call are one conversation")
         // Names move to the time-keyed index (v10): 'Äijälä' is on 6 calls, three of them legs of
@@ -54,7 +54,7 @@ import CallvaultTesting
         let oldHead = try Shell.run("/usr/bin/sqlite3", [index, "SELECT count || '|' || last_hash FROM audit_head"])
         do {
             let archive = try Archive(root: root)
-            let actor = Actor(name: "tester")
+            let actor = Actor.test("tester", .compliance)
             let verification = try archive.verifyAudit(actor: actor)
             #expect(verification.ok, "\(verification.problem ?? "")")
             _ = try archive.search(SearchQuery(number: "040 123 4567"), actor: actor)
@@ -101,6 +101,6 @@ import CallvaultTesting
         try Data((secretHex + "\n").utf8).write(to: numberKey)
         _ = try Archive(root: root)
         #expect(try Shell.run("/usr/bin/sqlite3", [index, "SELECT count(*) FROM archive_secrets"]) == "0")
-        #expect(try Archive(root: root).verifyAudit(actor: Actor(name: "tester")).ok)
+        #expect(try Archive(root: root).verifyAudit(actor: Actor.test("tester", .compliance)).ok)
     }
 }

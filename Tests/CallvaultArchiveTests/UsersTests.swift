@@ -9,8 +9,8 @@ import CallvaultTesting
 /// a revoke ending sessions and tokens at once, secrets stored only as hashes, lockout after
 /// failed logins, idle timeout and logout.
 @Suite struct UsersTests {
-    static let bootstrap = Actor(name: "ops-person", role: "lead", origin: "test")
-    static let admin = Actor(name: "anna.k", role: "admin", origin: "test")
+    static let lead = Actor.test("lee.m", .lead)
+    static let admin = Actor.test("anna.k", .admin)
     static let password = "correct horse battery staple"
 
     /// An empty archive opened with a clock the test moves and a fast bcrypt cost.
@@ -23,7 +23,7 @@ import CallvaultTesting
     /// `opened()` with the admin anna.k and the lead lee.m.
     func withAccounts() throws -> (TestArchive, Archive, TestClock) {
         let (fixture, archive, clock) = try opened()
-        try archive.addUser("anna.k", role: .admin, password: Self.password, actor: Self.bootstrap)
+        try archive.addFirstAdmin("anna.k", role: .admin, password: Self.password, osLogin: "anna", host: "test")
         try archive.addUser("lee.m", role: .lead, password: "lee's own long passphrase", actor: Self.admin)
         return (fixture, archive, clock)
     }
@@ -38,34 +38,38 @@ import CallvaultTesting
         #expect(throws: ArchiveFailure.self) { try archive.requireEnabledAdmin() }
         // Before any admin exists, the first account must be an admin.
         let notAdmin = #expect(throws: ArchiveFailure.self) {
-            try archive.addUser("lee.m", role: .lead, password: Self.password, actor: Self.bootstrap)
+            try archive.addFirstAdmin("lee.m", role: .lead, password: Self.password, osLogin: "lee", host: "test")
         }
         #expect(notAdmin?.message.contains("callvault users add NAME --role admin --password-stdin") == true)
-        #expect(try lastAudit(fixture) == "ops-person|lead|user-add|[\"user:lee.m\"]|denied")
+        #expect(try fixture.sql("SELECT count(*) FROM users") == "0")
 
-        let first = try archive.addUser("Anna.K", role: .admin, password: Self.password, actor: Self.bootstrap)
-        #expect(first.name == "anna.k" && first.role == .admin && first.hasPassword && first.createdBy == "ops-person")
-        #expect(try lastAudit(fixture, "actor, role, action, items, details") == "ops-person|bootstrap|user-add|[\"user:anna.k\"]|{\"password\":\"true\",\"role\":\"admin\"}")
+        // The first admin is mapped to the OS login that creates it.
+        let first = try archive.addFirstAdmin("Anna.K", role: .admin, password: Self.password, osLogin: "anna", host: "test")
+        #expect(first.name == "anna.k" && first.role == .admin && first.hasPassword && first.createdBy == "os:anna" && first.osLogins == ["anna"])
+        #expect(try lastAudit(fixture, "actor, role, action, items, details") == "os:anna|bootstrap|user-add|[\"user:anna.k\"]|{\"os_user\":\"anna\",\"password\":\"true\",\"role\":\"admin\"}")
         #expect(try archive.hasEnabledAdmin())
         try archive.requireEnabledAdmin()
+        #expect(try archive.cliIdentity(osLogin: "anna", token: nil, pick: nil, host: "h") == Actor(Principal(name: "anna.k", role: .admin), origin: "cli:anna@h"))
 
-        // Now the bootstrapper (no account) is refused; the admin adds people and a machine.
-        #expect(throws: ArchiveFailure.self) {
-            try archive.addUser("lee.m", role: .lead, password: Self.password, actor: Self.bootstrap)
+        // Once an admin exists there is no second bootstrap; the admin adds people and a machine.
+        let again = #expect(throws: ArchiveFailure.self) {
+            try archive.addFirstAdmin("eve.x", role: .admin, password: Self.password, osLogin: "eve", host: "test")
         }
-        #expect(try lastAudit(fixture, "actor, action, outcome") == "ops-person|user-add|denied")
-        try archive.addUser("lee.m", role: .lead, password: "lee's own long passphrase", actor: Self.admin)
+        #expect(again?.message.contains("has an admin already") == true)
+        try archive.addUser("lee.m", role: .lead, password: "lee's own long passphrase", osLogins: ["lee"], actor: Self.admin)
         try archive.addUser("pbx1-upload", role: .ingest, password: nil, actor: Self.admin)
-        // A lead may not manage users.
-        let lead = Actor(name: "lee.m", role: "lead", origin: "test")
-        #expect(throws: ArchiveFailure.self) { try archive.addUser("kim.s", role: .lead, password: Self.password, actor: lead) }
-        #expect(throws: ArchiveFailure.self) { _ = try archive.listUsers(actor: lead) }
-        #expect(try lastAudit(fixture, "actor, role, action, outcome") == "lee.m|lead|user-list|denied")
+        #expect(try lastAudit(fixture, "actor, action, details") == "anna.k|user-add|{\"password\":\"false\",\"role\":\"ingest\"}")
+        // A lead may not manage users; the refusal is audited with the action of the table.
+        #expect(throws: ArchiveFailure.self) { try archive.addUser("kim.s", role: .lead, password: Self.password, actor: Self.lead) }
+        #expect(try lastAudit(fixture, "actor, role, action, items, outcome") == "lee.m|lead|manage-users|[\"user:kim.s\"]|denied")
+        #expect(throws: ArchiveFailure.self) { _ = try archive.listUsers(actor: Self.lead) }
+        #expect(try lastAudit(fixture, "actor, role, action, outcome") == "lee.m|lead|manage-users|denied")
 
         let users = try archive.listUsers(actor: Self.admin)
         #expect(users.map(\.name) == ["anna.k", "lee.m", "pbx1-upload"])
         #expect(users.map(\.role) == [.admin, .lead, .ingest])
         #expect(users.map(\.hasPassword) == [true, true, false])
+        #expect(users.map(\.osLogins) == [["anna"], ["lee"], []])
         #expect(users.allSatisfy { !$0.isDisabled && $0.activeTokens == 0 })
         #expect(throws: ArchiveFailure.self) { try archive.addUser("LEE.M", role: .lead, password: Self.password, actor: Self.admin) }
     }
@@ -140,12 +144,12 @@ import CallvaultTesting
         #expect(try archive.authenticate(token: ingest.token)?.may(.search) == false)
         #expect(try fixture.sql("SELECT last_used_at FROM tokens WHERE id = 2") == String(Int(clock.now.timeIntervalSince1970)))
         #expect(try archive.listUsers(actor: Self.admin).first { $0.name == "lee.m" }?.lastTokenUse == clock.now)
-        #expect(Actor(Principal(name: "lee.m", role: .lead), origin: "http@10.0.0.7") == Actor(name: "lee.m", role: "lead", origin: "http@10.0.0.7"))
+        #expect(Actor(Principal(name: "lee.m", role: .lead), origin: "http@10.0.0.7") == Actor.test("lee.m", .lead, origin: "http@10.0.0.7"))
         for wrong in ["", "cv_", "Bearer " + lead.token, lead.token + "x", String(lead.token.dropLast()) + (lead.token.hasSuffix("A") ? "B" : "A"), "cv_" + String(repeating: "A", count: 43)] {
             #expect(try archive.authenticate(token: wrong) == nil, "\(wrong.prefix(10))")
         }
         #expect(throws: ArchiveFailure.self) { _ = try archive.issueToken(for: "nobody.x", actor: Self.admin) }
-        #expect(throws: ArchiveFailure.self) { _ = try archive.issueToken(for: "lee.m", actor: Actor(name: "lee.m", role: "lead")) }
+        #expect(throws: ArchiveFailure.self) { _ = try archive.issueToken(for: "lee.m", actor: Actor.test("lee.m", .lead)) }
     }
 
     @Test func aRoleChangeIsAuditedWithItsGrantorAndEndsSessionsAndTokensAtOnce() throws {
@@ -176,8 +180,8 @@ import CallvaultTesting
         #expect(throws: ArchiveFailure.self) { _ = try archive.setRole("anna.k", to: .compliance, actor: Self.admin) }
         #expect(try lastAudit(fixture, "actor, action, outcome") == "anna.k|user-role|denied")
         _ = try archive.disableUser("ben.o", actor: Self.admin)
-        let last = #expect(throws: ArchiveFailure.self) { _ = try archive.setRole("anna.k", to: .lead, actor: Actor(name: "ben.o", role: "admin")) }
-        #expect(last?.message.contains("disabled") == true)
+        let last = #expect(throws: ArchiveFailure.self) { _ = try archive.setRole("anna.k", to: .lead, actor: Actor.test("ben.o", .admin)) }
+        #expect(last?.message.contains("only enabled admin") == true)
         #expect(throws: ArchiveFailure.self) { _ = try archive.setRole("lee.m", to: .compliance, actor: Self.admin) }
         #expect(throws: ArchiveFailure.self) { _ = try archive.setRole("lee.m", to: .ingest, actor: Self.admin) }
     }
@@ -248,8 +252,8 @@ import CallvaultTesting
         #expect(throws: ArchiveFailure.self) { _ = try archive.login(name: "lee.m", password: "lee's own long passphrase", origin: "a") }
         _ = try archive.login(name: "lee.m", password: "a brand new passphrase", origin: "a")
         // A person may change their own password, but not someone else's.
-        try archive.setPassword("lee.m", password: "lee changes it again", actor: Actor(name: "lee.m", role: "lead"))
-        #expect(throws: ArchiveFailure.self) { try archive.setPassword("anna.k", password: "lee takes over anna", actor: Actor(name: "lee.m", role: "lead")) }
+        try archive.setPassword("lee.m", password: "lee changes it again", actor: Actor.test("lee.m", .lead))
+        #expect(throws: ArchiveFailure.self) { try archive.setPassword("anna.k", password: "lee takes over anna", actor: Actor.test("lee.m", .lead)) }
         #expect(throws: ArchiveFailure.self) { try archive.setPassword("lee.m", password: "short", actor: Self.admin) }
     }
 

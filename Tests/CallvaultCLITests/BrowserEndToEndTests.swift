@@ -47,7 +47,9 @@ import CallvaultTesting
         #expect(said.contains("call-"), "the first command also searches on the command line")
 
         let password = "a long browser passphrase 42"
-        let officer = try cli.run(["users", "add", "carla.c", "--role", "compliance", "--password-stdin", "--as", "ann.admin"], stdin: password + "\n")
+        // Quickstart mapped the OS login to ann.admin and ann: the admin adds an officer for the same login.
+        let officer = try cli.run(["users", "add", "carla.c", "--role", "compliance", "--password-stdin", "--os-user", CLIRunner.osLogin,
+                                   "--as", "ann.admin"], stdin: password + "\n")
         #expect(officer.status == 0, "\(officer.stderr)")
 
         try browse(address, user: "ann", password: leadPassphrase, hold: false, folder: folder)
@@ -58,7 +60,7 @@ import CallvaultTesting
         #expect(server.terminationStatus == 0, "serve did not exit cleanly on SIGTERM")
 
         // What the browsers did is in the audit trail: the logins, the playbacks with their purpose, the hold.
-        let holds = try cli.run(["hold", "list", "--json"], environment: ["CALLVAULT_ROLE": "compliance"])
+        let holds = try cli.run(["hold", "list", "--json", "--as", "carla.c"])
         #expect(holds.stdout.contains("E2E-1"))
         let trail = try Self.sqlite(cli.archive.appendingPathComponent("index.sqlite"),
                                     "SELECT group_concat(action || ':' || actor || ':' || coalesce(purpose, ''), ' ') FROM audit_log WHERE actor IN ('ann', 'carla.c')")

@@ -2,15 +2,16 @@ import Foundation
 import Testing
 import CallvaultTesting
 
-/// The rows of CLI.md, driven through the built binary: JSON shapes, exit codes, --archive and --as.
+/// The rows of CLI.md, driven through the built binary: JSON shapes, exit codes, --archive and the acting account.
 @Suite struct CLIContractTests {
     let folder = TemporaryFolder("callvault-cli")
     var cli: CLIRunner { CLIRunner(archive: folder.path("archive")) }
 
     func loaded() throws -> CLIRunner {
         let cli = self.cli
+        try cli.initWithAccounts()
         #expect(try cli.run(["init", "--json"]).json["archive"] as? String == folder.path("archive").path)
-        let customers = try cli.run(["customers", "import", TestArchive.samples.appendingPathComponent("customers.csv").path, "--json"])
+        let customers = try cli.run(["customers", "import", TestArchive.samples.appendingPathComponent("customers.csv").path, "--json", "--as", "ops.admin"])
         #expect(customers.status == 0)
         #expect(customers.json["customers"] as? Int == 13)
         #expect(customers.json["numbers"] as? Int == 16)
@@ -30,7 +31,7 @@ import CallvaultTesting
 
     @Test func ingestPrintsTheSummaryWithRejectedLines() throws {
         let cli = try loaded()
-        let result = try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk").path, "--json"])
+        let result = try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk").path, "--json", "--as", "ops.admin"])
         #expect(result.status == 0)
         let json = result.json
         #expect(json["files"] as? Int == 10)
@@ -48,9 +49,9 @@ import CallvaultTesting
 
     @Test func ingestOfOnlyBadInputExitsOne() throws {
         let cli = self.cli
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let bad = folder.write("bad.txt", "nothing to see\n")
-        let result = try cli.run(["ingest", bad.path, "--json"])
+        let result = try cli.run(["ingest", bad.path, "--json", "--as", "ops.admin"])
         #expect(result.status == 1)
         let rejected = try #require(result.json["rejected"] as? [[String: Any]])
         #expect(rejected.first?["line"] is NSNull)
@@ -66,28 +67,28 @@ import CallvaultTesting
         ]
         let cdr = folder.write("in/Master.csv", lines.joined(separator: "\n") + "\n")
         let wav = folder.write("in/exten-1003-1001-20260314-093100-1773473460.5.wav", Samples.wav(seconds: 1))
-        #expect(try cli.run(["ingest", cdr.path, wav.path, "--json"]).status == 0)
-        let search = try cli.run(["search", "--number", "0401234567", "--json"])
+        #expect(try cli.run(["ingest", cdr.path, wav.path, "--json", "--as", "ops.admin"]).status == 0)
+        let search = try cli.run(["search", "--number", "0401234567", "--json", "--as", "lee"])
         #expect(search.json["total"] as? Int == 1)
         let item = try #require((search.json["items"] as? [[String: Any]])?.first)
         #expect(item["id"] as? String == "call-1")
         #expect(item["legs"] as? [String] == ["call-1", "call-2"])
         #expect(item["recordings"] as? [String] == ["rec-3"])
         #expect(item["recording"] is NSNull)
-        let show = try cli.run(["show", "call-2", "--json"])
+        let show = try cli.run(["show", "call-2", "--json", "--as", "lee"])
         #expect(show.json["legs"] as? [String] == ["call-1", "call-2"])
         #expect(show.json["recording"] as? String == "rec-3")
-        let text = try cli.run(["show", "call-2"])
+        let text = try cli.run(["show", "call-2", "--as", "lee"])
         #expect(text.stdout.contains("legs         call-1, call-2 (this)"))
         #expect(text.stdout.contains("recordings   rec-3"))
-        let list = try cli.run(["search", "--number", "0401234567"])
+        let list = try cli.run(["search", "--number", "0401234567", "--as", "lee"])
         #expect(list.stdout.contains("legs call-1, call-2"))
     }
 
     @Test func searchShowAndExtractFollowTheContract() throws {
         let cli = try loaded()
-        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk").path])
-        let search = try cli.run(["search", "--number", "040 123 4567", "--limit", "3", "--json"])
+        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk").path, "--as", "ops.admin"])
+        let search = try cli.run(["search", "--number", "040 123 4567", "--limit", "3", "--json", "--as", "lee"])
         #expect(search.status == 0)
         #expect(search.json["total"] as? Int == 7)
         let items = try #require(search.json["items"] as? [[String: Any]])
@@ -98,16 +99,16 @@ import CallvaultTesting
         #expect((items[0]["start"] as? String)?.hasSuffix("Z") == true)
         #expect(items[0]["from"] as? String == "+358401234567" || items[0]["to"] as? String == "+358401234567")
 
-        let withRecording = try cli.run(["search", "--kind", "call", "--customer", "C001", "--json"])
+        let withRecording = try cli.run(["search", "--kind", "call", "--customer", "C001", "--json", "--as", "lee"])
         let call = try #require((withRecording.json["items"] as? [[String: Any]])?.first { $0["recording"] is String })
         let recording = try #require(call["recording"] as? String)
-        let show = try cli.run(["show", recording, "--json"])
+        let show = try cli.run(["show", recording, "--json", "--as", "lee"])
         #expect(show.status == 0)
         #expect(show.json["id"] as? String == recording)
         #expect(show.json["kind"] as? String == "recording")
 
         let out = folder.path("out.wav")
-        let extract = try cli.run(["recording", "extract", recording, "--out", out.path, "--purpose", "customer-service", "--json"])
+        let extract = try cli.run(["recording", "extract", recording, "--out", out.path, "--purpose", "customer-service", "--json", "--as", "lee"])
         #expect(extract.status == 0)
         #expect(extract.json["id"] as? String == recording)
         #expect((extract.json["sha256"] as? String)?.count == 64)
@@ -116,40 +117,42 @@ import CallvaultTesting
 
     @Test func exitCodesFollowTheContract() throws {
         let cli = try loaded()
-        #expect(try cli.run(["search", "--no-such-flag"]).status == 2, "usage error")
-        #expect(try cli.run(["show"]).status == 2, "missing argument")
-        #expect(try cli.run(["show", "call-999999"]).status == 1, "unknown item")
-        #expect(try cli.run(["show", "not-an-id"]).status == 1)
-        let denied = try cli.run(["recording", "extract", "rec-1", "--out", folder.path("x.wav").path])
+        #expect(try cli.run(["search", "--no-such-flag", "--as", "lee"]).status == 2, "usage error")
+        #expect(try cli.run(["show", "--as", "lee"]).status == 2, "missing argument")
+        #expect(try cli.run(["show", "call-999999", "--as", "lee"]).status == 1, "unknown item")
+        #expect(try cli.run(["show", "not-an-id", "--as", "lee"]).status == 1)
+        let denied = try cli.run(["recording", "extract", "rec-1", "--out", folder.path("x.wav").path, "--as", "lee"])
         #expect(denied.status == 1, "no purpose")
         #expect(denied.stderr.contains("purpose"))
-        #expect(try cli.run(["search", "--from", "yesterday"]).status == 1)
+        #expect(try cli.run(["search", "--from", "yesterday", "--as", "lee"]).status == 1)
         let noArchive = CLIRunner(archive: folder.path("missing"))
         let missing = try noArchive.run(["search"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("callvault init"))
     }
 
-    @Test func theActingUserAndEnvironmentDefaultsAreHonoured() throws {
+    @Test func theActingAccountAndEnvironmentDefaultsAreHonoured() throws {
         let cli = try loaded()
-        try cli.run(["search", "--number", "0401234567", "--as", "anna"])
-        try cli.run(["search", "--number", "0401234567"], environment: ["CALLVAULT_USER": "ville"])
+        try cli.run(["search", "--number", "0401234567", "--as", "carla"])
+        try cli.run(["search", "--number", "0401234567", "--as", "lee"])
         // --archive from the environment.
-        let viaEnv = try cli.run(["search", "--json"], environment: ["CALLVAULT_ARCHIVE": folder.path("archive").path], archiveFlag: false)
+        let viaEnv = try cli.run(["search", "--json", "--as", "lee"], environment: ["CALLVAULT_ARCHIVE": folder.path("archive").path], archiveFlag: false)
         #expect(viaEnv.status == 0)
         let actors = try Shell.run("/usr/bin/sqlite3", [folder.path("archive/index.sqlite").path, "SELECT actor FROM audit_log WHERE action = 'search' ORDER BY seq"])
-        #expect(actors.split(separator: "\n").prefix(2) == ["anna", "ville"])
+        #expect(actors.split(separator: "\n").prefix(2) == ["carla", "lee"])
+        let origin = try Shell.run("/usr/bin/sqlite3", [folder.path("archive/index.sqlite").path, "SELECT origin FROM audit_log WHERE action = 'search' ORDER BY seq LIMIT 1"])
+        #expect(origin.hasPrefix("cli:\(CLIRunner.osLogin)@"), "the OS login that proved the account is in the audit log")
     }
 
     @Test func auditVerifyAndVerifyPrintTheirShapes() throws {
         let cli = try loaded()
-        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/monitor").path])
-        let audit = try cli.run(["audit", "verify", "--json"])
+        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/monitor").path, "--as", "ops.admin"])
+        let audit = try cli.run(["audit", "verify", "--json", "--as", "ops.admin"])
         #expect(audit.status == 0)
         #expect(audit.json["ok"] as? Bool == true)
         #expect((audit.json["entries"] as? Int ?? 0) > 0)
         #expect(audit.json["first_bad"] is NSNull)
-        let verify = try cli.run(["verify", "--json"])
+        let verify = try cli.run(["verify", "--json", "--as", "ops.admin"])
         #expect(verify.status == 0)
         #expect(verify.json["blobs"] as? Int == 7)
         #expect((verify.json["corrupt"] as? [Any])?.isEmpty == true)
@@ -159,8 +162,8 @@ import CallvaultTesting
 
     @Test func auditVerifyDetectsTruncationAgainstASavedDigest() throws {
         let cli = try loaded()
-        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/cdr-csv").path])
-        let digest = try cli.run(["audit", "digest", "--json"])
+        try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/cdr-csv").path, "--as", "ops.admin"])
+        let digest = try cli.run(["audit", "digest", "--json", "--as", "ops.admin"])
         let digestFile = folder.write("digest.json", digest.stdout)
         // An attacker removes the newest entries and rewinds the head to match.
         let db = folder.path("archive/index.sqlite").path
@@ -171,17 +174,17 @@ import CallvaultTesting
             UPDATE audit_head SET count = \(keep), last_hash = (SELECT hash FROM audit_log WHERE seq = \(keep));
             """])
         // The chain and head alone cannot see a rewound head; the anchor the ingest left can.
-        let anchored = try cli.run(["audit", "verify", "--json"])
+        let anchored = try cli.run(["audit", "verify", "--json", "--as", "ops.admin"])
         #expect(anchored.json["ok"] as? Bool == false)
         #expect(anchored.json["first_bad"] as? Int == keep + 1)
-        let checked = try cli.run(["audit", "verify", "--digest", digestFile.path, "--json"])
+        let checked = try cli.run(["audit", "verify", "--digest", digestFile.path, "--json", "--as", "ops.admin"])
         #expect(checked.status == 1)
         #expect(checked.json["ok"] as? Bool == false)
     }
 
     @Test func jsonOutputIsOneDocumentAndProgressStaysOffPipes() throws {
         let cli = try loaded()
-        let result = try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/cdr-csv").path, "--json"])
+        let result = try cli.run(["ingest", TestArchive.samples.appendingPathComponent("asterisk/cdr-csv").path, "--json", "--as", "ops.admin"])
         #expect((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) != nil)
         #expect(!result.stderr.contains("records/s"))
     }

@@ -3,16 +3,19 @@ import Testing
 import CallvaultTesting
 
 /// CLI.md rows `erase`, `restrict` / `unrestrict`, and `link` / `unlink`: JSON shapes, exit
-/// codes, and a named user (`--as`) required for every one of them (issue 4 item 8).
+/// codes, and the acting account proven and allowed by its role for every one of them (issues 4 and 16).
 @Suite struct ErasureCLITests {
-    @Test func eraseNeedsANamedUserAndPrintsThePlanAndTheReport() throws {
+    @Test func eraseNeedsAnAccountAllowedToEraseAndPrintsThePlanAndTheReport() throws {
         let fixture = try TestArchive.withSamples()
         let cli = CLIRunner(archive: fixture.root)
-        let anonymous = try cli.run(["erase", "--customer", "C001", "--reason", "req-1"], environment: ["CALLVAULT_USER": ""])
-        #expect(anonymous.status == 2)
-        #expect(anonymous.stderr.contains("--as"))
+        try cli.addAccounts()
+        let anonymous = try cli.run(["erase", "--customer", "C001", "--reason", "req-1"])
+        #expect(anonymous.status == 1, "the login maps to an account per role: it picks one")
+        #expect(anonymous.stderr.contains("pick one with --as NAME"))
+        let lead = try cli.run(["erase", "--customer", "C001", "--reason", "req-1", "--as", "lee"])
+        #expect(lead.status == 1 && lead.stderr.contains("lee: the lead role may not erase (allowed: compliance)"))
 
-        let plan = try cli.run(["erase", "--customer", "C001", "--reason", "req-1", "--dry-run", "--json", "--as", "dpo"])
+        let plan = try cli.run(["erase", "--customer", "C001", "--reason", "req-1", "--dry-run", "--json", "--as", "carla"])
         #expect(plan.status == 0, "\(plan.stderr)")
         let planned = plan.json
         #expect(planned["erasure"] is NSNull && planned["dry_run"] as? Bool == true)
@@ -24,7 +27,7 @@ import CallvaultTesting
             #expect(kept.keys.contains("until") && kept["until"] is NSNull, "traffic data is kept while the relationship lasts")
         }
 
-        let run = try cli.run(["erase", "--customer", "C001", "--reason", "req-1", "--json", "--as", "dpo", "--role", "compliance"])
+        let run = try cli.run(["erase", "--customer", "C001", "--reason", "req-1", "--json", "--as", "carla"])
         #expect(run.status == 0, "\(run.stderr)")
         let done = run.json
         #expect(done["erasure"] as? String == "erasure-1")
@@ -32,31 +35,32 @@ import CallvaultTesting
         #expect(done["deferred"] as? Int == 0)
         #expect((done["kept"] as? [Any])?.count == keptPlan.count)
         #expect(done["review"] is [Any] && done["customer_removed"] as? Bool == false && done["customer_blanked"] as? Bool == true)
-        #expect(try fixture.sql("SELECT actor, action, outcome FROM audit_log WHERE action = 'erase'") == "dpo|erase|allowed")
+        #expect(try fixture.sql("SELECT actor, role, action, outcome FROM audit_log WHERE action = 'erase' ORDER BY seq") == "lee|lead|erase|denied\ncarla|compliance|erase|allowed")
         #expect(try fixture.sql("SELECT count(*) FROM erasures WHERE completed_at IS NOT NULL AND report LIKE '%\"erasure\":\"erasure-1\"%'") == "1")
 
-        let text = try cli.run(["erase", "--customer", "C004", "--reason", "req-2", "--as", "dpo"])
+        let text = try cli.run(["erase", "--customer", "C004", "--reason", "req-2", "--as", "carla"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("Erased:") && text.stdout.contains("Data Protection Ombudsman"))
 
-        let unknown = try cli.run(["erase", "--customer", "C999", "--reason", "req-3", "--json", "--as", "dpo"])
+        let unknown = try cli.run(["erase", "--customer", "C999", "--reason", "req-3", "--json", "--as", "carla"])
         #expect(unknown.status == 1 && unknown.stderr.contains("no customer"))
-        let noReason = try cli.run(["erase", "--customer", "C002", "--as", "dpo"])
+        let noReason = try cli.run(["erase", "--customer", "C002", "--as", "carla"])
         #expect(noReason.status == 2)
     }
 
     @Test func restrictAndUnrestrict() throws {
         let fixture = try TestArchive.withSamples()
         let cli = CLIRunner(archive: fixture.root)
-        #expect(try cli.run(["restrict", "--customer", "C002", "--reason", "x"], environment: ["CALLVAULT_USER": ""]).status == 2)
-        let restricted = try cli.run(["restrict", "--customer", "C002", "--reason", "accuracy contested", "--json", "--as", "dpo"])
+        try cli.addAccounts()
+        #expect(try cli.run(["restrict", "--customer", "C002", "--reason", "x"]).status == 1)
+        let restricted = try cli.run(["restrict", "--customer", "C002", "--reason", "accuracy contested", "--json", "--as", "carla"])
         #expect(restricted.status == 0, "\(restricted.stderr)")
         #expect(restricted.json["customer"] as? String == "C002" && restricted.json["restricted"] as? Bool == true)
-        let search = try cli.run(["search", "--customer", "C002", "--json", "--role", "lead"])
+        let search = try cli.run(["search", "--customer", "C002", "--json", "--as", "lee"])
         #expect(search.json["total"] as? Int == 0)
-        let refused = try cli.run(["unrestrict", "--customer", "C002", "--json", "--as", "lead1", "--role", "lead"])
+        let refused = try cli.run(["unrestrict", "--customer", "C002", "--json", "--as", "lee"])
         #expect(refused.status == 1 && refused.stderr.contains("compliance"))
-        let lifted = try cli.run(["unrestrict", "--customer", "C002", "--reason", "confirmed", "--json", "--as", "dpo", "--role", "compliance"])
+        let lifted = try cli.run(["unrestrict", "--customer", "C002", "--reason", "confirmed", "--json", "--as", "carla"])
         #expect(lifted.status == 0, "\(lifted.stderr)")
         #expect(lifted.json["customer"] as? String == "C002" && lifted.json["restricted"] as? Bool == false)
     }
@@ -64,16 +68,18 @@ import CallvaultTesting
     @Test func linkAndUnlink() throws {
         let fixture = try TestArchive.withSamples()
         let cli = CLIRunner(archive: fixture.root)
-        let found = try cli.run(["search", "--customer", "C001", "--kind", "call", "--json"])
+        try cli.addAccounts()
+        let found = try cli.run(["search", "--customer", "C001", "--kind", "call", "--json", "--as", "lee"])
         let items = try #require(found.json["items"] as? [[String: Any]])
         let id = try #require(items.first?["id"] as? String)
-        #expect(try cli.run(["unlink", id, "--customer", "C001", "--reason", "x"], environment: ["CALLVAULT_USER": ""]).status == 2)
-        let unlinked = try cli.run(["unlink", id, "--customer", "C001", "--reason", "wrong customer", "--json", "--as", "dpo"])
+        #expect(try cli.run(["unlink", id, "--customer", "C001", "--reason", "x"]).status == 1)
+        #expect(try cli.run(["unlink", id, "--customer", "C001", "--reason", "x", "--as", "lee"]).status == 1, "rectification is compliance's")
+        let unlinked = try cli.run(["unlink", id, "--customer", "C001", "--reason", "wrong customer", "--json", "--as", "carla"])
         #expect(unlinked.status == 0, "\(unlinked.stderr)")
         #expect(unlinked.json["item"] as? String == id && unlinked.json["linked"] as? Bool == false)
         #expect(unlinked.json["customers_before"] as? [String] == ["C001"] && unlinked.json["customers_after"] as? [String] == [])
-        let linked = try cli.run(["link", id, "--customer", "C006", "--reason", "right customer", "--json", "--as", "dpo"])
+        let linked = try cli.run(["link", id, "--customer", "C006", "--reason", "right customer", "--json", "--as", "carla"])
         #expect(linked.status == 0 && linked.json["customers_after"] as? [String] == ["C006"])
-        #expect(try cli.run(["link", "call-99999", "--customer", "C006", "--reason", "x", "--as", "dpo"]).status == 1)
+        #expect(try cli.run(["link", "call-99999", "--customer", "C006", "--reason", "x", "--as", "carla"]).status == 1)
     }
 }

@@ -26,33 +26,33 @@ import CallvaultTesting
     }
 
     @Test func asteriskMixMonitorPostDropsTheRecordingAndItsSidecar() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let recording = TestArchive.samples.appendingPathComponent("asterisk/monitor/2026/10/23/exten-1004-1001-20261023-080531-1792731931.45.wav")
         #expect(try hook("asterisk-mixmonitor-post", [recording.path], environment: ["CALLVAULT_AGENT": "1004", "CALLVAULT_TAGS": "training,qa"]) == 0)
         #expect(try incoming() == ["exten-1004-1001-20261023-080531-1792731931.45.json", "exten-1004-1001-20261023-080531-1792731931.45.wav"])
         let drained = try cli.run(["watch", "--once", "--json"])
         #expect(drained.json["recordings"] as? Int == 1)
-        let shown = try cli.run(["show", "rec-1", "--json"])
+        let shown = try cli.run(["show", "rec-1", "--json", "--as", "lee"])
         #expect(shown.json["agent"] as? String == "1004")
         #expect((shown.json["source_fields"] as? [String: String])?["tags"] == "training,qa")
         #expect(FileManager.default.fileExists(atPath: recording.path), "the PBX's own file is left in place")
     }
 
     @Test func freeswitchPostProcessDropsTheCDRAndTheRecording() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let cdr = TestArchive.samples.appendingPathComponent("freeswitch/json_cdr/966fa72c-1436-438b-a093-2c1d82f32f57.cdr.json")
         let recording = TestArchive.samples.appendingPathComponent("freeswitch/recordings/966fa72c-1436-438b-a093-2c1d82f32f57.wav")
         #expect(try hook("freeswitch-record-post-process", [recording.path, cdr.path]) == 0)
         let drained = try cli.run(["watch", "--once", "--json"])
         #expect(drained.json["recordings"] as? Int == 1)
         #expect((drained.json["calls"] as? Int ?? 0) >= 1)
-        let calls = try cli.run(["search", "--kind", "call", "--json"])
+        let calls = try cli.run(["search", "--kind", "call", "--json", "--as", "lee"])
         let items = try #require(calls.json["items"] as? [[String: Any]])
         #expect(items.contains { $0["recording"] is String }, "the recording is linked to its call")
     }
 
     @Test func kannelLogShipperShipsAndRemovesTheRotatedLog() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let rotated = folder.path("access.log.1")
         try FileManager.default.copyItem(at: TestArchive.samples.appendingPathComponent("sms/kannel-access.log"), to: rotated)
         #expect(try hook("kannel-log-shipper", [rotated.path]) == 0)
@@ -63,7 +63,7 @@ import CallvaultTesting
     }
 
     @Test func asteriskCDRShipperCanRunRepeatedly() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let master = TestArchive.samples.appendingPathComponent("asterisk/cdr-csv/Master.csv")
         #expect(try hook("asterisk-cdr-shipper", [master.path]) == 0)
         let first = try cli.run(["watch", "--once", "--json"])
@@ -76,7 +76,7 @@ import CallvaultTesting
     }
 
     @Test func spoolDropRefusesHostileNames() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let file = folder.write("x.csv", "x\n")
         #expect(try hook("spool-drop", [file.path, "../escape.csv"]) != 0)
         #expect(try hook("spool-drop", [file.path, ".hidden"]) != 0)

@@ -15,7 +15,7 @@ import CallvaultTesting
     }
 
     @Test func aRenamedFileIsSearchableWithinTwoSeconds() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let watcher = Process()
         watcher.executableURL = cli.binary
         watcher.arguments = ["watch", "--interval", "0.2", "--archive", folder.path("archive").path, "--json"]
@@ -29,7 +29,7 @@ import CallvaultTesting
         try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1773473400.42") + "\n").utf8))
         var found = false
         while !found && Date().timeIntervalSince(started) < 5 {
-            found = try cli.run(["search", "--json"]).json["total"] as? Int == 1
+            found = try cli.run(["search", "--json", "--as", "lee"]).json["total"] as? Int == 1
             if !found { Thread.sleep(forTimeInterval: 0.05) }
         }
         let latency = Date().timeIntervalSince(started)
@@ -43,7 +43,7 @@ import CallvaultTesting
 
     @Test(arguments: ["renamed", "before-index-commit"])
     func aCrashMidFileReprocessesItOnRestartWithoutDuplicates(step: String) throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         try drop("in-0923456789-0401234567-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 5))
         try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1773473400.1") + "\n").utf8))
         let crashed = try cli.run(["watch", "--once", "--json"], environment: ["CALLVAULT_CRASH_AT": step])
@@ -54,16 +54,16 @@ import CallvaultTesting
         let restarted = try cli.run(["watch", "--once", "--json"])
         #expect(restarted.status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).isEmpty)
-        let recordings = try cli.run(["search", "--kind", "recording", "--json"])
+        let recordings = try cli.run(["search", "--kind", "recording", "--json", "--as", "lee"])
         #expect(recordings.json["total"] as? Int == 1)
-        let calls = try cli.run(["search", "--kind", "call", "--json"])
+        let calls = try cli.run(["search", "--kind", "call", "--json", "--as", "lee"])
         #expect(calls.json["total"] as? Int == 1)
-        #expect(try cli.run(["verify", "--repair", "--json"]).status == 0)
-        #expect(try cli.run(["verify", "--json"]).json["orphans"] as? Int == 0)
+        #expect(try cli.run(["verify", "--repair", "--json", "--as", "ops.admin"]).status == 0)
+        #expect(try cli.run(["verify", "--json", "--as", "ops.admin"]).json["orphans"] as? Int == 0)
     }
 
     @Test func watchOncePrintsTheIngestSummary() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         try drop("Master.csv", Data((Samples.cdrLine(uniqueID: "1.5") + "\n").utf8))
         let result = try cli.run(["watch", "--once", "--json"])
         #expect(result.status == 0)
@@ -77,7 +77,7 @@ extension SpoolCLITests {
     /// A CDR file larger than one transaction, the process killed after its first commit:
     /// the restart re-processes the whole file, skips what was committed and adds the rest.
     @Test func aCDRFileKilledBetweenTransactionsIsCompletedOnRestart() throws {
-        try cli.run(["init"])
+        try cli.initWithAccounts()
         let count = 120_000
         var text = ""
         text.reserveCapacity(count * 330)
@@ -87,14 +87,14 @@ extension SpoolCLITests {
         try drop("Master.csv", Data(text.utf8))
         let crashed = try cli.run(["watch", "--once", "--json"], environment: ["CALLVAULT_CRASH_AT": "after-records-commit"])
         #expect(crashed.status == 86)
-        let committed = try cli.run(["search", "--kind", "call", "--limit", "0", "--json"]).json["total"] as? Int ?? 0
+        let committed = try cli.run(["search", "--kind", "call", "--limit", "0", "--json", "--as", "lee"]).json["total"] as? Int ?? 0
         #expect(committed > 0 && committed < count, "one transaction committed before the crash")
         #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).contains("Master.csv"))
 
         let restarted = try cli.run(["watch", "--once", "--json"])
         #expect(restarted.json["calls"] as? Int == count - committed)
         #expect(restarted.json["duplicates"] as? Int == committed)
-        #expect(try cli.run(["search", "--kind", "call", "--limit", "0", "--json"]).json["total"] as? Int == count)
-        #expect(try cli.run(["audit", "verify", "--json"]).json["ok"] as? Bool == true)
+        #expect(try cli.run(["search", "--kind", "call", "--limit", "0", "--json", "--as", "lee"]).json["total"] as? Int == count)
+        #expect(try cli.run(["audit", "verify", "--json", "--as", "ops.admin"]).json["ok"] as? Bool == true)
     }
 }

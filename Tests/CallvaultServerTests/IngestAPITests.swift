@@ -40,7 +40,7 @@ import CallvaultTesting
         let spooled = try TestArchive()
         _ = spooled.folder.write("drop/Master.csv", text)
         try FileManager.default.moveItem(at: spooled.folder.path("drop/Master.csv"), to: spooled.archive.layout.incoming.appendingPathComponent("Master.csv"))
-        let bySpool = try SpoolWatcher(archive: spooled.archive, actor: CallvaultAPI.spoolActor, settleInterval: 0.05).drain()
+        let bySpool = try SpoolWatcher(archive: spooled.archive, actor: Archive.spoolActor, settleInterval: 0.05).drain()
 
         // Through HTTP.
         let fixture = try ServerFixture()

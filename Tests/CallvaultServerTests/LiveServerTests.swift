@@ -101,7 +101,7 @@ import CallvaultTesting
         _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
         await group.triggerGracefulShutdown()
         try await running.value
-        let head = try fixture.archive.auditDigest()
+        let head = try fixture.archive.auditDigest(actor: fixture.actor)
         let newest = try #require(try fixture.anchorLines().last).split(separator: " ")
         #expect(Int64(newest[3]) == head.count && String(newest[4]) == head.lastHash, "anchored up to the last entry by shutdown")
         #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)

@@ -33,8 +33,8 @@ final class WebFixture: @unchecked Sendable {
         test = try TestArchive.withSamples()
         let clock = self.clock
         archive = try Archive(root: test.root, now: { clock.now }, passwordCost: 4)
-        try archive.addUser("ada.k", role: .admin, password: Self.password, actor: Actor(name: "ops-person", role: "cli", origin: "test"))
-        let admin = Actor(name: "ada.k", role: "admin", origin: "test")
+        try archive.addFirstAdmin("ada.k", role: .admin, password: Self.password, osLogin: "ada", host: "test")
+        let admin = Actor.test("ada.k", .admin)
         for (role, name) in Self.accounts where role != .admin {
             try archive.addUser(name, role: role, password: Self.password, actor: admin)
         }
@@ -532,7 +532,7 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
             let (headers, body) = browser.form([("reason", "accuracy contested")])
             let restricted = try await client.execute(uri: "/customers/C002/restrict", method: .post, headers: headers, body: body)
             #expect(restricted.status == .seeOther)
-            #expect(try fixture.archive.restrictionState(customer: "C002").restricted)
+            #expect(try fixture.archive.restrictionState(customer: "C002", actor: .test("dpo", .compliance)).restricted)
             let (eraseHeaders, eraseBody) = browser.form([("reason", "req-1"), ("dry_run", "1")])
             let plan = try await client.execute(uri: "/customers/C003/erase", method: .post, headers: eraseHeaders, body: eraseBody)
             #expect(plan.status == .ok && plan.text.contains("Dry run: nothing was deleted."))
@@ -575,7 +575,7 @@ func logIn<Client: TestClientProtocol>(_ client: Client, _ fixture: WebFixture, 
 
     @Test func theIngestPageListsWaitingAndRejectedFilesWithReasonsAndMasksNumbers() async throws {
         let fixture = try WebFixture()
-        let spool = SpoolWatcher(archive: fixture.archive, actor: CallvaultAPI.spoolActor, settleInterval: 0)
+        let spool = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor, settleInterval: 0)
         try Data("this is not a PBX export\n".utf8).write(to: fixture.archive.layout.incoming.appendingPathComponent("junk-0401234567.csv"))
         _ = try spool.drain()
         try Data("waiting".utf8).write(to: fixture.archive.layout.incoming.appendingPathComponent("late.csv"))

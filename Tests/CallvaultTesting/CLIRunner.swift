@@ -50,7 +50,8 @@ public struct CLIRunner: Sendable {
         process.executableURL = binary
         process.arguments = arguments + (archiveFlag ? ["--archive", archive.path] : [])
         var env = ProcessInfo.processInfo.environment
-        env["CALLVAULT_USER"] = env["CALLVAULT_USER"] ?? "tester"
+        // Who acts is the OS login's account (or CALLVAULT_TOKEN's), never a declared name.
+        for name in ["CALLVAULT_USER", "CALLVAULT_ROLE", "CALLVAULT_TOKEN"] { env[name] = nil }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

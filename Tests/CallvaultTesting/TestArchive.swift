@@ -1,12 +1,26 @@
 public import Foundation
 public import CallvaultArchive
+public import CallvaultAccess
 import CallvaultModel
+
+extension Actor {
+    /// An actor of `role` as an authenticated principal named `name` (tests act through the
+    /// archive's permission check like everyone else, never around it).
+    public static func test(_ name: String, _ role: Role, origin: String = "test") -> Actor {
+        Actor(Principal(name: name, role: role), origin: origin)
+    }
+}
 
 /// A temporary archive for tests, with helpers to feed it files and poke at its SQLite file.
 public final class TestArchive: @unchecked Sendable {
     public let folder = TemporaryFolder("callvault-archive")
     public let archive: Archive
-    public let actor = Actor(name: "tester", role: "cli", origin: "test")
+    /// The compliance role: searches, shows, holds, erases, restricts, exports, rectifies.
+    public let actor = Actor.test("tester", .compliance)
+    /// The admin role: ingests files, verifies and repairs the blob store, imports customers.
+    public let admin = Actor.test("tester.admin", .admin)
+    /// The lead role: searches, shows and plays, but sees no restricted customer.
+    public let lead = Actor.test("tester.lead", .lead)
     /// The archive's clock: destructive jobs run at its time.
     public let clock: TestClock
 
@@ -52,7 +66,7 @@ public final class TestArchive: @unchecked Sendable {
     public static func withSamples(clock: TestClock = TestClock()) throws -> TestArchive {
         let fixture = try TestArchive(clock: clock)
         _ = try fixture.archive.importCustomers(from: samples.appendingPathComponent("customers.csv"), actor: fixture.actor)
-        _ = try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.actor)
+        _ = try fixture.archive.ingest([samples.appendingPathComponent("asterisk")], actor: fixture.admin)
         return fixture
     }
 
@@ -66,7 +80,7 @@ public final class TestArchive: @unchecked Sendable {
 
     /// Ingests files.
     @discardableResult
-    public func ingest(_ urls: URL...) throws -> IngestSummary { try archive.ingest(urls, actor: actor) }
+    public func ingest(_ urls: URL...) throws -> IngestSummary { try archive.ingest(urls, actor: admin) }
 
     /// Runs SQL with the sqlite3 shell against the index and returns its output.
     @discardableResult

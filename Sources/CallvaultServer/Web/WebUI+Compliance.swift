@@ -207,7 +207,8 @@ extension WebUI {
 
     /// `GET /ingest`: what waits in the spool, what was ingested per day, what was rejected and why.
     func ingestPage(_ context: APIRequestContext) async throws -> Response {
-        let status = try await pool.run { [archive] in try archive.spoolStatus() }
+        let actor = try actor(context)
+        let status = try await pool.run { [archive] in try archive.spoolStatus(actor: actor) }
         func rows(_ files: [SpoolStatus.File], reasons: Bool) -> HTML {
             let rows: [HTML] = files.map { file in
                 let lines: [HTML] = file.lineReasons.map { "<li>\($0)</li>" }

@@ -221,7 +221,7 @@ extension WebUI {
         var query = SearchQuery(customer: id, limit: Self.pageSize)
         if let offset = q["offset"].flatMap(Int.init), offset >= 0 { query.offset = offset }
         let (state, record, found) = try await pool.run { [archive, query] in
-            let state = try archive.restrictionState(customer: id)
+            let state = try archive.restrictionState(customer: id, actor: actor)
             // A restricted customer's record is for compliance only: others see the notice below.
             var record: CustomerRecord?
             do { record = try archive.customerRecord(id, actor: actor) } catch let error as CallvaultError where error.kind == .refused {}
