@@ -10,10 +10,12 @@ struct ExpireCommand: ParsableCommand {
         commandName: "expire",
         abstract: "Delete every item past its retain-until date that no hold, restriction or access request keeps, and audit entries past the log's retention.",
         discussion: """
-            Runs as svc:expiry unless --as names a user. Works in short batches, each audited with the ids it \
+            Acts as the account running it (run-expiry: admin or compliance), on the system clock; `serve`'s \
+            scheduled runs act as svc:expiry. Works in short batches, each audited with the ids it \
             deleted, so searches and ingest go on meanwhile; an interrupted run is finished by the next. \
-            --dry-run changes nothing: it lists what would go, what is kept and why, and exits 1 when items are \
-            overdue (more than 48 h past their date and not kept).
+            --dry-run changes nothing: it lists what would go (as of --now, when given), what is kept and why, \
+            and exits 1 when items are overdue (more than 48 h past their date and not kept). A clock stepped back \
+            behind the processing log stops a real run (dry runs go on).
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -23,27 +23,31 @@ import CallvaultTesting
 
     @Test func commandsThatWroteEntriesAnchorAndOthersDoNot() throws {
         let cli = self.cli
+        let admin = CLIRunner.admin, officer = CLIRunner.account("compliance")
         #expect(try cli.run(["init"]).status == 0)
         #expect(try anchorCount() == 1, "keying starts with an anchor of the empty log")
         #expect(try cli.run(["init"]).status == 0)
         #expect(try anchorCount() == 1, "init of an existing archive logs nothing")
-        let imported = try cli.run(["customers", "import", TestArchive.samples.appendingPathComponent("customers.csv").path])
-        #expect(imported.status == 0)
-        #expect(try anchorCount() == 2)
-        let digest = try cli.run(["audit", "digest", "--json"])
-        #expect(digest.status == 0)
-        #expect(try anchorCount() == 2, "audit digest writes no entry")
+        try cli.addAccounts()
+        let accounts = try anchorCount()
+        #expect(accounts == 1 + 1 + CLIRunner.people.count, "each `users add` logged and anchored")
+        let imported = try cli.run(["customers", "import", TestArchive.samples.appendingPathComponent("customers.csv").path, "--as", admin])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try anchorCount() == accounts + 1)
+        let digest = try cli.run(["audit", "digest", "--json", "--as", admin])
+        #expect(digest.status == 0, "\(digest.stderr)")
+        #expect(try anchorCount() == accounts + 1, "audit digest writes no entry")
         #expect(try newestAnchoredSequence() == digest.json["entries"] as? Int64 ?? Int64(digest.json["entries"] as? Int ?? -1))
-        #expect(try cli.run(["search", "--number", "040 123 4567"]).status == 0)
-        #expect(try anchorCount() == 3)
+        #expect(try cli.run(["search", "--number", "040 123 4567", "--as", officer]).status == 0)
+        #expect(try anchorCount() == accounts + 2)
         // A refused command logged its denial: anchored too.
-        let denied = try cli.run(["recording", "extract", "rec-1", "--out", folder.path("x.wav").path])
+        let denied = try cli.run(["recording", "extract", "rec-1", "--out", folder.path("x.wav").path, "--as", officer])
         #expect(denied.status == 1)
-        #expect(try anchorCount() == 4)
-        let verify = try cli.run(["audit", "verify", "--json"])
+        #expect(try anchorCount() == accounts + 3)
+        let verify = try cli.run(["audit", "verify", "--json", "--as", admin])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.json["ok"] as? Bool == true)
-        #expect(try anchorCount() == 5)
+        #expect(try anchorCount() == accounts + 4)
         #expect(!FileManager.default.fileExists(atPath: folder.path("archive/chain.key").path))
     }
 
@@ -55,8 +59,12 @@ import CallvaultTesting
         #expect(FileManager.default.fileExists(atPath: keys.appendingPathComponent("chain.key").path))
         #expect(!FileManager.default.fileExists(atPath: folder.path("archive.keys").path))
         #expect(try anchorCount(anchors) == 1)
-        #expect(try cli.run(["search", "--number", "040 123 4567", "--anchor-file", anchors.path], environment: environment).status == 0)
+        #expect(try cli.run(["users", "add", CLIRunner.admin, "--role", "admin", "--password-stdin", "--anchor-file", anchors.path],
+                            environment: environment, stdin: CLIRunner.password + "\n").status == 0)
         #expect(try anchorCount(anchors) == 2)
+        #expect(try cli.run(["customers", "import", TestArchive.samples.appendingPathComponent("customers.csv").path,
+                             "--anchor-file", anchors.path], environment: environment).status == 0)
+        #expect(try anchorCount(anchors) == 3)
         // Without the key folder the keyed archive does not open, and says what to do.
         let lost = try cli.run(["search", "--number", "040 123 4567"])
         #expect(lost.status == 1)

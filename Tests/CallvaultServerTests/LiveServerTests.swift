@@ -93,7 +93,7 @@ import CallvaultTesting
         let before = try fixture.anchorLines().count
         _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
         // Far fewer than 1,000 entries: the interval anchors them.
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while try fixture.anchorLines().count == before && Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
