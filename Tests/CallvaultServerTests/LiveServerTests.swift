@@ -93,9 +93,12 @@ import CallvaultTesting
         let before = try fixture.anchorLines().count
         _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
         // Far fewer than 1,000 entries: the interval anchors them.
-        let deadline = Date().addingTimeInterval(60)
-        while try fixture.anchorLines().count == before && Date() < deadline {
+        // Bounded by polls, not by the wall clock: while other tests hold the cooperative threads,
+        // neither the service nor this loop runs, and a deadline would pass unseen.
+        var polls = 0
+        while try fixture.anchorLines().count == before && polls < 1_200 {
             try await Task.sleep(for: .milliseconds(50))
+            polls += 1
         }
         #expect(try fixture.anchorLines().count > before, "the interval anchored the search")
         _ = try fixture.archive.search(SearchQuery(limit: 1), actor: fixture.actor)
