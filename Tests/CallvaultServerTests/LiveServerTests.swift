@@ -96,7 +96,7 @@ import CallvaultTesting
         // Bounded by polls, not by the wall clock: while other tests hold the cooperative threads,
         // neither the service nor this loop runs, and a deadline would pass unseen.
         var polls = 0
-        while try fixture.anchorLines().count == before && polls < 1_200 {
+        while try fixture.anchorLines().count == before && polls < 6_000 {
             try await Task.sleep(for: .milliseconds(50))
             polls += 1
         }
