@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "CallvaultIngestTests", dependencies: ["CallvaultIngest", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(name: "CallvaultAccessTests", dependencies: ["CallvaultAccess"], swiftSettings: strict),
         .testTarget(name: "CallvaultPolicyTests", dependencies: ["CallvaultPolicy", "CallvaultModel"], swiftSettings: strict),
-        .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
+        .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting", "CZlib"], swiftSettings: strict),
         .testTarget(name: "CallvaultAuditTests", dependencies: ["CallvaultAudit"], swiftSettings: strict),
         .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(

@@ -4,7 +4,8 @@ import CallvaultIndex
 import CallvaultBlobStore
 import CallvaultAudit
 
-/// An opened recording for streaming: its size and type, and reads of any byte range that
+/// An opened recording for streaming: its size and type, the first piece of the range asked
+/// for (read and proven before anything is sent), and reads of any further range that
 /// decompress only the chunks the range touches.
 public struct RecordingPlayback: Sendable {
     /// The recording's id (a call id is resolved to its recording).
@@ -17,12 +18,17 @@ public struct RecordingPlayback: Sendable {
     public let fileName: String
     /// The media type of the original file (`audio/wav`, `audio/mpeg`, …).
     public let contentType: String
-    let blobs: any BlobStore
+    /// The bytes to send: the range asked for, or all of them; nil for an empty recording.
+    public let wanted: ClosedRange<Int64>?
+    /// The first bytes of `wanted` (up to the first chunk boundary), already proven.
+    public let firstPiece: [UInt8]
+    let purpose: String?
+    let reader: any BlobReader
 
     /// Hands the original bytes of `range` (inclusive, within `0..<size`) to `body`, piece by
-    /// piece; each stored chunk is checked against its CRC-32 before it is handed out.
+    /// piece; each stored chunk is proven to belong to this recording before it is handed out.
     public func read(_ range: ClosedRange<Int64>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        try blobs.read(sha256, range: range, body)
+        try reader.read(range, body)
     }
 
     /// The size of the stored chunks: reads aligned to it decompress each chunk once.
@@ -71,14 +77,59 @@ extension Archive {
             throw try index.write { writer in try denyRestricted(recordingID, action: "play", purpose: purpose, actor: actor, writer: writer) }
         }
         let range = try resolveRange(blob.bytes)
+        let wanted = range ?? (blob.bytes > 0 ? 0...(blob.bytes - 1) : nil)
+        // The stored file must prove itself before anything is promised: a missing, swapped or
+        // damaged blob is an error the caller sees (and the log records), not a broken stream.
+        let reader: any BlobReader
+        var firstPiece: [UInt8] = []
+        do {
+            reader = try blobs.open(blob.sha256)
+            guard reader.size == blob.bytes else {
+                throw BlobStoreError.corrupt(sha256: blob.sha256, reason: "it holds \(reader.size) bytes, the index says \(blob.bytes)")
+            }
+            if let wanted {
+                let step = RecordingPlayback.preferredReadSize
+                try reader.read(wanted.lowerBound...min(wanted.upperBound, (wanted.lowerBound / step + 1) * step - 1)) {
+                    firstPiece.append(contentsOf: $0)
+                }
+            }
+        } catch let error as BlobStoreError {
+            try index.write { writer in
+                try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "play", items: [recordingID.description],
+                                                  purpose: purpose, outcome: .failed, reason: Self.unservableReason(error),
+                                                  origin: actor.origin), at: clock())
+            }
+            throw ArchiveFailure(.corrupt, "\(recordingID)'s audio cannot be served: \(error.message)")
+        }
         var details = ["bytes": String(blob.bytes)]
         if let range { details["range"] = "\(range.lowerBound)-\(range.upperBound)" }
-        // Unlogged access is not allowed: the entry is written before the first byte is read.
+        // Unlogged access is not allowed: the entry is written before the first byte is sent.
         try index.write { writer in
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "play", items: [recordingID.description],
                                               purpose: purpose, details: details, origin: actor.origin), at: clock())
         }
         return RecordingPlayback(id: recordingID, sha256: blob.sha256, size: blob.bytes, fileName: blob.fileName,
-                                 contentType: RecordingPlayback.contentType(fileName: blob.fileName), blobs: blobs)
+                                 contentType: RecordingPlayback.contentType(fileName: blob.fileName), wanted: wanted,
+                                 firstPiece: firstPiece, purpose: purpose, reader: reader)
+    }
+
+    /// Records that a playback stopped part-way (a chunk failed its check, or the store failed):
+    /// the entry names the bytes already sent and why it stopped.
+    public func recordPlaybackFailure(_ playback: RecordingPlayback, bytesSent: Int64, error: any Error, actor: Actor) throws {
+        let reason = (error as? BlobStoreError).map(Self.unservableReason) ?? "the read failed: \(type(of: error))"
+        try index.write { writer in
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "play", items: [playback.id.description],
+                                              purpose: playback.purpose, details: ["bytes_sent": String(bytesSent)], outcome: .failed,
+                                              reason: reason, origin: actor.origin), at: clock())
+        }
+    }
+
+    /// Why a blob could not be served, for the processing log (no file names, no numbers).
+    static func unservableReason(_ error: BlobStoreError) -> String {
+        switch error {
+        case .notFound: "stored audio missing"
+        case .corrupt(_, let reason): "stored audio damaged: \(reason)"
+        default: "stored audio unreadable: \(error.kind.rawValue)"
+        }
     }
 }

@@ -25,8 +25,12 @@ public protocol BlobStore: Sendable {
     func contains(_ sha256: String) -> Bool
     /// The original size of a stored blob.
     func size(of sha256: String) throws(BlobStoreError) -> Int64
-    /// Streams the original bytes of `range` (all of them when nil) to `body`, chunk by chunk,
-    /// checking each chunk's checksum and, for a full read, the SHA-256.
+    /// Opens a blob for reads of any range. Throws `notFound`, or `corrupt` when the stored file
+    /// is not the blob named `sha256` (a swapped file, a damaged header or chunk index).
+    func open(_ sha256: String) throws(BlobStoreError) -> any BlobReader
+    /// Streams the original bytes of `range` (all of them when nil) to `body`, chunk by chunk;
+    /// no byte is handed out before the chunk holding it is proven to belong to `sha256`, and a
+    /// full read also checks the SHA-256 of the whole.
     func read(_ sha256: String, range: ClosedRange<Int64>?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
     /// Writes the original bytes to `url` (via a temp file, so a corrupt blob leaves nothing behind).
     func extract(_ sha256: String, to url: URL) throws -> Int64
@@ -39,6 +43,18 @@ public protocol BlobStore: Sendable {
     func allBlobs() throws(BlobStoreError) -> [String]
     /// Removes leftovers of interrupted writes; returns how many.
     func removeStaleTemporaries() throws(BlobStoreError) -> Int
+}
+
+/// An opened blob. The file it opened stays the one it reads (a file swapped in after `open`
+/// is not seen), and every chunk is proven against the blob's address before a byte of it is
+/// handed out.
+public protocol BlobReader: Sendable {
+    /// SHA-256 of the original bytes: the blob's address.
+    var sha256: String { get }
+    /// The original size.
+    var size: Int64 { get }
+    /// Hands the original bytes of `range` (within `0..<size`) to `body`, piece by piece.
+    func read(_ range: ClosedRange<Int64>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
 }
 
 /// How the bytes of a recording are best compressed.

@@ -41,12 +41,12 @@ public struct LocalBlobStore: BlobStore {
     // MARK: put
 
     public func put(contentsOf url: URL, hint: CompressionHint) throws(BlobStoreError) -> StoredBlob {
-        let input = open(url.path, O_RDONLY | O_CLOEXEC)
+        let input = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw .io("cannot open \(url.lastPathComponent) for reading: \(errnoText())") }
         defer { close(input) }
         try ensureFolder(temporaryFolder)
         let tempURL = temporaryFolder.appendingPathComponent("blob-\(UUID().uuidString).tmp")
-        let output = open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let output = Glibc.open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw .io("cannot create \(tempURL.path): \(errnoText())") }
         var keepTemp = false
         defer {
@@ -82,26 +82,22 @@ public struct LocalBlobStore: BlobStore {
                 try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[0..<words]), flush: Z_BLOCK, into: &compressed)
                 try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[words..<count]), flush: Z_FINISH, into: &compressed)
             }
-            entries.append(.init(offset: UInt64(writeOffset), length: UInt32(compressed.count), crc: crc32Of(original)))
+            entries.append(.init(offset: UInt64(writeOffset), length: UInt32(compressed.count),
+                                 digest: BlobLayout.chunkDigest(original, number: entries.count)))
             try writeAll(output, compressed, at: writeOffset)
             writeOffset += Int64(compressed.count)
             total += Int64(count)
         }
         let digest = Array(hasher.finalize())
         let sha = digest.hexString
-        var tail: [UInt8] = []
-        tail.reserveCapacity(entries.count * BlobLayout.indexEntrySize + BlobLayout.trailerSize)
-        for entry in entries {
-            tail.appendLE(entry.offset)
-            tail.appendLE(entry.length)
-            tail.appendLE(entry.crc)
-        }
-        tail.appendLE(UInt64(writeOffset))
-        tail.appendLE(UInt32(entries.count))
-        tail.append(contentsOf: BlobLayout.trailerMagic)
-        try writeAll(output, tail, at: writeOffset)
         header.originalSize = total
         header.sha256 = digest
+        var tail: [UInt8] = []
+        tail.reserveCapacity(entries.count * BlobLayout.indexEntrySize(header.version) + BlobLayout.trailerSize(header.version))
+        for entry in entries { tail.append(contentsOf: entry.encoded(header.version)) }
+        tail.append(contentsOf: BlobLayout.trailer(version: header.version, root: BlobLayout.root(of: header, entries: entries),
+                                                   indexOffset: writeOffset, count: entries.count))
+        try writeAll(output, tail, at: writeOffset)
         try writeAll(output, header.encoded(), at: 0)
         let storedBytes = writeOffset + Int64(tail.count)
         try faultSeam(.tempWritten)
@@ -110,8 +106,9 @@ public struct LocalBlobStore: BlobStore {
 
         let destination = path(for: sha)
         if FileManager.default.fileExists(atPath: destination.path) {
-            // The same bytes are stored already, unless that copy is damaged: then this one replaces it.
-            if (try? verify(sha)) != nil {
+            // The same bytes are stored already, unless that copy is damaged or of the older
+            // format (CRC-32 chunks): then this one replaces it.
+            if (try? verify(sha)) != nil, (try? LocalBlobReader(path: destination.path, sha256: sha))?.header.version == BlobLayout.currentVersion {
                 return StoredBlob(sha256: sha, bytes: total, storedBytes: storedBytes, isNew: false)
             }
         }
@@ -126,125 +123,43 @@ public struct LocalBlobStore: BlobStore {
 
     // MARK: read
 
-    struct OpenBlob {
-        let fd: Int32
-        let header: BlobLayout.Header
-        let entries: [BlobLayout.ChunkEntry]
+    public func open(_ sha256: String) throws(BlobStoreError) -> any BlobReader {
+        let reader = try openReader(sha256)
+        if reader.header.version == 1 {
+            // Format 1 has only CRC-32 per chunk: prove the whole file once; ranges are then
+            // read from this same open file.
+            do {
+                try reader.stream(nil) { _ in }
+            } catch let error as BlobStoreError {
+                throw error
+            } catch {
+                throw .internalFailure("\(error)")
+            }
+        }
+        return reader
     }
 
-    func openBlob(_ sha: String) throws(BlobStoreError) -> OpenBlob {
+    func openReader(_ sha: String) throws(BlobStoreError) -> LocalBlobReader {
         guard Self.isBlobName(sha) else { throw .notFound(sha256: sha) }
-        let fd = open(path(for: sha).path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { throw .notFound(sha256: sha) }
-            throw .io("cannot open blob \(sha): \(errnoText())")
-        }
-        do {
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { throw BlobStoreError.io("cannot stat blob \(sha)") }
-            let fileSize = Int64(st.st_size)
-            guard fileSize >= Int64(BlobLayout.headerSize + BlobLayout.trailerSize) else {
-                throw BlobStoreError.corrupt(sha256: sha, reason: "file is shorter than a blob header")
-            }
-            guard let header = BlobLayout.Header(try readAt(fd, count: BlobLayout.headerSize, at: 0)) else {
-                throw BlobStoreError.corrupt(sha256: sha, reason: "bad header")
-            }
-            let trailer = try readAt(fd, count: BlobLayout.trailerSize, at: fileSize - Int64(BlobLayout.trailerSize))
-            guard Array(trailer[12..<16]) == BlobLayout.trailerMagic else {
-                throw BlobStoreError.corrupt(sha256: sha, reason: "bad trailer (truncated file?)")
-            }
-            guard let indexOffset = Int64(exactly: trailer.readLE64(0)), indexOffset <= fileSize else {
-                throw BlobStoreError.corrupt(sha256: sha, reason: "bad trailer (index offset)")
-            }
-            let count = Int(trailer.readLE32(8))
-            let expectedChunks = header.originalSize == 0 ? 0 : Int((header.originalSize + Int64(header.chunkSize) - 1) / Int64(header.chunkSize))
-            guard count == expectedChunks,
-                  indexOffset + Int64(count * BlobLayout.indexEntrySize + BlobLayout.trailerSize) == fileSize else {
-                throw BlobStoreError.corrupt(sha256: sha, reason: "chunk index does not match the file")
-            }
-            let index = try readAt(fd, count: count * BlobLayout.indexEntrySize, at: indexOffset)
-            var entries: [BlobLayout.ChunkEntry] = []
-            entries.reserveCapacity(count)
-            for i in 0..<count {
-                let base = i * BlobLayout.indexEntrySize
-                let entry = BlobLayout.ChunkEntry(offset: index.readLE64(base), length: index.readLE32(base + 8), crc: index.readLE32(base + 12))
-                guard let offset = Int64(exactly: entry.offset), offset >= Int64(BlobLayout.headerSize),
-                      Int(entry.length) <= 2 * header.chunkSize + 4096, offset + Int64(entry.length) <= indexOffset else {
-                    throw BlobStoreError.corrupt(sha256: sha, reason: "chunk \(i) lies outside the file")
-                }
-                entries.append(entry)
-            }
-            return OpenBlob(fd: fd, header: header, entries: entries)
-        } catch let error as BlobStoreError {
-            close(fd)
-            throw error
-        } catch {
-            close(fd)
-            throw .internalFailure("\(error)")
-        }
+        return try LocalBlobReader(path: path(for: sha).path, sha256: sha)
     }
 
     public func size(of sha256: String) throws(BlobStoreError) -> Int64 {
-        let blob = try openBlob(sha256)
-        close(blob.fd)
-        return blob.header.originalSize
+        try openReader(sha256).size
     }
 
     public func read(_ sha256: String, range: ClosedRange<Int64>?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let blob = try openBlob(sha256)
-        defer { close(blob.fd) }
-        let size = blob.header.originalSize
-        if let range, range.lowerBound < 0 || range.upperBound >= size {
-            throw BlobStoreError.rangeNotSatisfiable(requested: "\(range.lowerBound)-\(range.upperBound)", size: size)
-        }
-        let wanted = range ?? 0...(max(size, 1) - 1)
-        if size == 0 {
-            guard Array(SHA256.hash(data: Data())) == blob.header.sha256, sha256 == blob.header.sha256.hexString else {
-                throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 mismatch")
-            }
-            return
-        }
-        let chunkSize = Int64(blob.header.chunkSize)
-        let first = Int(wanted.lowerBound / chunkSize), last = Int(wanted.upperBound / chunkSize)
-        let inflater = try Inflater()
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: blob.header.chunkSize, alignment: 8)
-        let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: blob.header.chunkSize, alignment: 8)
-        defer { chunk.deallocate(); planes.deallocate() }
-        var hasher = range == nil ? SHA256() : nil
-        var compressed: [UInt8] = []
-        for i in first...last {
-            let entry = blob.entries[i]
-            let chunkStart = Int64(i) * chunkSize
-            let length = Int(min(chunkSize, size - chunkStart))
-            compressed = try readAt(blob.fd, count: Int(entry.length), at: Int64(entry.offset))
-            let target = blob.header.codec == .plain ? chunk : planes
-            let ok = compressed.withUnsafeBytes { inflater.inflate($0, into: UnsafeMutableRawBufferPointer(rebasing: target[0..<length])) }
-            guard ok else { throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(i) does not decompress") }
-            if blob.header.codec == .delta16Planes {
-                ChunkCodec.decodeDelta16(UnsafeRawBufferPointer(rebasing: planes[0..<length]), into: chunk)
-            }
-            let original = UnsafeRawBufferPointer(rebasing: chunk[0..<length])
-            guard crc32Of(original) == entry.crc else {
-                throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(i) fails its checksum")
-            }
-            hasher?.update(bufferPointer: original)
-            if hasher != nil, i == last {
-                // A full read: nothing of the last chunk is handed out before the SHA-256 matches.
-                let digest = Array(hasher!.finalize())
-                guard digest == blob.header.sha256, digest.hexString == sha256 else {
-                    throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 of the content does not match")
-                }
-            }
-            let from = Int(max(wanted.lowerBound, chunkStart) - chunkStart)
-            let to = Int(min(wanted.upperBound, chunkStart + Int64(length) - 1) - chunkStart)
-            try body(UnsafeRawBufferPointer(rebasing: original[from...to]))
+        if let range {
+            try open(sha256).read(range, body)
+        } else {
+            try openReader(sha256).stream(nil, body)
         }
     }
 
     public func extract(_ sha256: String, to url: URL) throws -> Int64 {
         let folder = url.deletingLastPathComponent()
         let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).part")
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw BlobStoreError.io("cannot create \(temp.path): \(errnoText())") }
         var done = false
         defer {
@@ -261,13 +176,11 @@ public struct LocalBlobStore: BlobStore {
         return written
     }
 
-    /// Decompresses a whole blob into `fd` while a second thread checks each chunk's CRC-32
+    /// Decompresses a whole blob into `fd` while a second thread checks each chunk's digest
     /// and the SHA-256: the two cores share the work. The output is a temporary file that is
     /// discarded unless every check passes, so bytes written before a check fails are never served.
     func extractChecked(_ sha256: String, into fd: Int32) throws -> Int64 {
-        let blob = try openBlob(sha256)
-        defer { close(blob.fd) }
-        let size = blob.header.originalSize
+        let blob = try openReader(sha256)
         let chunkSize = blob.header.chunkSize
         let inflater = try Inflater()
         let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
@@ -275,43 +188,36 @@ public struct LocalBlobStore: BlobStore {
         let buffers = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8) }
         let free = DispatchSemaphore(value: 3)
         let checker = DispatchQueue(label: "callvault.extract.check")
-        let state = CheckState()
+        let state = CheckState(blob)
         defer {
             checker.sync {}
             planes.deallocate()
             buffers.forEach { $0.deallocate() }
         }
         var written: Int64 = 0
-        for (i, entry) in blob.entries.enumerated() {
-            let length = Int(min(Int64(chunkSize), size - Int64(i) * Int64(chunkSize)))
+        for i in blob.entries.indices {
             free.wait()
-            let chunk = buffers[i % 3]
-            let compressed = try readAt(blob.fd, count: Int(entry.length), at: Int64(entry.offset))
-            let target = blob.header.codec == .plain ? chunk : planes
-            let ok = compressed.withUnsafeBytes { inflater.inflate($0, into: UnsafeMutableRawBufferPointer(rebasing: target[0..<length])) }
-            guard ok else {
+            let original: UnsafeRawBufferPointer
+            do {
+                original = try blob.decode(i, into: buffers[i % 3], planes: planes, inflater: inflater)
+            } catch {
                 free.signal()
-                throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(i) does not decompress")
+                throw error
             }
-            if blob.header.codec == .delta16Planes {
-                ChunkCodec.decodeDelta16(UnsafeRawBufferPointer(rebasing: planes[0..<length]), into: chunk)
-            }
-            let original = UnsafeRawBufferPointer(rebasing: chunk[0..<length])
             // The buffer is not reused before the checker signals `free`.
             let view = ChunkView(bytes: original)
             checker.async {
-                state.check(view.bytes, crc: entry.crc, chunk: i)
+                state.check(view.bytes, chunk: i)
                 free.signal()
             }
             try writeAll(fd, original, at: written)
-            written += Int64(length)
+            written += Int64(original.count)
         }
         checker.sync {}
         if let bad = state.badChunk {
             throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(bad) fails its checksum")
         }
-        let digest = state.digest()
-        guard digest == blob.header.sha256, digest.hexString == sha256 else {
+        guard state.digest() == blob.header.sha256 else {
             throw BlobStoreError.corrupt(sha256: sha256, reason: "SHA-256 of the content does not match")
         }
         return written
@@ -370,7 +276,7 @@ public struct LocalBlobStore: BlobStore {
     }
 
     func syncFolder(_ url: URL) throws(BlobStoreError) {
-        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = Glibc.open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .io("cannot open folder \(url.path): \(errnoText())") }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw .io("fsync of folder \(url.path) failed: \(errnoText())") }
@@ -427,11 +333,14 @@ private struct ChunkView: @unchecked Sendable {
 
 /// The running checks of `extractChecked`, touched only on its serial checker queue.
 private final class CheckState: @unchecked Sendable {
+    private let blob: LocalBlobReader
     private var hasher = SHA256()
     private(set) var badChunk: Int?
 
-    func check(_ bytes: UnsafeRawBufferPointer, crc: UInt32, chunk: Int) {
-        if badChunk == nil && crc32Of(bytes) != crc { badChunk = chunk }
+    init(_ blob: LocalBlobReader) { self.blob = blob }
+
+    func check(_ bytes: UnsafeRawBufferPointer, chunk: Int) {
+        if badChunk == nil && !blob.isIntact(bytes, chunk: chunk) { badChunk = chunk }
         hasher.update(bufferPointer: bytes)
     }
 

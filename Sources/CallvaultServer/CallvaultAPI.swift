@@ -154,8 +154,7 @@ public struct CallvaultAPI: Sendable {
             }
             return (playback, chosen)
         }
-        let wanted = range ?? 0...(playback.size - 1)
-        let length = playback.size == 0 ? 0 : wanted.upperBound - wanted.lowerBound + 1
+        let length = playback.wanted.map { $0.upperBound - $0.lowerBound + 1 } ?? 0
         var headers: HTTPFields = [
             .contentType: playback.contentType,
             .acceptRanges: "bytes",
@@ -164,20 +163,32 @@ public struct CallvaultAPI: Sendable {
             .contentDisposition: "inline; filename=\"\(playback.id).\(Self.fileExtension(playback.fileName))\"",
         ]
         if let range { headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(playback.size)" }
-        let pool = self.pool
+        let pool = self.pool, archive = self.archive, logger = context.logger
         let body = ResponseBody(contentLength: Int(length)) { writer in
-            guard length > 0 else { try await writer.finish(nil); return }
-            // Piece by piece along the stored chunks: each read decompresses one chunk.
+            guard let wanted = playback.wanted else { try await writer.finish(nil); return }
+            // The first piece was proven before the headers; the rest follows piece by piece
+            // along the stored chunks (each read decompresses and proves one chunk).
+            try await writer.write(ByteBuffer(bytes: playback.firstPiece))
+            var offset = wanted.lowerBound + Int64(playback.firstPiece.count)
             let step = RecordingPlayback.preferredReadSize
-            var offset = wanted.lowerBound
             while offset <= wanted.upperBound {
                 let end = min(wanted.upperBound, (offset / step + 1) * step - 1)
                 let piece = offset...end
-                let buffer = try await pool.run { () throws -> ByteBuffer in
-                    var buffer = ByteBuffer()
-                    buffer.reserveCapacity(Int(end - piece.lowerBound + 1))
-                    try playback.read(piece) { buffer.writeBytes($0) }
-                    return buffer
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await pool.run { () throws -> ByteBuffer in
+                        var buffer = ByteBuffer()
+                        buffer.reserveCapacity(Int(end - piece.lowerBound + 1))
+                        try playback.read(piece) { buffer.writeBytes($0) }
+                        return buffer
+                    }
+                } catch {
+                    // The response cannot change its status now: it ends short, and the log says why.
+                    let sent = offset - wanted.lowerBound
+                    logger.error("recording stream stopped", metadata: ["item": "\(playback.id)", "bytes_sent": "\(sent)",
+                                                                       "error": "\((error as? any CallvaultError)?.message ?? "\(type(of: error))")"])
+                    try? await pool.run { try archive.recordPlaybackFailure(playback, bytesSent: sent, error: error, actor: actor) }
+                    throw error
                 }
                 try await writer.write(buffer)
                 offset = end + 1

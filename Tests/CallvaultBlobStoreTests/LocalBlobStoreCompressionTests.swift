@@ -41,7 +41,7 @@ import CallvaultTesting
     func incompressibleBytesGrowOnlyByTheLayoutOverhead(hint: CompressionHint) throws {
         let bytes = Content.random.bytes(1_000_000, seed: 12)
         let stored = try store("r-\(hint)").put(contentsOf: folder.write("random-\(hint).bin", Data(bytes)), hint: hint)
-        // 64-byte header, 16-byte trailer, 16 bytes of index and a few bytes of zlib framing per chunk.
+        // 64-byte header, 48-byte trailer, 48 bytes of index and a few bytes of zlib framing per chunk.
         #expect(stored.storedBytes < Int64(bytes.count) + Int64(bytes.count) / 500 + 1024)
     }
 }

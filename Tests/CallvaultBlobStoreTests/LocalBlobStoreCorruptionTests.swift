@@ -36,7 +36,9 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
     try Data(bytes).write(to: url)
 }
 
-/// Blob layout (ChunkCodec.swift): 64-byte header · chunks · 16 bytes per chunk of index · 16-byte trailer.
+/// Blob layout, format 2 (ChunkCodec.swift): 64-byte header · chunks · 48 bytes per chunk of index
+/// (offset 8 · length 4 · reserved 4 · SHA-256 32) · 48-byte trailer (root 32 · index offset 8 ·
+/// chunk count 4 · magic 4).
 @Suite struct LocalBlobStoreCorruptionTests {
     let folder = TemporaryFolder("callvault-blobs")
     let chunkSize = 4096
@@ -71,10 +73,12 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
         .offset(40),               // SHA-256 of the original
         .offset(64 + 5),           // first chunk's compressed bytes
         .middle,                   // a middle chunk
-        .fromEnd(16 + 4 * 16 + 1), // a chunk's last compressed byte
-        .fromEnd(16 + 4 * 16 - 12), // the first chunk's CRC in the index
-        .fromEnd(16 + 3 * 16 - 4), // the second chunk's offset in the index
-        .fromEnd(16 + 4 * 16),     // the first chunk's offset in the index
+        .fromEnd(48 + 4 * 48 + 1), // a chunk's last compressed byte
+        .fromEnd(48 + 4 * 48 - 20), // the first chunk's digest in the index
+        .fromEnd(48 + 1),          // the last chunk's digest in the index
+        .fromEnd(48 + 3 * 48),     // the second chunk's offset in the index
+        .fromEnd(48 + 4 * 48),     // the first chunk's offset in the index
+        .fromEnd(48),              // the trailer's root
         .fromEnd(16),              // the trailer's index offset
         .fromEnd(8),               // the trailer's chunk count
         .fromEnd(1),               // the trailer magic
@@ -85,7 +89,7 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
         try expectCorrupt(store, sha, "flipping \(spot)")
     }
 
-    @Test(arguments: [1, 15, 16, 17, 100, 2000])
+    @Test(arguments: [1, 15, 16, 17, 47, 48, 49, 100, 2000])
     func aTruncatedBlobIsReportedAsCorrupt(bytesCut: Int) throws {
         let (store, sha, _) = try storeBlob()
         let url = localBlobURL(folder, sha)
@@ -95,7 +99,7 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
         #expect(blobError { _ = try store.size(of: sha) }?.isCorrupt == true)
     }
 
-    @Test(arguments: [0, 10, 63, 64, 79])
+    @Test(arguments: [0, 10, 63, 64, 79, 111, 112, 160])
     func aBlobCutToAFewBytesIsReportedAsCorrupt(length: Int) throws {
         let (store, sha, _) = try storeBlob()
         let url = localBlobURL(folder, sha)
@@ -118,6 +122,37 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
         try FileManager.default.removeItem(at: localBlobURL(folder, sha))
         try FileManager.default.copyItem(at: localBlobURL(folder, other.sha256), to: localBlobURL(folder, sha))
         try expectCorrupt(store, sha, "replacing the file with another blob")
+        // Every chunk of it, read alone, is refused too: the header names another blob.
+        for chunk in 0..<4 {
+            let start = Int64(chunk * chunkSize)
+            #expect(blobError { _ = try readBytes(store, sha, range: start...(start + 9)) }?.isCorrupt == true, "chunk \(chunk)")
+        }
+        #expect(blobError { _ = try store.open(sha) }?.isCorrupt == true)
+        #expect(blobError { _ = try store.size(of: sha) }?.isCorrupt == true)
+    }
+
+    @Test func aSwappedFileWithItsHeaderRewrittenToTheAddressIsRefusedByItsRoot() throws {
+        // The other blob's chunks and index under this blob's name, with this blob's SHA-256
+        // written into the header: the root (which binds the index to the address) refuses it.
+        let (store, sha, _) = try storeBlob()
+        let other = try store.put(contentsOf: folder.write("other.bin", Data(Content.pcm.bytes(3 * 4096 + 100, seed: 99))), hint: .pcm16)
+        var forged = try Array(Data(contentsOf: localBlobURL(folder, other.sha256)))
+        forged.replaceSubrange(32..<64, with: try Array(Data(contentsOf: localBlobURL(folder, sha)))[32..<64])
+        try Data(forged).write(to: localBlobURL(folder, sha))
+        try expectCorrupt(store, sha, "forging the header")
+        #expect(blobError { _ = try readBytes(store, sha, range: 0...9) }?.isCorrupt == true)
+    }
+
+    @Test func anOpenedBlobKeepsReadingTheFileItOpened() throws {
+        let (store, sha, original) = try storeBlob()
+        let reader = try store.open(sha)
+        let other = try store.put(contentsOf: folder.write("other.bin", Data(Content.pcm.bytes(3 * 4096 + 100, seed: 99))), hint: .pcm16)
+        let url = localBlobURL(folder, sha)
+        try FileManager.default.removeItem(at: url)
+        try FileManager.default.copyItem(at: localBlobURL(folder, other.sha256), to: url)
+        var got: [UInt8] = []
+        try reader.read(0...Int64(original.count - 1)) { got.append(contentsOf: $0) }
+        #expect(got == original)
     }
 
     @Test func aCorruptExtractLeavesAnExistingTargetUntouched() throws {
@@ -145,12 +180,9 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
             let url = localBlobURL(folder, sha)
             let pristine = try Data(contentsOf: url)
             let chunks = (original.count + chunkSize - 1) / chunkSize
-            let indexStart = pristine.count - 16 - chunks * 16
-            // Bytes whose change cannot alter what is served: the reserved header word, and the
-            // chunk lengths in the index (zlib stops at the end of its stream, so a length one
-            // byte too long still inflates the same verified bytes).
-            var harmless: Set<Int> = [20, 21, 22, 23]
-            for c in 0..<chunks { harmless.formUnion((indexStart + c * 16 + 8)..<(indexStart + c * 16 + 12)) }
+            // The only bytes whose change goes unnoticed: the reserved header word (the root in
+            // the trailer covers every byte of the chunk index).
+            let harmless: Set<Int> = [20, 21, 22, 23]
             for i in 0..<pristine.count {
                 var damaged = pristine
                 damaged[i] ^= 0x01
@@ -161,12 +193,22 @@ func flipByte(_ url: URL, at spot: BlobSpot, mask: UInt8 = 0x01) throws {
                 } catch let error as BlobStoreError {
                     #expect(error.isCorrupt, "byte \(i): \(error)")
                 }
+                // Each chunk read alone: proven on its own, or refused.
+                for chunk in 0..<chunks {
+                    let range = chunk * chunkSize...min(original.count - 1, chunk * chunkSize + chunkSize - 1)
+                    do {
+                        let got = try readBytes(store, sha, range: Int64(range.lowerBound)...Int64(range.upperBound))
+                        #expect(got == Array(original[range]), "byte \(i) flipped: chunk \(chunk) read alone was served differently")
+                    } catch let error as BlobStoreError {
+                        #expect(error.isCorrupt, "byte \(i), chunk \(chunk): \(error)")
+                    }
+                }
             }
             try pristine.write(to: url)
         }
     }
 
-    @Test(arguments: [BlobSpot.offset(31), .fromEnd(16 - 7), .fromEnd(16 + 3 * 16 - 7)])
+    @Test(arguments: [BlobSpot.offset(31), .fromEnd(16 - 7), .fromEnd(48 + 3 * 48 - 7)])
     func aFlippedHighBitOfAStoredSizeIsReportedAsCorrupt(spot: BlobSpot) throws {
         let (store, sha, _) = try storeBlob(size: 2 * 4096 + 7)
         try flipByte(localBlobURL(folder, sha), at: spot, mask: 0x80)
