@@ -24,7 +24,9 @@ extension Archive {
                             sawHeader = true
                             try parser.readHeader(record.fields)
                         } else {
-                            customers.append(try parser.parse(record.fields))
+                            let line = try parser.parse(record.fields)
+                            customers.append(line.customer)
+                            summary.rejected += line.unusableNumbers.map { IngestReject(file: file.path, line: record.line, reason: $0) }
                         }
                     } catch {
                         summary.rejected.append(IngestReject(file: file.path, line: record.line, reason: (error as? IngestLineError)?.reason ?? "\(error)"))

@@ -178,6 +178,34 @@ import CallvaultTesting
         #expect(unchanged.relinked == 0)
     }
 
+    @Test func aNumberWrittenWithItsTrunkPrefixInParenthesesLinksTheCustomersCalls() throws {
+        let fixture = try TestArchive()
+        try fixture.ingest(fixture.input("Master.csv", Samples.cdrLine(src: "0409998877", uniqueID: "6.1") + "\n"))
+        let csv = fixture.input("business-cards.csv", Samples.customersCSV([("C1", "Oy Kortti Ab", "+358 (0)40 999 8877")]))
+        let summary = try fixture.archive.importCustomers(from: csv, actor: fixture.actor)
+        #expect(summary.rejected.isEmpty)
+        #expect(summary.numbers == 1 && summary.relinked == 1)
+        #expect(try fixture.archive.search(SearchQuery(customer: "C1"), actor: fixture.actor).total == 1)
+    }
+
+    @Test func anUnusableNumberIsRejectedByFileLineValueAndReasonAndTheRestOfItsLineImported() throws {
+        let fixture = try TestArchive()
+        try fixture.ingest(fixture.input("Master.csv", Samples.cdrLine(src: "0401234567", uniqueID: "7.1") + "\n"))
+        let csv = fixture.input("customers.csv", Samples.customersCSV([
+            ("C1", "Mäkinen", "040 123 4567;040-CALL-NOW"),
+            ("C2", "Virtanen", "+12345"),
+        ]))
+        let summary = try fixture.archive.importCustomers(from: csv, actor: fixture.actor)
+        #expect(summary.customers == 2)
+        #expect(summary.numbers == 1)
+        #expect(summary.rejected.map(\.file) == [csv.path, csv.path])
+        #expect(summary.rejected.map(\.line) == [2, 3])
+        #expect(summary.rejected.first?.reason == "phones: '040-CALL-NOW' was not imported: has characters other than digits and the separators + ( ) . / - and spaces")
+        #expect(summary.rejected.last?.reason.hasPrefix("phones: '+12345' was not imported: an international number has 7 to 15 digits") == true)
+        #expect(try fixture.archive.search(SearchQuery(customer: "C1"), actor: fixture.actor).total == 1)
+        #expect(try fixture.archive.customerRecord("C2", actor: fixture.actor).name == "Virtanen")
+    }
+
     @Test func localTimesAroundTheAutumnChangeBecomeTheRightUTC() throws {
         let fixture = try loaded()
         // The sample call 1792889860.162 starts 03:57:40 summer time and ends 03:00:08 winter time.

@@ -113,4 +113,48 @@ import CallvaultModel
     func pbxPlaceholdersAreWithheld(written: String) {
         #expect(normalizer.normalize(written).category == .withheld)
     }
+
+    @Test(arguments: [
+        ("+358 (0)40 123 4567", "+358401234567"),
+        ("+358(0)401234567", "+358401234567"),
+        ("00358 (0)40 123 4567", "+358401234567"),
+        ("+358 040 123 4567", "+358401234567"),
+        ("00358 040-123 4567", "+358401234567"),
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("+49 (0)30 1234567", "+49301234567"),
+    ])
+    func aTrunkPrefixAfterTheCountryCodeIsDropped(written: String, e164: String) {
+        #expect(normalizer.normalize(written).e164 == e164)
+        #expect(normalizer.unusableReason(written) == nil)
+    }
+
+    @Test func aZeroInParenthesesIsKeptWhereItIsTheNationalTrunkPrefixOrPartOfTheNumber() {
+        #expect(normalizer.normalize("(0)40 123 4567").e164 == "+358401234567")
+        #expect(normalizer.normalize("(09) 612 3456").e164 == "+35896123456")
+        #expect(normalizer.normalize("+358 40 (0)12 3456").e164 == "+358400123456")
+    }
+
+    @Test func italianNumbersKeepTheirZeroAfterTheCountryCode() {
+        let italian = PhoneNumberNormalizer(countryCode: "39")
+        #expect(italian.normalize("+39 06 1234 5678").e164 == "+390612345678")
+    }
+
+    @Test(arguments: [
+        ("040-CALL-NOW", "characters other than digits"),
+        ("+12345", "7 to 15 digits after the +"),
+        ("00 12345", "7 to 15 digits after the 00"),
+        ("+0401234567", "no country code starts with 0"),
+        ("0401", "extension"),
+        ("040123456789012345", "national number has 5 to 12 digits"),
+        ("123456789", "not a national number"),
+    ])
+    func anUnusableNumberSaysWhy(written: String, reason: String) {
+        let number = normalizer.normalize(written)
+        if number.category == .unknown {
+            #expect(normalizer.unusableReason(written)?.contains(reason) == true, "\(String(describing: normalizer.unusableReason(written)))")
+        } else {
+            #expect(number.category == .extension && reason == "extension")
+            #expect(normalizer.unusableReason(written) == nil)
+        }
+    }
 }
