@@ -95,7 +95,7 @@ extension Archive {
         case .kannelLog:
             let parser = KannelLogParser(normalizer: normalizer, clock: clock)
             return { file, sink in
-                try Self.readLines(file, sink) { bytes in
+                try Self.readLines(file, sink, controlBytesAllowed: true) { bytes in
                     switch try parser.parse(lineBytes: bytes) {
                     case .message(let sms): return .sms(sms)
                     case .statusUpdate(let update): return .status(update)
@@ -158,6 +158,10 @@ extension Archive {
                 sink.reject(line: line, "record is longer than 1 MiB or has an unterminated quote; skipped to the next line")
             case .record(let record):
                 if record.usedLatin1 { sink.noteLatin1() }
+                if let (field, byte) = record.fields.enumerated().lazy.compactMap({ i, f in Self.strayControlByte(f.utf8).map { (i + 1, $0) } }).first {
+                    sink.reject(line: record.line, "field \(field) has \(Self.describe(byte)) (binary damage?); the line is skipped")
+                    return
+                }
                 let parsed: ParsedRecord?
                 do { parsed = try parse(record.fields) } catch {
                     sink.reject(line: record.line, Self.reason(error))
@@ -168,14 +172,29 @@ extension Archive {
         }
     }
 
-    /// Feeds lines through `parse`.
-    static func readLines(_ file: URL, _ sink: RecordSink, _ parse: (ArraySlice<UInt8>) throws -> ParsedRecord?) throws {
+    /// The first NUL or control byte other than tab, line feed and carriage return in `bytes`.
+    static func strayControlByte<C: Collection<UInt8>>(_ bytes: C) -> UInt8? {
+        bytes.first { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+    }
+
+    static func describe(_ byte: UInt8) -> String {
+        byte == 0 ? "a NUL byte" : "a control byte 0x\(byte < 16 ? "0" : "")\(String(byte, radix: 16, uppercase: true))"
+    }
+
+    /// Feeds lines through `parse`. A line with a NUL or control byte is rejected by its number
+    /// unless `controlBytesAllowed` (Kannel logs carry message text the parser skips by length).
+    static func readLines(_ file: URL, _ sink: RecordSink, controlBytesAllowed: Bool = false,
+                          _ parse: (ArraySlice<UInt8>) throws -> ParsedRecord?) throws {
         try LineReader().read(file) { event in
             switch event {
             case .oversized(let number):
                 sink.reject(line: number, "line is longer than 1 MiB; skipped")
             case .line(let bytes, let number):
                 if String(validating: bytes, as: UTF8.self) == nil { sink.noteLatin1() }
+                if !controlBytesAllowed, let byte = strayControlByte(bytes) {
+                    sink.reject(line: number, "the line has \(describe(byte)) (binary damage?); it is skipped")
+                    return
+                }
                 let parsed: ParsedRecord?
                 do { parsed = try parse(bytes) } catch {
                     sink.reject(line: number, Self.reason(error))

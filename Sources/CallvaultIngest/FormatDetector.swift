@@ -43,23 +43,38 @@ public enum FormatDetector {
             throw IngestLineError("audio format .\(ext) is not supported yet; convert to WAV")
         }
         if head.isEmpty { throw IngestLineError("file is empty") }
-        if head.prefix(4096).contains(0) { throw IngestLineError("binary file of no known format (\(tried))") }
+        if isMostlyBinary(head) { throw IngestLineError("binary file of no known format (\(tried))") }
         if FreeSWITCHJSONParser.looksLikeDocument(head) { return .freeswitchJSON }
         if FreeSWITCHXMLParser.looksLikeDocument(head) { return .freeswitchXML }
         if KannelLogParser.looksLikeLog(head) { return .kannelLog }
-        let firstLine = head.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: true).first.map { TextDecoding.decode($0) } ?? ""
-        if FreeSWITCHCSVParser.looksLikeSQLLine(firstLine) { return .freeswitchSQL }
-        var first: [String]?
+        // Text formats are told by their first good lines: a damaged line (stray bytes, a cut
+        // record) does not decide for the file; it is rejected by its number when read.
+        let lines = head.split(separator: UInt8(ascii: "\n"), maxSplits: 20, omittingEmptySubsequences: true).prefix(20)
+        if lines.lazy.map({ TextDecoding.decode($0) }).filter({ !$0.trimmedASCIIWhitespace.isEmpty }).prefix(5)
+            .contains(where: FreeSWITCHCSVParser.looksLikeSQLLine) { return .freeswitchSQL }
+        var records: [[String]] = []
         try? CSVRecordReader().read(bytes: Array(head.prefix(64 * 1024))) { event in
-            if first == nil, case .record(let record) = event { first = record.fields }
+            if records.count < 20, case .record(let record) = event { records.append(record.fields) }
         }
-        guard let fields = first else { throw IngestLineError("no record found in the file's first 64 KiB (\(tried))") }
-        if AsteriskCDRParser.looksLikeRecord(fields) { return .asteriskCSV }
-        if FreeSWITCHCSVParser.looksLikeRecord(fields) { return .freeswitchCSV }
+        guard let fields = records.first else { throw IngestLineError("no record found in the file's first 64 KiB (\(tried))") }
         if SMSCSVParser.looksLikeHeader(fields) { return .smsCSV }
+        let asterisk = records.filter(AsteriskCDRParser.looksLikeRecord).count
+        let freeswitch = records.filter(FreeSWITCHCSVParser.looksLikeRecord).count
+        if max(asterisk, freeswitch) > 0, 2 * max(asterisk, freeswitch) >= records.count {
+            return asterisk >= freeswitch ? .asteriskCSV : .freeswitchCSV
+        }
         if fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }).contains("customer_id") {
             throw IngestLineError("this is a customers file: load it with `callvault customers import`")
         }
         throw IngestLineError("not a known format: the first record has \(fields.count) fields and matches none of the formats (\(tried))")
+    }
+
+    /// Whether `head` is mostly not text: more than a tenth of its first 4 KiB are NUL or
+    /// control bytes other than tab, line feed and carriage return. A text file with a few bad
+    /// bytes is still read; its damaged lines are rejected by number.
+    static func isMostlyBinary(_ head: [UInt8]) -> Bool {
+        let sample = head.prefix(4096)
+        let control = sample.lazy.filter { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }.count
+        return control * 10 > sample.count
     }
 }

@@ -42,18 +42,22 @@ public struct KannelLogParser: Sendable {
         return rest.contains("[SMSC:") || (rest.contains("[from:") && rest.contains("[to:"))
     }
 
-    /// True when the first lines of `head` (a file's first bytes) are a Kannel access log: at least
-    /// one line looks like one and no line before it is something else.
+    /// True when the first lines of `head` (a file's first bytes) are a Kannel access log: of its
+    /// first 20 non-blank lines, at least one looks like a Kannel line and at least half do (a
+    /// damaged line or two does not hide a log).
     public static func looksLikeLog(_ head: [UInt8]) -> Bool {
         var lines = head.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
         // The last line may be cut off by the head's end; it decides nothing unless it is the only one.
         if lines.count > 1, head.last != UInt8(ascii: "\n") { lines.removeLast() }
-        for line in lines.prefix(20) {
+        var seen = 0, matching = 0
+        for line in lines {
             let text = TextDecoding.decode(line)
             if text.trimmedASCIIWhitespace.isEmpty { continue }
-            return looksLikeLine(text)
+            seen += 1
+            if looksLikeLine(text) { matching += 1 }
+            if seen == 20 { break }
         }
-        return false
+        return matching > 0 && 2 * matching >= seen
     }
 
     // MARK: parsing

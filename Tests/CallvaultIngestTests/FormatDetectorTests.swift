@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CallvaultIngest
+@testable import CallvaultIngest
 import CallvaultTesting
 
 @Suite struct FormatDetectorTests {
@@ -91,5 +91,34 @@ import CallvaultTesting
     func aCustomersFileWithAByteOrderMarkIsStillRecognised() throws {
         let csv = "\u{FEFF}" + Samples.customersCSV([(id: "C1", name: "Mäkinen Jukka", phones: "040 123 4567")])
         #expect(rejection("customers.csv", Array(csv.utf8))?.contains("customers import") == true)
+    }
+}
+
+/// Detection is not decided by one damaged line, and only a file that is mostly not text is binary.
+@Suite struct TolerantFormatDetectionTests {
+    static let cdr = Samples.cdrLine(uniqueID: "1.1")
+
+    @Test func aNulByteInTheFirstRecordDoesNotHideAnAsteriskFile() throws {
+        var head = Array((Self.cdr + "\n" + Samples.cdrLine(uniqueID: "1.2") + "\n" + Samples.cdrLine(uniqueID: "1.3") + "\n").utf8)
+        head[6] = 0   // inside the caller's number
+        #expect(try FormatDetector.detect(fileName: "Master.csv", head: head) == .asteriskCSV)
+    }
+
+    @Test func aControlByteInTheFirstLineDoesNotHideAKannelLog() throws {
+        let line = "2026-10-23 08:05:31 Sent SMS [SMSC:x] [SVC:] [ACT:] [BINF:] [FID:1] [META:] [from:+358923456789] [to:+358401234567] [flags:-1:0:-1:0:19] [msg:2:Hi] [udh:0:]"
+        var head = Array(("2026-10-23 07:58:12 Log begins\n" + line + "\n" + line + "\n").utf8)
+        head[2] = 0x01
+        #expect(try FormatDetector.detect(fileName: "access.log", head: head) == .kannelLog)
+    }
+
+    @Test(arguments: [(0, false), (409, false), (410, true), (2000, true)])
+    func aFileIsBinaryWhenMoreThanATenthOfItsFirst4KiBAreControlBytes(controlBytes: Int, binary: Bool) {
+        var head = [UInt8](repeating: UInt8(ascii: "a"), count: 4096)
+        for i in 0..<controlBytes { head[i * 2 % 4096] = i.isMultiple(of: 2) ? 0 : 0x01 }
+        #expect(FormatDetector.isMostlyBinary(head) == binary)
+    }
+
+    @Test func tabsAndLineBreaksAreText() {
+        #expect(!FormatDetector.isMostlyBinary(Array(String(repeating: "a\t\r\n", count: 1000).utf8)))
     }
 }
