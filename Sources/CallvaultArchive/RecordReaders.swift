@@ -95,9 +95,12 @@ extension Archive {
         case .kannelLog:
             let parser = KannelLogParser(normalizer: normalizer, clock: clock)
             return { file, sink in
+                var keys = OccurrenceKeys()
                 try Self.readLines(file, sink, controlBytesAllowed: true) { bytes in
                     switch try parser.parse(lineBytes: bytes) {
-                    case .message(let sms): return .sms(sms)
+                    case .message(var sms):
+                        sms.sourceKey = keys.next(sms.sourceKey)
+                        return .sms(sms)
                     case .statusUpdate(let update): return .status(update)
                     case .ignored: return nil
                     }

@@ -175,13 +175,22 @@ public struct IndexWriter {
         }
     }
 
-    /// Sets an SMS's status unless a later report set it already.
+    /// The statuses after which a message's fate is settled: a report of one of these wins over
+    /// any report that is not, whatever their order in the log or their times.
+    public static let finalSMSStatuses = ["delivered", "failed", "rejected", "expired", "deleted", "discarded"]
+
+    /// Sets an SMS's status: a final status over a non-final one always, a non-final one never
+    /// over a final one, and otherwise only when no later report set it already.
     func setStatus(item: Int64, status: String, time: Date) throws {
+        let finals = Self.finalSMSStatuses.map { "'\($0)'" }.joined(separator: ", ")
         let statement = try db.cachedStatement(sql: """
-            UPDATE items SET disposition = ?, details = json_set(details, '$.status_time', CAST(? AS TEXT))
-            WHERE id = ? AND coalesce(CAST(json_extract(details, '$.status_time') AS INTEGER), 0) <= ?
+            UPDATE items SET disposition = ?1, details = json_set(details, '$.status_time', CAST(?2 AS TEXT))
+            WHERE id = ?3 AND (
+                (?4 AND coalesce(disposition, '') NOT IN (\(finals)))
+                OR ((coalesce(disposition, '') IN (\(finals))) = ?4
+                    AND coalesce(CAST(json_extract(details, '$.status_time') AS INTEGER), 0) <= ?2))
             """)
-        try statement.execute(arguments: [status, time.unixSeconds, item, time.unixSeconds])
+        try statement.execute(arguments: [status, time.unixSeconds, item, Self.finalSMSStatuses.contains(status)])
     }
 
     /// Inserts a recording row pointing at a blob that is already durable.

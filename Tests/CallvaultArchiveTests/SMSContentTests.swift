@@ -72,6 +72,55 @@ import CallvaultTesting
         #expect(sent.items.map(\.disposition) == ["delivered"])
     }
 
+    /// A Kannel line of event `event` at `time`, with DLR type `type` in its flags for a report.
+    static func line(_ time: String, _ event: String, fid: String = "AB12CD34", from: String = "+358923456789",
+                     to: String = "+358401234567", type: Int? = nil, text: String = "Hei") -> String {
+        let flags = type.map { "-1:-1:-1:-1:\($0)" } ?? "-1:0:-1:0:19"
+        return "\(time) \(event) [SMSC:elisa] [SVC:cs] [ACT:] [BINF:] [FID:\(fid)] [META:] [from:\(from)] [to:\(to)] [flags:\(flags)] [msg:\(text.utf8.count):\(text)] [udh:0:]"
+    }
+
+    @Test(arguments: [
+        ["08:05:36", "08:05:40"],   // the final report first, the SMSC's acceptance later
+        ["08:05:40", "08:05:36"],   // the acceptance first, the final report later
+    ])
+    func aFinalReportWinsOverANonFinalOneWhateverTheirOrder(times: [String]) throws {
+        let fixture = try TestArchive()
+        let log = [
+            Self.line("2026-10-23 08:05:31", "Sent SMS"),
+            Self.line("2026-10-23 \(times[0])", "Receive DLR", type: 1, text: "stat:DELIVRD"),
+            Self.line("2026-10-23 \(times[1])", "Receive DLR", type: 8, text: "ACK"),
+        ].joined(separator: "\n") + "\n"
+        try fixture.ingest(fixture.input("access.log", log))
+        #expect(try fixture.archive.search(SearchQuery(kind: .sms), actor: fixture.actor).items.map(\.disposition) == ["delivered"])
+    }
+
+    @Test func aFinalReportLoggedBeforeItsMessageStillWinsOverALaterAcceptance() throws {
+        let fixture = try TestArchive()
+        try fixture.ingest(fixture.input("a.log", Self.line("2026-10-23 08:05:32", "Receive DLR", type: 1, text: "stat:DELIVRD") + "\n"))
+        try fixture.ingest(fixture.input("b.log", [
+            Self.line("2026-10-23 08:05:31", "Sent SMS"),
+            Self.line("2026-10-23 08:05:33", "Receive DLR", type: 8, text: "ACK"),
+        ].joined(separator: "\n") + "\n"))
+        #expect(try fixture.archive.search(SearchQuery(kind: .sms), actor: fixture.actor).items.map(\.disposition) == ["delivered"])
+    }
+
+    @Test func identicalMessagesAreDistinctAndReingestAddsNothing() throws {
+        let fixture = try TestArchive()
+        let mo = Self.line("2026-10-23 09:10:00", "Receive SMS", fid: "", from: "+358401234567", to: "+358923456789", text: "OK")
+        let other = Self.line("2026-10-23 09:10:01", "Receive SMS", fid: "", from: "+358401234567", to: "+358923456789", text: "Kiitos")
+        let log = [mo, mo, other, mo].joined(separator: "\n") + "\n"
+        let first = try fixture.ingest(fixture.input("access.log", log))
+        #expect(first.sms == 4)
+        #expect(first.duplicates == 0)
+        let again = try fixture.ingest(fixture.input("access-again.log", log))
+        #expect(again.sms == 0)
+        #expect(again.duplicates == 4)
+        // The log grew (appended): only the new line is new.
+        let grown = try fixture.ingest(fixture.input("access-grown.log", log + mo + "\n"))
+        #expect(grown.sms == 1)
+        #expect(try fixture.archive.search(SearchQuery(kind: .sms), actor: fixture.actor).total == 5)
+    }
+
     @Test func anSMSCSVIsIngestedAndATextColumnIgnored() throws {
         let fixture = try TestArchive()
         let csv = """
