@@ -191,7 +191,7 @@ extension Archive {
                     note(next)
                     return next
                 }
-                try write(first, more: more, format: format, actor: actor, summary: &summary)
+                try write(first, more: more, file: file.path, format: format, actor: actor, summary: &summary)
                 crashSeam?("after-records-commit")
                 summary.rejected += rejects
                 progress(summary)
@@ -207,10 +207,12 @@ extension Archive {
     }
 
     /// Commits `first` and the batches `more` yields, with one audit entry, in one transaction.
-    func write(_ first: ParsedBatch, more: () -> ParsedBatch? = { nil }, format: String, actor: Actor,
+    func write(_ first: ParsedBatch, more: () -> ParsedBatch? = { nil }, file: String, format: String, actor: Actor,
                summary: inout IngestSummary) throws {
         let started = Date()
+        var unmatchedReports: [(line: Int?, reason: String)] = []
         let (calls, sms, duplicates, _, _) = try index.write { writer -> ([Int64], [Int64], Int, Int, Int) in
+            unmatchedReports = []
             let before = try writer.lastItemNumber()
             let now = self.clock()
             var calls: [Int64] = [], sms: [Int64] = []
@@ -234,7 +236,11 @@ extension Archive {
                 }
                 if !batch.sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
                 for update in batch.statusUpdates {
-                    if let id = try writer.apply(update) { updated.append(id.number) }
+                    switch try writer.apply(update) {
+                    case .applied(let id): updated.append(id.number)
+                    case .kept: unmatchedReports.append((update.line, Self.keptReportWarning))
+                    case .unmatched: unmatchedReports.append((update.line, Self.unmatchedReportWarning))
+                    }
                 }
                 next = more()
             }
@@ -259,7 +265,11 @@ extension Archive {
         summary.calls += calls.count
         summary.sms += sms.count
         summary.duplicates += duplicates
+        summary.warnings += unmatchedReports.map { IngestReject(file: file, line: $0.line, reason: $0.reason) }
     }
+
+    static let keptReportWarning = "the delivery report's message id names no SMS yet: it is kept and applied when its SMS is ingested"
+    static let unmatchedReportWarning = "the delivery report has no message id and matches no SMS of its SMSC, sender and recipient sent in the week before it"
 
     // MARK: recordings
 

@@ -45,7 +45,9 @@ final class RecordSink {
         switch prepared {
         case .call(let call): batch.calls.append(call)
         case .sms(let sms): batch.sms.append(sms)
-        case .status(let update): batch.statusUpdates.append(update)
+        case .status(var update):
+            update.line = update.line ?? line
+            batch.statusUpdates.append(update)
         }
         if batch.count >= batchSize {
             guard channel.put(batch) else { throw CancellationError() }
@@ -101,7 +103,9 @@ extension Archive {
                     case .message(var sms):
                         sms.sourceKey = keys.next(sms.sourceKey)
                         return .sms(sms)
-                    case .statusUpdate(let update): return .status(update)
+                    case .statusUpdate(var update):
+                        update.sourceKey = keys.next(update.sourceKey)
+                        return .status(update)
                     case .ignored: return nil
                     }
                 }

@@ -139,25 +139,73 @@ public struct IndexWriter {
         return .inserted(ItemID(kind: .sms, number: id))
     }
 
-    /// Applies a delivery report to the SMS with its message id; one whose SMS has not arrived
-    /// yet is kept and applied when it does.
-    /// - Returns: the SMS it updated, if any.
+    /// What became of a delivery report.
+    public enum ReportOutcome: Equatable, Sendable {
+        /// It set (or confirmed) the status of this SMS.
+        case applied(ItemID)
+        /// Its message id names no SMS yet: it is kept and applied when one arrives.
+        case kept
+        /// It has no message id and no SMS of its SMSC, sender and recipient was sent in the
+        /// week before it.
+        case unmatched
+    }
+
+    /// How far before a report without a message id its message is looked for.
+    public static let reportMatchWindow: Int64 = 7 * 86_400
+
+    /// Applies a delivery report to the SMS with its message id. When no SMS has that id (the
+    /// gateway logged the message without one) or the report has none, the report goes to the
+    /// oldest outbound SMS of the same SMSC, sender and recipient sent in the week before it that
+    /// no report with an id has claimed yet (a report without an id: that no report has
+    /// reached yet); a report with an id then gives the SMS that id. A report with an id that
+    /// matches nothing is kept and applied when its SMS arrives.
     ///
     /// A report is one line in two of a Kannel log: its statements are prepared once per
     /// connection (cached), not once per report.
     @discardableResult
-    public func apply(_ update: SMSStatusUpdate) throws -> ItemID? {
-        let select = try db.cachedStatement(sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'")
-        let ids = try Int64.fetchAll(select, arguments: [update.messageID])
-        guard !ids.isEmpty else {
-            let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)")
-            try keep.execute(arguments: [update.sourceKey, update.messageID, update.status, update.time.unixSeconds])
-            return nil
+    public func apply(_ update: SMSStatusUpdate) throws -> ReportOutcome {
+        if let messageID = update.messageID {
+            let select = try db.cachedStatement(sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'")
+            let ids = try Int64.fetchAll(select, arguments: [messageID])
+            if !ids.isEmpty {
+                for id in ids { try setStatus(item: id, status: update.status, time: update.time) }
+                return .applied(ItemID(kind: .sms, number: ids[0]))
+            }
         }
-        for id in ids {
-            try setStatus(item: id, status: update.status, time: update.time)
+        if let from = update.from, let to = update.to {
+            let candidates = try db.cachedStatement(sql: """
+                SELECT id FROM items
+                WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                  AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND pbx_unique_id IS NULL
+                  AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1
+                  AND (?6 OR json_extract(details, '$.status_time') IS NULL)
+                ORDER BY start_utc, id LIMIT 1
+                """)
+            let claiming = update.messageID != nil
+            if let id = try Int64.fetchOne(candidates, arguments: [from, to, update.smsc ?? "", update.time.unixSeconds,
+                                                                    Self.reportMatchWindow, claiming]) {
+                if let messageID = update.messageID {
+                    try db.cachedStatement(sql: "UPDATE items SET pbx_unique_id = ? WHERE id = ?").execute(arguments: [messageID, id])
+                }
+                try setStatus(item: id, status: update.status, time: update.time)
+                return .applied(ItemID(kind: .sms, number: id))
+            }
         }
-        return ItemID(kind: .sms, number: ids[0])
+        guard let messageID = update.messageID else {
+            // Re-ingested: its message exists and has been reported on already.
+            let reported = try db.cachedStatement(sql: """
+                SELECT id FROM items WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                  AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1 LIMIT 1
+                """)
+            if let from = update.from, let to = update.to,
+               let id = try Int64.fetchOne(reported, arguments: [from, to, update.smsc ?? "", update.time.unixSeconds, Self.reportMatchWindow]) {
+                return .applied(ItemID(kind: .sms, number: id))
+            }
+            return .unmatched
+        }
+        let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)")
+        try keep.execute(arguments: [update.sourceKey, messageID, update.status, update.time.unixSeconds])
+        return .kept
     }
 
     /// Applies kept delivery reports to SMS inserted after item `after`.

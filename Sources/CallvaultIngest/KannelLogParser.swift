@@ -121,7 +121,8 @@ public struct KannelLogParser: Sendable {
 
         switch kind {
         case .report:
-            guard let fid else { return .ignored }   // cannot be matched to a message (e.g. the NACK of a failed send)
+            // A report without [FID:] (Kannel logs the SMSC's acceptance and NACKs so) is matched
+            // to its message by SMSC, sender, recipient and time.
             let status: String
             if let type = fields.flag(4), let mapped = Self.dlrStatus(type: type) {
                 status = mapped
@@ -131,8 +132,11 @@ public struct KannelLogParser: Sendable {
                 throw IngestLineError("the delivery report has no DLR type (1, 2, 4, 8 or 16) in [flags:…] and no stat: in its receipt")
             }
             let stamp = String(decoding: b[start..<start + 19], as: UTF8.self)
-            let key = "\(Self.format):\(Self.keyEvent(event, kind)):\(smsc ?? ""):\(fid):\(status):\(stamp)"
-            return .statusUpdate(SMSStatusUpdate(sourceKey: key, messageID: fid, time: time, status: status))
+            let from = fields.value("from", in: b).flatMap { normalizer.normalize($0).e164 }
+            let to = fields.value("to", in: b).flatMap { normalizer.normalize($0).e164 }
+            let key = fid.map { "\(Self.format):\(Self.keyEvent(event, kind)):\(smsc ?? ""):\($0):\(status):\(stamp)" }
+                ?? "\(Self.format):\(Self.keyEvent(event, kind)):\(smsc ?? ""):\(Self.fingerprint(b, skipping: fields.text)):\(status)"
+            return .statusUpdate(SMSStatusUpdate(sourceKey: key, messageID: fid, time: time, status: status, smsc: smsc, from: from, to: to))
 
         case .message(let direction, let status):
             guard fields.ranges["from"] != nil else { throw IngestLineError("the SMS line has no [from:…] field") }

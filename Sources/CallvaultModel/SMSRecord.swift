@@ -37,20 +37,34 @@ public struct SMSRecord: Sendable, Equatable {
     }
 }
 
-/// A delivery report: the new status of an SMS sent earlier, found by its message id.
+/// A delivery report: the new status of an SMS sent earlier, found by its message id or, when
+/// the gateway logged the message without one, by SMSC, sender, recipient and time.
 public struct SMSStatusUpdate: Sendable, Equatable {
     /// Stable key of the report itself, so a re-ingested report is a duplicate.
     public var sourceKey: String
-    public var messageID: String
+    /// The gateway's message id; nil when the report carries none (Kannel's `[FID:]` empty).
+    public var messageID: String?
     public var time: Date
     /// `delivered`, `failed`, `buffered`, `rejected`, … (lowercase).
     public var status: String
+    /// The SMSC or gateway connection the report came from.
+    public var smsc: String?
+    /// The reported message's sender and recipient (E.164), when the report names them.
+    public var from: String?
+    public var to: String?
+    /// The report's line in its file, for a warning when it matches no message.
+    public var line: Int?
 
-    public init(sourceKey: String, messageID: String, time: Date, status: String) {
+    public init(sourceKey: String, messageID: String?, time: Date, status: String,
+                smsc: String? = nil, from: String? = nil, to: String? = nil, line: Int? = nil) {
         self.sourceKey = sourceKey
         self.messageID = messageID
         self.time = time
         self.status = status
+        self.smsc = smsc
+        self.from = from
+        self.to = to
+        self.line = line
     }
 }
 

@@ -121,6 +121,44 @@ import CallvaultTesting
         #expect(try fixture.archive.search(SearchQuery(kind: .sms), actor: fixture.actor).total == 5)
     }
 
+    /// The access log a real Kannel 1.4.5 wrote (scripts/kannel-peer; samples/sms/kannel-1.4.5-access.README.md):
+    /// 9 MO messages (two sets of three identical ones), 7 MT messages of which 6 asked for
+    /// reports (their `Sent SMS` lines have an empty FID but one; the id comes with the final
+    /// report, which may precede the `Sent SMS` line), and a send Kannel discarded.
+    @Test func aLogWrittenByARealKannelGivesEveryMessageOnceWithItsFinalStatus() throws {
+        let fixture = try TestArchive()
+        let log = TestArchive.samples.appendingPathComponent("sms/kannel-1.4.5-access.log")
+        let summary = try fixture.ingest(log)
+        #expect(summary.sms == 17)
+        #expect(summary.rejected.isEmpty, "\(summary.rejected)")
+        #expect(summary.warnings.isEmpty, "every report found its message: \(summary.warnings)")
+        let found = try fixture.archive.search(SearchQuery(kind: .sms, limit: 100), actor: fixture.actor)
+        #expect(found.items.filter { $0.direction == .inbound }.count == 9)
+        let outbound = found.items.filter { $0.direction == .outbound }
+        #expect(outbound.compactMap(\.disposition).sorted() == ["delivered", "delivered", "delivered", "delivered", "delivered", "delivered", "rejected", "sent"],
+                "\(outbound.map(\.disposition))")
+        let again = try fixture.ingest(fixture.input("access.log", try Data(contentsOf: log)))
+        #expect(again.sms == 0 && again.duplicates == 17)
+        #expect(again.warnings.isEmpty, "\(again.warnings)")
+        try fixture.sql("PRAGMA wal_checkpoint(PASSIVE)")
+        #expect(filesContaining("Soita minulle", under: fixture.root).isEmpty)
+        #expect(filesContaining("Muistutus", under: fixture.root).isEmpty)
+    }
+
+    @Test func aReportWithoutAMessageIdThatMatchesNothingIsAWarningNamingItsLine() throws {
+        let fixture = try TestArchive()
+        let summary = try fixture.ingest(fixture.input("access.log", [
+            Self.line("2026-10-23 08:05:31", "Sent SMS", fid: ""),
+            Self.line("2026-10-23 08:05:32", "Receive DLR", fid: "", to: "+358409999999", type: 8, text: "ACK/"),
+            Self.line("2026-10-23 08:05:33", "Receive DLR", fid: "X-1", to: "+358408888888", type: 1, text: ""),
+        ].joined(separator: "\n") + "\n"))
+        #expect(summary.sms == 1)
+        #expect(summary.warnings.map(\.line) == [2, 3])
+        #expect(summary.warnings.first?.reason.contains("matches no SMS") == true)
+        #expect(summary.warnings.last?.reason.contains("kept and applied") == true)
+        #expect(summary.warnings.allSatisfy { !$0.reason.contains("358") }, "no number in a warning")
+    }
+
     @Test func anSMSCSVIsIngestedAndATextColumnIgnored() throws {
         let fixture = try TestArchive()
         let csv = """

@@ -191,12 +191,17 @@ func kannelLine(time: String = "2026-10-23 08:05:31", event: String = "Sent SMS"
         #expect(try update(kannelLine(event: "Sent DLR", flags: "-1:-1:-1:-1:1", text: "x")).status == "delivered")
     }
 
-    @Test func aReportWithoutFIDCannotBeMatchedAndIsIgnored() throws {
-        // Kannel's NACK for a send that failed: the FAILED Send SMS line already says so.
-        let line = kannelLine(event: "Receive DLR", fid: "", to: "040123", flags: "-1:-1:-1:-1:16",
+    @Test func aReportWithoutFIDIsAnUpdateNamingItsSMSCSenderAndRecipient() throws {
+        // Kannel logs the SMSC's acceptance (type 8) and NACKs without [FID:]: the archive
+        // matches them to their message by SMSC, sender, recipient and time.
+        let line = kannelLine(event: "Receive DLR", fid: "", to: "0401234567", flags: "-1:-1:-1:-1:16",
                               text: "NACK/0x0000000b/Invalid Destination Address")
-        #expect(try parser.parse(line: line) == .ignored)
-        #expect(try parser.parse(line: kannelLine(event: "Receive DLR", fid: nil, meta: nil, flags: "-1:-1:-1:-1:1")) == .ignored)
+        let nack = try update(line)
+        #expect(nack.messageID == nil)
+        #expect(nack.status == "rejected")
+        #expect(nack.to == "+358401234567")
+        #expect(nack.smsc != nil)
+        #expect(try update(kannelLine(event: "Receive DLR", fid: nil, meta: nil, flags: "-1:-1:-1:-1:1")).messageID == nil)
     }
 
     @Test(arguments: ["FAILED Send DLR", "DISCARDED DLR", "EXPIRED DLR", "DROPPED Received DLR"])
@@ -415,14 +420,15 @@ func kannelLine(time: String = "2026-10-23 08:05:31", event: String = "Sent SMS"
             }
         }
         #expect(messages.count == 18)
-        #expect(updates.count == 11)
-        #expect(ignored == 4)
+        #expect(updates.count == 12)
+        #expect(ignored == 3)
         #expect(Array(rejected.keys) == [22])
         #expect(rejected[22]?.contains("runs past") == true)
 
         let sentIDs = Set(messages.compactMap(\.messageID))
         #expect(sentIDs == ["6F3A2B10", "6F3A2B57", "6F3A2C01", "6F3A2C9E", "6F3A2D40", "6F3A2E11", "6F3A2E5C"])
-        #expect(Set(updates.map(\.messageID)).isSubset(of: sentIDs), "every report refers to a sent message")
+        #expect(Set(updates.compactMap(\.messageID)).isSubset(of: sentIDs), "every report with an id refers to a sent message")
+        #expect(updates.filter { $0.messageID == nil }.count == 1, "the NACK of a failed send carries no id")
         #expect(Set(messages.map(\.sourceKey)).count == messages.count)
         #expect(Set(updates.map(\.sourceKey)).count == updates.count)
         #expect(messages.first { $0.messageID == "6F3A2C01" }?.parts == 2)
