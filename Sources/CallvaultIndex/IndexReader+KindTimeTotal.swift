@@ -6,62 +6,67 @@ extension IndexReader {
     /// The total of a search that nothing but a kind and a time window narrow (`Schema.v16KindTimeCounts`),
     /// exactly as the items would count it: conversations once, a call's recording not apart
     /// (without a kind), a restricted customer's items not at all when `hidesRestricted`.
-    /// Whole UTC days are summed from `item_day_counts`; the partial days at the window's ends
-    /// are read from the items (at most two days' worth), and a conversation they share with
-    /// the whole days is counted once. Nil when it does not apply (another filter, a time before
-    /// 1970, or a window without a whole day, which the items count cheaply).
+    /// Whole hours (`start_utc / 3600`) are summed from `item_hour_counts`; the partial hours at
+    /// the window's ends are read from the items (at most two hours' worth), and a conversation
+    /// they share with the whole hours is counted once. Nil when it does not apply (another
+    /// filter, a time before 1970, or a window without a whole hour, which the items count cheaply).
     func kindTimeTotal(_ query: SearchQuery, hidesRestricted: Bool) throws -> Int? {
         guard query.number == nil, query.customer == nil, query.agent == nil, query.direction == nil, query.text == nil else { return nil }
         let from = query.from?.unixSeconds, to = query.to?.unixSeconds
         if let from, from < 0 { return nil }
         if let to, to < 0 { return nil }
         if let from, let to, from >= to { return 0 }
-        let day: Int64 = 86_400
-        // Whole days `firstDay ..< endDay`; the window's partial days lie outside them.
-        let firstDay = from.map { ($0 + day - 1) / day } ?? Int64.min
-        let endDay = to.map { $0 / day } ?? Int64.max
-        guard firstDay < endDay else { return nil }
+        let hour: Int64 = 3_600
+        // Whole hours `firstHour ..< endHour`; the window's partial hours lie outside them.
+        let firstHour = from.map { ($0 + hour - 1) / hour } ?? Int64.min
+        let endHour = to.map { $0 / hour } ?? Int64.max
+        guard firstHour < endHour else { return nil }
         let kind = query.kind?.rawValue
         let countsCalls = kind == nil || kind == ItemKind.call.rawValue
 
         let sums = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT coalesce(sum(items), 0), coalesce(sum(legs), 0), coalesce(sum(pairs), 0), coalesce(sum(attached), 0)
-            FROM item_day_counts WHERE day >= ?1 AND day < ?2 AND (?3 IS NULL OR kind = ?3)
-            """), arguments: [firstDay, endDay, kind])
+            FROM item_hour_counts WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR kind = ?3)
+            """), arguments: [firstHour, endHour, kind])
         let items: Int = sums?[0] ?? 0, legs: Int = sums?[1] ?? 0, pairs: Int = sums?[2] ?? 0, attached: Int = sums?[3] ?? 0
         // Without a kind, a recording that belongs to a call is shown with the call.
         var total = items - (kind == nil ? attached : 0)
         if countsCalls {
-            // Legs of one conversation count once: each (conversation, day) pair once, less the
-            // pairs of a conversation that has legs on an earlier day of the window.
+            // Legs of one conversation count once: each (conversation, hour) pair once, less the
+            // pairs of a conversation that has legs in an earlier hour of the window.
             let repeated = try Int.fetchOne(db.cachedStatement(sql: """
-                SELECT count(*) FROM conversation_days p INDEXED BY conversation_days_later
-                WHERE p.day > p.first_day AND p.day >= ?1 AND p.day < ?2
-                  AND EXISTS (SELECT 1 FROM conversation_days q WHERE q.linked_id = p.linked_id AND q.day >= ?1 AND q.day < p.day)
-                """), arguments: [firstDay, endDay]) ?? 0
+                SELECT count(*) FROM conversation_hours p INDEXED BY conversation_hours_later
+                WHERE p.hour > p.first_hour AND p.hour >= ?1 AND p.hour < ?2
+                  AND EXISTS (SELECT 1 FROM conversation_hours q WHERE q.linked_id = p.linked_id AND q.hour >= ?1 AND q.hour < p.hour)
+                """), arguments: [firstHour, endHour]) ?? 0
             total += pairs - legs - repeated
         }
 
-        // The partial days: each item on its own, or its conversation once (unless the whole
-        // days hold that conversation already).
+        // The partial hours: each item on its own, or its conversation once unless the whole
+        // hours hold that conversation already. One statement over at most two hours of items.
         let matches = kind != nil ? " AND i.kind = ?" : " AND NOT EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL)"
-        var edges: [(Int64, Int64)] = []
-        if let from, from < firstDay * day { edges.append((from, firstDay * day)) }
-        if let to, endDay * day < to { edges.append((endDay * day, to)) }
-        var edgeConversations: Set<String> = []
-        for (start, end) in edges {
-            var arguments: [any DatabaseValueConvertible] = [start, end]
-            if let kind { arguments.append(kind) }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.conversationKey) FROM items i INDEXED BY items_start WHERE i.start_utc >= ? AND i.start_utc < ?\(matches)
-                """), arguments: StatementArguments(arguments))
-            for row in rows {
-                if let key = row[0] as String? { edgeConversations.insert(key) } else { total += 1 }
+        var edges: [String] = []
+        var edgeArguments: [any DatabaseValueConvertible] = []
+        if let from, from < firstHour * hour { edges.append("(?, ?)"); edgeArguments += [from, firstHour * hour] }
+        if let to, endHour * hour < to { edges.append("(?, ?)"); edgeArguments += [endHour * hour, to] }
+        if !edges.isEmpty {
+            let segments = edges.map { _ in
+                "SELECT \(Self.conversationKey) AS k FROM items i INDEXED BY items_start WHERE i.start_utc >= ? AND i.start_utc < ?\(matches)"
             }
-        }
-        let onWholeDays = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM conversation_days WHERE linked_id = ? AND day >= ? AND day < ?)")
-        for key in edgeConversations {
-            if try Bool.fetchOne(onWholeDays, arguments: [key, firstDay, endDay]) != true { total += 1 }
+            // In the order of the statement's placeholders: the whole hours, then each segment's.
+            var arguments: [any DatabaseValueConvertible] = [firstHour, endHour]
+            for index in edges.indices {
+                arguments += [edgeArguments[2 * index], edgeArguments[2 * index + 1]]
+                if let kind { arguments.append(kind) }
+            }
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT count(*) FILTER (WHERE k IS NULL),
+                       count(DISTINCT k) FILTER (WHERE k IS NOT NULL AND NOT EXISTS (
+                           SELECT 1 FROM conversation_hours c WHERE c.linked_id = k AND c.hour >= ? AND c.hour < ?))
+                FROM (\(segments.joined(separator: " UNION ALL ")))
+                """), arguments: StatementArguments(arguments))
+            let singles: Int = row?[0] ?? 0, conversations: Int = row?[1] ?? 0
+            total += singles + conversations
         }
 
         if hidesRestricted {

@@ -37,9 +37,9 @@ public struct IndexReader {
     // MARK: search
 
     /// Finds items matching `query` (and `number`), newest first.
-    /// - Parameter dayCounts: whether a search narrowed by kind and time alone is counted from
-    ///   `item_day_counts` (tests compare it with the count read from the items).
-    public func search(_ query: SearchQuery, number: NumberMatch?, dayCounts: Bool = true) throws -> SearchResult {
+    /// - Parameter hourCounts: whether a search narrowed by kind and time alone is counted from
+    ///   `item_hour_counts` (tests compare it with the count read from the items).
+    public func search(_ query: SearchQuery, number: NumberMatch?, hourCounts: Bool = true) throws -> SearchResult {
         // Each part of the statement keeps its own arguments, joined in the order the parts
         // appear in the SQL (source, joins, conditions), whichever conditions a query has.
         var conditions: [(sql: String, arguments: [any DatabaseValueConvertible])] = []
@@ -105,7 +105,7 @@ public struct IndexReader {
                 nameMatches = try fullTextMatchCount(match)
             }
         }
-        if total == nil, dayCounts, number == nil, query.text == nil {
+        if total == nil, hourCounts, number == nil, query.text == nil {
             total = try kindTimeTotal(query, hidesRestricted: hidesRestricted)
         }
         let arguments = sourceArguments + joinArguments + conditions.flatMap { $0.arguments }
@@ -232,7 +232,7 @@ public struct IndexReader {
     }
 
     /// The conversations with these linked ids, each looked for around the start (unix seconds)
-    /// of one of its legs: on that day and the days either side (`Schema.conversationDays`).
+    /// of one of its legs: on that hour and the days either side (`Schema.conversationDays`).
     func conversations(_ seeds: [String: Int64]) throws -> [String: Conversation] {
         let statement = try db.cachedStatement(sql: """
             SELECT id, start_utc, pbx_unique_id FROM items INDEXED BY items_conversation_day

@@ -6,12 +6,12 @@ import CallvaultModel
 import CallvaultTesting
 
 /// Searches narrowed by kind and time alone are served from indexes (issue 22, schema v16):
-/// their total, summed from `item_day_counts` and the window's partial days, equals the count
-/// read from every item — for every kind, whole and partial days, conversations across
-/// midnight, recordings that belong to calls, restricted customers, and after deletions — and
+/// their total, summed from `item_hour_counts` and the window's partial hours, equals the count
+/// read from every item — for every kind, whole and partial hours, conversations across an
+/// hour (and midnight), recordings that belong to calls, restricted customers, and after deletions — and
 /// their page is read newest first from `items_kind_start` / `items_start` without a scan or sort.
 @Suite struct KindTimeSearchTests {
-    /// The samples plus a three-leg conversation across UTC midnight (local 01:59–02:05, UTC+2).
+    /// The samples plus a three-leg conversation across UTC midnight, in three UTC hours (local 01:59–03:05, UTC+2).
     static func archive() throws -> TestArchive {
         let fixture = try TestArchive.withSamples()
         let linked = "1773446390.1"
@@ -20,8 +20,8 @@ import CallvaultTesting
                             uniqueID: linked),
             Samples.cdrLine(src: "0409876543", dst: "1002", start: "2026-03-14 02:00:20", answer: "2026-03-14 02:00:25", end: "2026-03-14 02:04:00",
                             uniqueID: "1773446420.2", linkedID: linked),
-            Samples.cdrLine(src: "0409876543", dst: "1003", start: "2026-03-14 02:05:00", answer: "2026-03-14 02:05:05", end: "2026-03-14 02:06:00",
-                            uniqueID: "1773446700.3", linkedID: linked),
+            Samples.cdrLine(src: "0409876543", dst: "1003", start: "2026-03-14 03:05:00", answer: "2026-03-14 03:05:05", end: "2026-03-14 03:06:00",
+                            uniqueID: "1773450300.3", linkedID: linked),
         ]
         _ = try fixture.ingest(fixture.input("Master-midnight.csv", lines.joined(separator: "\n") + "\n"))
         return fixture
@@ -29,7 +29,7 @@ import CallvaultTesting
 
     static func totals(_ index: ArchiveIndex, _ query: SearchQuery) throws -> (fast: Int, items: Int) {
         let fast = try index.read { try $0.search(query, number: nil).total }
-        let items = try index.read { try $0.search(query, number: nil, dayCounts: false).total }
+        let items = try index.read { try $0.search(query, number: nil, hourCounts: false).total }
         return (fast, items)
     }
 
@@ -64,11 +64,12 @@ import CallvaultTesting
         }
     }
 
-    @Test func theTotalFromDayCountsEqualsTheCountOfTheItems() throws {
+    @Test func theTotalFromHourCountsEqualsTheCountOfTheItems() throws {
         let fixture = try Self.archive()
         let index = try ArchiveIndex(path: fixture.root.appendingPathComponent("index.sqlite"))
-        #expect(try fixture.sql("SELECT count(*) FROM conversation_days WHERE day > first_day") == "1", "the conversation spans midnight")
-        #expect(try fixture.sql("SELECT sum(attached) FROM item_day_counts") != "0", "recordings belong to calls")
+        #expect(try fixture.sql("SELECT count(*) FROM conversation_hours WHERE hour > first_hour AND linked_id = '1773446390.1'") == "2", "the conversation spans three hours")
+        #expect(try fixture.sql("SELECT sum(attached) FROM item_hour_counts") != "0", "recordings belong to calls")
+        #expect(try fixture.sql("SELECT sum(items) FROM item_hour_counts") == fixture.sql("SELECT count(*) FROM items"))
         try Self.compareAll(fixture, index, restricted: false)
 
         // A restricted customer's items are hidden from all but compliance, in the total too.
@@ -79,9 +80,9 @@ import CallvaultTesting
         _ = try fixture.archive.unrestrict(customer: "C001", reason: "settled", actor: fixture.actor)
         _ = try fixture.archive.erase(customer: "C002", reason: "data subject request", actor: fixture.actor)
         try Self.compareAll(fixture, index, restricted: false)
-        // Nothing counted twice: the day counts add up to the items.
-        #expect(try fixture.sql("SELECT sum(items) FROM item_day_counts") == fixture.sql("SELECT count(*) FROM items"))
-        #expect(try fixture.sql("SELECT sum(legs) FROM item_day_counts") == fixture.sql("SELECT count(*) FROM conversation_legs"))
+        // Nothing counted twice: the hour counts add up to the items.
+        #expect(try fixture.sql("SELECT sum(items) FROM item_hour_counts") == fixture.sql("SELECT count(*) FROM items"))
+        #expect(try fixture.sql("SELECT sum(legs) FROM item_hour_counts") == fixture.sql("SELECT count(*) FROM conversation_legs"))
     }
 
     @Test func aKindOrTimeSearchReadsItsPageFromAnIndexNewestFirst() throws {
@@ -96,15 +97,15 @@ import CallvaultTesting
             #expect(plan.contains("USING INDEX \(index)") || plan.contains("USING COVERING INDEX \(index)"), "\(plan)")
             #expect(!plan.contains("SCAN i\n") && !plan.hasSuffix("SCAN i") && !plan.contains("TEMP B-TREE"), "\(plan)")
         }
-        // The whole days' sums and the conversations across midnight are read by key, not scanned.
-        let sums = try fixture.sql("EXPLAIN QUERY PLAN SELECT sum(items) FROM item_day_counts WHERE day >= 1 AND day < 2 AND kind = 'call'")
-        #expect(sums.contains("SEARCH item_day_counts USING PRIMARY KEY"), "\(sums)")
+        // The whole hours' sums and the conversations across an hour are read by key, not scanned.
+        let sums = try fixture.sql("EXPLAIN QUERY PLAN SELECT sum(items) FROM item_hour_counts WHERE hour >= 1 AND hour < 2 AND kind = 'call'")
+        #expect(sums.contains("SEARCH item_hour_counts USING PRIMARY KEY"), "\(sums)")
         let repeated = try fixture.sql("""
-            EXPLAIN QUERY PLAN SELECT count(*) FROM conversation_days p INDEXED BY conversation_days_later
-            WHERE p.day > p.first_day AND p.day >= 1 AND p.day < 2
-              AND EXISTS (SELECT 1 FROM conversation_days q WHERE q.linked_id = p.linked_id AND q.day >= 1 AND q.day < p.day)
+            EXPLAIN QUERY PLAN SELECT count(*) FROM conversation_hours p INDEXED BY conversation_hours_later
+            WHERE p.hour > p.first_hour AND p.hour >= 1 AND p.hour < 2
+              AND EXISTS (SELECT 1 FROM conversation_hours q WHERE q.linked_id = p.linked_id AND q.hour >= 1 AND q.hour < p.hour)
             """)
-        #expect(repeated.contains("conversation_days_later") && repeated.contains("SEARCH q USING PRIMARY KEY"), "\(repeated)")
+        #expect(repeated.contains("conversation_hours_later") && repeated.contains("SEARCH q USING PRIMARY KEY"), "\(repeated)")
     }
 
     @Test func aSearchByKindAloneAnswersWithTheNewestOfThatKind() throws {
