@@ -23,8 +23,7 @@ enum APIInput {
     /// An upload's file name: printable ASCII without `/` or `\`, not starting with a dot, ≤ 255 characters.
     static let fileName = "^[ -\\-0-\\[\\]-~][ -.0-\\[\\]-~]{0,254}$"
 
-    // Compiled once, read-only afterwards (NSRegularExpression matches from any thread).
-    nonisolated(unsafe) private static let compiled: [String: NSRegularExpression] = {
+    private static let compiled: [String: NSRegularExpression] = {
         var result: [String: NSRegularExpression] = [:]
         for pattern in [itemID, recordingID, holdID, requestID, time, searchNumber, holdNumber, statement, fileName] {
             result[pattern] = try! NSRegularExpression(pattern: pattern)

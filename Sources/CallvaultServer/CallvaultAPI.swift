@@ -434,6 +434,11 @@ public struct CallvaultAPI: Sendable {
             buffer.writeImmutableBuffer(part)
         }
         guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "send a JSON object as the request body") }
+        // A key given as null is not a value the document allows (JSONDecoder would read it as absent).
+        if let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+           let key = object.first(where: { $0.value is NSNull })?.key {
+            throw APIError(.badRequest, "the JSON body: \(key.prefix(32)) is null; give a value or leave it out")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

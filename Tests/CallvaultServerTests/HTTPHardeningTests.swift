@@ -39,7 +39,8 @@ import CallvaultTesting
         }
         let other = try ServerFixture { $0.metricsAddresses = [AddressRange("10.0.0.0/8")!, AddressRange("::2")!] }
         try await other.application().test(.live) { client in
-            #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
+            let anonymous = try await client.execute(uri: "/metrics", method: .get)
+            #expect(anonymous.status == .unauthorized)
         }
     }
 
@@ -60,8 +61,10 @@ import CallvaultTesting
         // An unreadable file admits nobody by token (an admin's token still works).
         let missing = try ServerFixture { $0.metricsTokenFile = folder.url.appendingPathComponent("absent").path }
         try await missing.application().test(.router) { client in
-            #expect(try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"]).status == .unauthorized)
-            #expect(try await client.execute(uri: "/metrics", method: .get, headers: auth(.admin)).status == .ok)
+            let scraper = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(scraper.status == .unauthorized)
+            let admin = try await client.execute(uri: "/metrics", method: .get, headers: auth(.admin))
+            #expect(admin.status == .ok)
         }
     }
 
@@ -140,8 +143,9 @@ import CallvaultTesting
             expected[concrete, default: []].insert(method.rawValue)
             if method == .get { expected[concrete, default: []].insert("HEAD") }
         }
+        let paths = expected.sorted(by: { $0.key < $1.key })
         try await fixture.application().test(.router) { client in
-            for (path, methods) in expected.sorted(by: { $0.key < $1.key }) {
+            for (path, methods) in paths {
                 for method in [HTTPRequest.Method.trace, .put, .delete, .patch, .options, .get, .post] where !methods.contains(method.rawValue) {
                     let response = try await client.execute(uri: path, method: method, headers: auth(.admin))
                     #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
