@@ -20,8 +20,9 @@ enum APIInput {
     static let holdNumber = "^\\+[1-9]([ -]?[0-9]){6,14}$"
     /// A case name or reason: says something (at least one ASCII letter or digit somewhere).
     static let statement = "[A-Za-z0-9]"
-    /// An upload's file name: printable ASCII without `/` or `\`, not starting with a dot, ≤ 255 characters.
-    static let fileName = "^[ -\\-0-\\[\\]-~][ -.0-\\[\\]-~]{0,254}$"
+    /// An upload's file name: printable ASCII without `/` or `\`, not starting with a dot, ≤ 200
+    /// characters (so that the spool's note beside it, `<name>.reason.json`, fits the file system's 255).
+    static let fileName = "^[ -\\-0-\\[\\]-~][ -.0-\\[\\]-~]{0,199}$"
 
     private static let compiled: [String: NSRegularExpression] = {
         var result: [String: NSRegularExpression] = [:]

@@ -22,7 +22,8 @@ struct APIMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as any HTTPResponseError where error.status == .notFound && context.endpointPath == nil {
+        } catch let error as any HTTPResponseError where error.status == .notFound && [nil, "NotFound"].contains(context.endpointPath) {
+            // (Hummingbird's router names the endpoint of a request no route takes "NotFound".)
             // No route has this method and path. A path that exists with other methods is
             // 405 with the methods it has (RFC 9110 §15.5.6), not 404.
             let allowed = Self.allowedMethods(path: request.uri.path)

@@ -106,7 +106,7 @@ public struct CallvaultAPI: Sendable {
         let zone = try archive.configuration.timeZone()
         for name in ["number", "from", "to", "kind", "direction", "limit"] { _ = try params.formed(name) }
         if let number = params["number"] {
-            try APIInput.require(number, APIInput.searchNumber, "number", "a phone number: digits (6–20), single spaces or dashes between them, an optional leading +")
+            try APIInput.require(number, APIInput.searchNumber, "number", "a phone number: digits (6–20), single spaces or dashes between them, an optional leading + (written %2B in a query)")
         }
         var query = SearchQuery(number: params["number"], customer: params["customer"], agent: params["agent"], text: params["text"])
         if let limit = params["limit"] {
@@ -210,7 +210,8 @@ public struct CallvaultAPI: Sendable {
         return json(HoldListJSON(holds))
     }
 
-    struct HoldBody: Decodable {
+    struct HoldBody: APIBody {
+        static let fields: Set<String> = ["case", "reason", "customers", "numbers", "items", "from", "to"]
         var caseName: String
         var reason: String
         var customers: [String]?
@@ -243,7 +244,10 @@ public struct CallvaultAPI: Sendable {
         return json(HoldPlacedJSON(placed), status: .created)
     }
 
-    struct ReasonBody: Decodable { var reason: String }
+    struct ReasonBody: APIBody {
+        static let fields: Set<String> = ["reason"]
+        var reason: String
+    }
 
     func releaseHold(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), APIInput.matches(id, APIInput.holdID) else {
@@ -256,7 +260,8 @@ public struct CallvaultAPI: Sendable {
         return json(HoldReleasedJSON(hold))
     }
 
-    struct EraseBody: Decodable {
+    struct EraseBody: APIBody {
+        static let fields: Set<String> = ["customer", "reason", "dry_run"]
         var customer: String
         var reason: String
         var dryRun: Bool?
@@ -273,7 +278,11 @@ public struct CallvaultAPI: Sendable {
         return json(ErasureJSON(report))
     }
 
-    struct RestrictBody: Decodable { var customer: String; var reason: String? }
+    struct RestrictBody: APIBody {
+        static let fields: Set<String> = ["customer", "reason"]
+        var customer: String
+        var reason: String?
+    }
 
     func restrict(_ request: Request, _ context: APIRequestContext, lift: Bool) async throws -> Response {
         let body = try await decode(RestrictBody.self, from: request)
@@ -286,7 +295,8 @@ public struct CallvaultAPI: Sendable {
         return json(RestrictionJSON(state))
     }
 
-    struct ExportBody: Decodable {
+    struct ExportBody: APIBody {
+        static let fields: Set<String> = ["customer", "purpose", "portability", "request"]
         var customer: String
         var purpose: String?
         var portability: Bool?
@@ -421,7 +431,7 @@ public struct CallvaultAPI: Sendable {
     }
 
     /// Reads a JSON body of at most `max_json_bytes` and decodes it.
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    func decode<T: APIBody>(_ type: T.Type, from request: Request) async throws -> T {
         let limit = settings.maxJSONBytes
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw APIError(.contentTooLarge, "a JSON body may have at most \(limit) bytes ([server] max_json_bytes)")
@@ -434,9 +444,10 @@ public struct CallvaultAPI: Sendable {
             buffer.writeImmutableBuffer(part)
         }
         guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "send a JSON object as the request body") }
-        // A key given as null is not a value the document allows (JSONDecoder would read it as absent).
+        // A field given as null is not a value the document allows (JSONDecoder would read it as
+        // absent); other keys are ignored, null or not.
         if let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
-           let key = object.first(where: { $0.value is NSNull })?.key {
+           let key = object.first(where: { T.fields.contains($0.key) && $0.value is NSNull })?.key {
             throw APIError(.badRequest, "the JSON body: \(key.prefix(32)) is null; give a value or leave it out")
         }
         do {
@@ -458,18 +469,27 @@ public struct CallvaultAPI: Sendable {
     }
 }
 
+/// A JSON request body: its fields, as the OpenAPI document names them.
+protocol APIBody: Decodable {
+    static var fields: Set<String> { get }
+}
+
 /// A request's query parameters, checked against the names a route knows.
 struct Query {
     private var values: [String: String] = [:]
 
+    /// Reads the query as HTML forms and HTTP clients encode it: `+` is a space (send a `+` as
+    /// `%2B`), `%XX` a byte.
     init(_ request: Request, allowed: Set<String>) throws {
-        for (key, value) in request.uri.queryParameters {
-            let name = String(key)
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = WebForm.decode(parts[0])
+            let value = parts.count > 1 ? WebForm.decode(parts[1]) : ""
             guard allowed.contains(name) else {
                 throw APIError(.badRequest, "unknown query parameter '\(name.prefix(32))'\(allowed.isEmpty ? "; this route takes none" : "; use \(allowed.sorted().joined(separator: ", "))")")
             }
             guard values[name] == nil else { throw APIError(.badRequest, "query parameter '\(name)' is given twice") }
-            values[name] = String(value)
+            values[name] = value
         }
     }
 

@@ -54,7 +54,8 @@ import Testing
             (APIInput.searchNumber, ["040 123 4567", "+358 40 123 4567", "234567", "040-1234567"], ["12345", "(040) 123 4567", "040  1234567", "+", "abc123456"]),
             (APIInput.holdNumber, ["+358401234567", "+358 40 123 4567"], ["0401234567", "+0401234567", "+123456"]),
             (APIInput.statement, ["claim settled", "x", "  Löschung 7"], ["", "   ", "§§", "é"]),
-            (APIInput.fileName, ["Master.csv", "in-0401234567-1001.wav", "a b"], ["", ".hidden", "a/b", "a\\b", "ä.csv", "tab\there"]),
+            (APIInput.fileName, ["Master.csv", "in-0401234567-1001.wav", "a b", String(repeating: "x", count: 200)],
+             ["", ".hidden", "a/b", "a\\b", "ä.csv", "tab\there", String(repeating: "x", count: 201)]),
         ]
         for (pattern, good, bad) in cases {
             for value in good { #expect(APIInput.matches(value, pattern), "\(value) should match \(pattern)") }
