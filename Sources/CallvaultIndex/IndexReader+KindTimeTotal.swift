@@ -24,10 +24,12 @@ extension IndexReader {
         let kind = query.kind?.rawValue
         let countsCalls = kind == nil || kind == ItemKind.call.rawValue
 
+        // A range of the primary key per kind (`kind IN` seeks each kind's hours).
+        let kinds = kind.map { [$0] } ?? ItemKind.allCases.map(\.rawValue)
         let sums = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT coalesce(sum(items), 0), coalesce(sum(legs), 0), coalesce(sum(pairs), 0), coalesce(sum(attached), 0)
-            FROM item_hour_counts WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR kind = ?3)
-            """), arguments: [firstHour, endHour, kind])
+            FROM item_hour_counts WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ", "))) AND hour >= ? AND hour < ?
+            """), arguments: StatementArguments(kinds + [firstHour, endHour] as [any DatabaseValueConvertible]))
         let items: Int = sums?[0] ?? 0, legs: Int = sums?[1] ?? 0, pairs: Int = sums?[2] ?? 0, attached: Int = sums?[3] ?? 0
         // Without a kind, a recording that belongs to a call is shown with the call.
         var total = items - (kind == nil ? attached : 0)
