@@ -503,10 +503,11 @@ struct Query {
         return value
     }
 
+    /// A boolean parameter: `true` or `false`, as the document's `boolean` is written.
     func flag(_ name: String) throws -> Bool {
         switch values[name] {
-        case nil, "false", "0": return false
-        case "", "true", "1": return true
+        case nil, "false": return false
+        case "true": return true
         default: throw APIError(.badRequest, "\(name) must be true or false")
         }
     }
