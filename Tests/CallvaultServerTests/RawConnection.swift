@@ -5,7 +5,7 @@ import Glibc
 
 /// A plain TCP connection to the server under test, for what an HTTP client library hides:
 /// half-sent requests, idle connections, the bytes of a HEAD answer.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`.
@@ -28,6 +28,14 @@ final class RawConnection {
         let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
             throw MissingValue(description: "send: \(errno)")
+        }
+    }
+
+    /// `readUntilClosed(seconds:)` on a thread of its own: blocking a thread of Swift's
+    /// cooperative pool would starve the server under test, whose handlers run there.
+    func read(untilClosedWithin seconds: Double) async -> (text: String, closed: Bool) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }
         }
     }
 
