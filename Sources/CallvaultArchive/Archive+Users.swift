@@ -251,11 +251,13 @@ extension Archive {
     /// `LoginPolicy.lockoutDuration`; while locked every attempt is refused without checking the
     /// password. Failed logins, lockouts and logins are audited with `origin` (e.g. the client
     /// address); a password is never recorded.
-    /// - Throws: `ArchiveFailure(.refused)`; the message does not tell an unknown name from a wrong password.
+    /// - Throws: `ArchiveFailure(.refused)` with one message for an unknown name, a wrong password,
+    ///   a disabled account and a locked one, in about the same time (one bcrypt run each): the
+    ///   answer never confirms that an account exists (the audit log records which it was).
     public func login(name: String, password: String, origin: String, now: Date? = nil) throws -> Session {
         let time = now ?? clock()
         let name = name.trimmingCharacters(in: .whitespaces).lowercased()
-        let wrong = ArchiveFailure(.refused, "wrong user name or password")
+        let wrong = ArchiveFailure(.refused, Self.loginRefusal)
         let user = name.isEmpty || name.utf8.count > 64 ? nil : try index.read { try $0.user(named: name) }
         guard let user, !user.disabled, let hash = user.passwordHash, let role = Role(rawValue: user.role), role.isPerson else {
             // Spend as long as a real check (one bcrypt run), so the answer's timing does not tell which names exist.
@@ -264,13 +266,14 @@ extension Archive {
             throw wrong
         }
         if let until = user.lockedUntil, until > time {
+            // The same answer, in the same time, as a wrong password: a lockout must not tell a
+            // guesser that the name is an account. The password is checked and ignored.
+            _ = passwords.verify(password, hash: hash)
             try auditLogin("login-failed", user: user, origin: origin, reason: "locked", at: time)
-            throw ArchiveFailure(.refused, "the account \(user.name) is locked after \(LoginPolicy.maximumFailedLogins) failed logins until \(Self.isoFormatter.format(until)) (UTC); try again then, or ask an admin to set a new password (`callvault users passwd \(user.name) --password-stdin`)")
+            throw wrong
         }
         guard passwords.verify(password, hash: hash) else {
-            if let locked = try recordWrongPassword(user, action: "login-failed", origin: origin, at: time) {
-                throw ArchiveFailure(.refused, "wrong user name or password; after \(LoginPolicy.maximumFailedLogins) failed logins the account is locked until \(Self.isoFormatter.format(locked)) (UTC)")
-            }
+            try recordWrongPassword(user, action: "login-failed", origin: origin, at: time)
             throw wrong
         }
         let id = Secrets.newSessionID(), csrf = Secrets.newCSRFToken()
@@ -282,6 +285,10 @@ extension Archive {
         }
         return Session(id: id, csrf: csrf, principal: Principal(name: user.name, role: role))
     }
+
+    /// The one answer to a refused login, whatever the reason (unknown name, wrong password,
+    /// disabled or locked account).
+    public static let loginRefusal = "wrong user name or password (after \(LoginPolicy.maximumFailedLogins) failed logins in a row an account is locked for \(Int(LoginPolicy.lockoutDuration / 60)) minutes: wait, or ask an admin to set a new password)"
 
     /// Who a session belongs to, or nil if it is unknown, ended, idle for longer than
     /// `idleTimeout` (it is ended then, audited), or its account is disabled. Counts as

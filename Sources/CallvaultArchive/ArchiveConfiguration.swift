@@ -59,6 +59,10 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         # max_json_bytes = 65536          # largest JSON request body
         # secure_cookies = "auto"         # web UI session cookie Secure: "auto" (behind an HTTPS proxy sending X-Forwarded-Proto), "always", "never"
         # session_idle_timeout = "PT30M"  # a web UI session ends after this long unused
+        # idle_timeout = "PT30S"          # a connection that sends no complete request head (or nothing between requests) this long is closed
+        # GET /metrics needs an admin's token, the token in metrics_token_file, or a client address listed here
+        # metrics_addresses = ["10.0.0.7", "192.168.10.0/24"]   # not the reverse proxy's address: all its clients would share it
+        # metrics_token_file = "/etc/callvault/metrics.token"   # Prometheus sends it: authorization.credentials_file
 
         # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
         # [sources.3cx]
@@ -217,6 +221,19 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             case ("server", "secure_cookies", .string(let text)):
                 guard let value = ServerSettings.CookieSecurity(rawValue: text) else { throw fail("secure_cookies must be \"auto\", \"always\" or \"never\"") }
                 config.server.secureCookies = value
+            case ("server", "idle_timeout", .string(let text)):
+                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 1, seconds <= 3600 else { throw fail("idle_timeout must be an ISO 8601 duration from PT1S to PT1H, such as \"PT30S\"") }
+                config.server.idleTimeout = seconds
+            case ("server", "metrics_addresses", .array(let list)):
+                var ranges: [AddressRange] = []
+                for text in list {
+                    guard let range = AddressRange(text) else { throw fail("metrics_addresses: '\(text.prefix(64))' is not an IP address or a CIDR block such as \"10.0.0.0/24\"") }
+                    ranges.append(range)
+                }
+                config.server.metricsAddresses = ranges
+            case ("server", "metrics_token_file", .string(let path)):
+                guard path.hasPrefix("/") else { throw fail("metrics_token_file must be an absolute path, such as \"/etc/callvault/metrics.token\"") }
+                config.server.metricsTokenFile = path
             case ("server", "session_idle_timeout", .string(let text)):
                 guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 60 else { throw fail("session_idle_timeout must be an ISO 8601 duration of at least PT1M, such as \"PT30M\"") }
                 config.server.sessionIdleTimeout = seconds
@@ -389,6 +406,13 @@ public struct ServerSettings: Sendable, Equatable {
     public var secureCookies = CookieSecurity.auto
     /// How long a web UI session may go unused before it ends.
     public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// How long a connection may go without a complete request head: a client that sends half a
+    /// header, or nothing between keep-alive requests, or stalls an upload, is disconnected.
+    public var idleTimeout: TimeInterval = 30
+    /// Clients that may read `/metrics` without a token (by their socket address; none by default).
+    public var metricsAddresses: [AddressRange] = []
+    /// A file holding the bearer token that reads `/metrics` (besides an admin's token).
+    public var metricsTokenFile: String?
 
     /// When the session cookie is marked `Secure` (sent over HTTPS only).
     public enum CookieSecurity: String, Sendable, Equatable, CaseIterable {

@@ -37,6 +37,16 @@ struct BenchSearchCommand: ParsableCommand {
             "number_30_days": try measure(numbers) { SearchQuery(number: $0, from: start, to: end, limit: 50) },
             "customer_last_50": try measure(customers) { SearchQuery(customer: $0, limit: 50) },
             "name": try measure(names) { SearchQuery(text: $0, limit: 50) },
+            // Narrowed by kind or time alone (issue 22): totals from the hour counts, pages from
+            // `items_kind_start` / `items_start`. Windows start at uneven times (partial hours).
+            "kind_only": try measure("call,sms,recording") { SearchQuery(kind: ItemKind(rawValue: $0), limit: 50) },
+            "time_30_days": try measure((0..<100).map { String($0) }.joined(separator: ",")) {
+                let from = start.addingTimeInterval(Double(Int($0)!) * 86_400 * 2 + 1_237)
+                return SearchQuery(from: from, to: from.addingTimeInterval(30 * 86_400), limit: 50)
+            },
+            "kind_and_time_30_days": try measure("call,sms,recording") {
+                SearchQuery(from: start.addingTimeInterval(1_237), to: end, kind: ItemKind(rawValue: $0), limit: 50)
+            },
         ]
         Output.json(result)
     }

@@ -41,7 +41,9 @@ public enum TimeArgument {
         components.second = time.count == 3 ? time[2]! : 0
         guard components.hour! < 24, components.minute! < 60, components.second! < 61 else { throw bad }
         if let offset {
-            calendar.timeZone = TimeZone(secondsFromGMT: offset)!
+            // Foundation knows offsets up to ±18 hours; a larger one is a typo, not a crash.
+            guard let zone = TimeZone(secondsFromGMT: offset) else { throw bad }
+            calendar.timeZone = zone
         }
         guard let date = calendar.date(from: components) else { throw bad }
         return date

@@ -37,9 +37,13 @@ public struct IndexReader {
     // MARK: search
 
     /// Finds items matching `query` (and `number`), newest first.
-    public func search(_ query: SearchQuery, number: NumberMatch?) throws -> SearchResult {
-        var conditions: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
+    /// - Parameter hourCounts: whether a search narrowed by kind and time alone is counted from
+    ///   `item_hour_counts` (tests compare it with the count read from the items).
+    public func search(_ query: SearchQuery, number: NumberMatch?, hourCounts: Bool = true) throws -> SearchResult {
+        // Each part of the statement keeps its own arguments, joined in the order the parts
+        // appear in the SQL (source, joins, conditions), whichever conditions a query has.
+        var conditions: [(sql: String, arguments: [any DatabaseValueConvertible])] = []
+        var sourceArguments: [any DatabaseValueConvertible] = []
         // A number search reads its matches' ids and starts from the number indexes (the window,
         // if any, applied there); the `items` rows are read only when a condition needs them.
         var source = "items i"
@@ -47,46 +51,41 @@ public struct IndexReader {
             let matches = Self.numberMatches(number, from: query.from, to: query.to)
             if query.kind == nil && query.agent == nil && query.direction == nil {
                 source = "(\(matches.sql)) i"
+                sourceArguments = matches.arguments
             } else {
-                conditions.append("i.id IN (SELECT id FROM (\(matches.sql)))")
+                conditions.append(("i.id IN (SELECT id FROM (\(matches.sql)))", matches.arguments))
             }
-            arguments += matches.arguments
         }
         var joins = ""
+        var joinArguments: [any DatabaseValueConvertible] = []
         if let customer = query.customer {
             joins += " JOIN item_customers ic ON ic.item_id = i.id AND ic.customer_id = ?"
-            arguments.append(customer)
+            joinArguments.append(customer)
         }
-        let customerArguments = arguments.count  // the source's and join's come before the conditions
         if number == nil, let from = query.from {
-            conditions.append("i.start_utc >= ?")
-            arguments.append(from.unixSeconds)
+            conditions.append(("i.start_utc >= ?", [from.unixSeconds]))
         }
         if number == nil, let to = query.to {
-            conditions.append("i.start_utc < ?")
-            arguments.append(to.unixSeconds)
+            conditions.append(("i.start_utc < ?", [to.unixSeconds]))
         }
         if let kind = query.kind {
-            conditions.append("i.kind = ?")
-            arguments.append(kind.rawValue)
+            conditions.append(("i.kind = ?", [kind.rawValue]))
         } else {
             // A recording that belongs to a call is shown as the call's `recording` (only
             // recording items have a `recordings` row: tested on the id alone, so that a walk of
             // the time index reads no `items` row for this).
-            conditions.append("NOT EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL)")
+            conditions.append(("NOT EXISTS (SELECT 1 FROM recordings r WHERE r.item_id = i.id AND r.call_item_id IS NOT NULL)", []))
         }
         if let agent = query.agent {
-            conditions.append("i.agent = ?")
-            arguments.append(agent)
+            conditions.append(("i.agent = ?", [agent]))
         }
         if let direction = query.direction {
-            conditions.append("i.direction = ?")
-            arguments.append(direction.rawValue)
+            conditions.append(("i.direction = ?", [direction.rawValue]))
         }
         var hidesRestricted = false
         if !query.includesRestricted, try anyRestriction() {
             // A restricted customer's items are stored only: hidden from all but compliance (R25).
-            conditions.append("NOT \(PolicyConditions.restricted)")
+            conditions.append(("NOT \(PolicyConditions.restricted)", []))
             hidesRestricted = true
         }
         var nameMatches: Int?
@@ -94,8 +93,7 @@ public struct IndexReader {
         var onlyName: String?  // the full-text query when nothing else narrows the search
         if let text = query.text, let match = try fullTextQuery(text) {
             // First: SQLite tests conditions in order, and this one needs only the id.
-            conditions.insert("i.id IN (SELECT \(Schema.nameKeyID("rowid")) FROM names_fts WHERE names_fts MATCH ?)", at: 0)
-            arguments.insert(match, at: customerArguments)
+            conditions.insert(("i.id IN (SELECT \(Schema.nameKeyID("rowid")) FROM names_fts WHERE names_fts MATCH ?)", [match]), at: 0)
             if number == nil, query.customer == nil, query.from == nil, query.to == nil,
                query.kind == nil || query.kind == .call, query.agent == nil, query.direction == nil, !hidesRestricted {
                 // Only a name narrows it (only calls have names): count from the full-text indexes and
@@ -107,7 +105,11 @@ public struct IndexReader {
                 nameMatches = try fullTextMatchCount(match)
             }
         }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        if total == nil, hourCounts, number == nil, query.text == nil {
+            total = try kindTimeTotal(query, hidesRestricted: hidesRestricted)
+        }
+        let arguments = sourceArguments + joinArguments + conditions.flatMap { $0.arguments }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.map { $0.sql }.joined(separator: " AND ")
         let matched = " FROM \(source)\(joins)\(whereClause)"
         let matchedArguments: StatementArguments = StatementArguments(arguments)
         // Legs of one call share a linked id: they are one conversation, counted and shown once.
@@ -230,7 +232,7 @@ public struct IndexReader {
     }
 
     /// The conversations with these linked ids, each looked for around the start (unix seconds)
-    /// of one of its legs: on that day and the days either side (`Schema.conversationDays`).
+    /// of one of its legs: on that hour and the days either side (`Schema.conversationDays`).
     func conversations(_ seeds: [String: Int64]) throws -> [String: Conversation] {
         let statement = try db.cachedStatement(sql: """
             SELECT id, start_utc, pbx_unique_id FROM items INDEXED BY items_conversation_day

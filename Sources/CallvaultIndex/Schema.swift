@@ -19,6 +19,7 @@ enum Schema {
         migrator.registerMigration("v13-hold-coverage", migrate: v13HoldCoverage)
         migrator.registerMigration("v14-os-logins", migrate: v14OSLogins)
         migrator.registerMigration("v15-keyed-audit", migrate: v15KeyedAudit)
+        migrator.registerMigration("v16-kind-time-counts", migrate: v16KindTimeCounts)
         return migrator
     }
 

@@ -22,6 +22,17 @@ struct APIMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
+        } catch let error as any HTTPResponseError where error.status == .notFound && [nil, "NotFound"].contains(context.endpointPath) {
+            // (Hummingbird's router names the endpoint of a request no route takes "NotFound".)
+            // No route has this method and path. A path that exists with other methods is
+            // 405 with the methods it has (RFC 9110 §15.5.6), not 404.
+            let allowed = Self.allowedMethods(path: request.uri.path)
+            if allowed.isEmpty {
+                response = APIError.response(for: error, request: request, context: context)
+            } else {
+                response = APIError(.methodNotAllowed, "\(request.method.rawValue.prefix(16)) is not a method of this route; it takes \(allowed.joined(separator: ", "))",
+                                    headers: [.allow: allowed.joined(separator: ", ")]).response()
+            }
         } catch {
             response = APIError.response(for: error, request: request, context: context)
         }
@@ -34,5 +45,25 @@ struct APIMiddleware: RouterMiddleware {
             "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
         ])
         return response
+    }
+
+    /// The methods the API and the web UI answer at `path` (HEAD wherever GET is), in a fixed
+    /// order; empty when no route has this path.
+    static func allowedMethods(path: String) -> [String] {
+        let routes = APIRoute.allCases.map { ($0.path, $0.method) } + WebRoute.allCases.map { ($0.path, $0.method) }
+        var methods: Set<HTTPRequest.Method> = []
+        for (pattern, method) in routes where matches(pattern, path) {
+            methods.insert(method)
+            if method == .get { methods.insert(.head) }
+        }
+        return [HTTPRequest.Method.get, .head, .post].filter(methods.contains).map(\.rawValue)
+    }
+
+    /// Whether `path` fits `pattern`, whose `{id}` segments stand for any one segment.
+    static func matches(_ pattern: String, _ path: String) -> Bool {
+        let want = pattern.split(separator: "/", omittingEmptySubsequences: true)
+        let have = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard want.count == have.count else { return false }
+        return zip(want, have).allSatisfy { $0 == $1 || $0.hasPrefix("{") }
     }
 }

@@ -26,12 +26,6 @@ public struct APIRequestContext: RequestContext {
     /// limits of `ServerSettings`.
     public var maxUploadSize: Int { 64 << 10 }
 
-    /// Whether the client connects from this machine (127.0.0.0/8 or ::1).
-    public var isLoopback: Bool {
-        guard let address = remoteAddress?.ipAddress else { return false }
-        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
-    }
-
     /// The audit origin of the request: `http@<client address>`.
     public var origin: String { "http@\(remoteAddress?.ipAddress ?? "unknown")" }
 }

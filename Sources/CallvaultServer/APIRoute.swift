@@ -7,14 +7,16 @@ public enum RouteAccess: Sendable, Equatable {
     case open
     /// An authenticated principal whose role the permission table allows this action.
     case action(Action)
-    /// Anyone connecting from this machine (127.0.0.1, ::1); from elsewhere, as `action`.
-    case loopbackOr(Action)
+    /// A metrics scraper: a client whose address `[server] metrics_addresses` lists, or that sends
+    /// the token of `[server] metrics_token_file`; anyone else as `action`. Loopback is not
+    /// special: behind a reverse proxy on the same machine every client comes from 127.0.0.1.
+    case scraperOr(Action)
 
     /// The action the route maps to, if any.
     public var action: Action? {
         switch self {
         case .open: return nil
-        case .action(let action), .loopbackOr(let action): return action
+        case .action(let action), .scraperOr(let action): return action
         }
     }
 }
@@ -91,7 +93,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
         case .export: return .action(.export)
         case .auditVerify: return .action(.verifyAudit)
         case .ingest: return .action(.ingest)
-        case .metrics: return .loopbackOr(.readMetrics)
+        case .metrics: return .scraperOr(.readMetrics)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 import CallvaultAccess
 import CallvaultArchive
@@ -9,18 +10,19 @@ struct Authorizer: Sendable {
     let resolver: any PrincipalResolver
     let archive: Archive
     let pool: ArchiveThreadPool
+    let scrapers: MetricsScrapers
 
     static let challenge = "Bearer realm=\"callvault\""
 
-    /// Returns the principal the request acts as (nil for an open route, or for a loopback
-    /// client of a loopback route), or throws 401 / 403. A denial is audited.
+    /// Returns the principal the request acts as (nil for an open route, or for a metrics
+    /// scraper of the metrics route), or throws 401 / 403. A denial is audited.
     func authorize(_ route: APIRoute, request: Request, context: inout APIRequestContext) async throws {
         let action: Action
         switch route.access {
         case .open:
             return
-        case .loopbackOr(let guarded):
-            if context.isLoopback { return }
+        case .scraperOr(let guarded):
+            if try await scrapers.admit(request, context: context) { return }
             action = guarded
         case .action(let guarded):
             action = guarded
@@ -60,5 +62,30 @@ struct Authorizer: Sendable {
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 512, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { return nil }
         return token
+    }
+}
+
+/// Who reads `/metrics` without an account: the client addresses of `[server] metrics_addresses`
+/// and the bearer token in `[server] metrics_token_file` (read at each scrape, so a rotated
+/// token takes effect without a restart; compared in constant time, never logged).
+struct MetricsScrapers: Sendable {
+    let addresses: [AddressRange]
+    let tokenFile: String?
+    let pool: ArchiveThreadPool
+
+    /// Whether `request` comes from a listed address or carries the scrape token.
+    func admit(_ request: Request, context: APIRequestContext) async throws -> Bool {
+        if let address = context.remoteAddress?.ipAddress, addresses.contains(where: { $0.contains(address) }) { return true }
+        guard let tokenFile, let header = request.headers[.authorization], let sent = Authorizer.bearerToken(header) else { return false }
+        let expected: String? = try await pool.run {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else { return nil }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return token.count >= 16 ? token : nil
+        }
+        guard let expected else {
+            context.logger.error("metrics_token_file is unreadable or holds under 16 characters", metadata: ["route": "/metrics"])
+            return false
+        }
+        return Secrets.constantTimeEquals(sent, expected)
     }
 }

@@ -3,7 +3,9 @@
 /// One range is served as `206`; a header with several ranges is ignored and the whole
 /// resource is sent (`200`), as RFC 9110 §14.2 allows — players and browsers ask for one range
 /// at a time, and a multipart answer would buy nothing. A range unit other than `bytes` is
-/// ignored too. A malformed byte range or one that starts past the end is `416`.
+/// ignored too. A malformed byte range or one that starts past the end is `416`. A last
+/// position at or past the end, however many digits it has, means "to the end" (§14.1.2), and a
+/// suffix longer than the resource means all of it.
 enum ByteRangeRequest: Equatable {
     /// Send everything (no header, several ranges, or another unit).
     case whole
@@ -41,9 +43,18 @@ enum ByteRangeRequest: Equatable {
     private static func parse(_ text: String) -> Spec? {
         guard let dash = text.firstIndex(of: "-") else { return nil }
         let left = text[..<dash], right = text[text.index(after: dash)...]
+        /// The value of `digits`, saturating at `Int64.max`: no resource is that large, so a
+        /// longer number still compares as past the end (RFC 9110 sets no limit on the digits).
         func number(_ digits: Substring) -> Int64? {
-            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return Int64(digits)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            var value: Int64 = 0
+            for digit in digits.utf8 {
+                let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(Int64(digit - UInt8(ascii: "0")))
+                if overflow1 || overflow2 { return .max }
+                value = sum
+            }
+            return value
         }
         if left.isEmpty {
             return number(right).map { .suffix($0) }

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import HTTPTypes
 public import CallvaultArchive
 import CallvaultAccess
@@ -43,14 +44,16 @@ public struct CallvaultAPI: Sendable {
     }
 
     /// A router with the API's middleware (errors as JSON, security headers, request log, the
-    /// web UI's session cookie), every route of `APIRoute` and every page of `WebRoute`.
-    /// Routes added to it later get the same middleware.
+    /// web UI's session cookie), every route of `APIRoute` and every page of `WebRoute`, HEAD
+    /// wherever GET is (the GET's answer without its body), and 405 with `Allow` for a method a
+    /// path lacks. Routes added to it later get the same middleware.
     public func makeRouter() -> Router<APIRequestContext> {
-        let router = Router(context: APIRequestContext.self)
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: APIMiddleware())
         // Before every route: a browser's session cookie becomes the principal (web UI, audio).
         router.add(middleware: SessionMiddleware(archive: archive, pool: pool, idleTimeout: settings.sessionIdleTimeout))
-        let authorizer = Authorizer(resolver: principals, archive: archive, pool: pool)
+        let scrapers = MetricsScrapers(addresses: settings.metricsAddresses, tokenFile: settings.metricsTokenFile, pool: pool)
+        let authorizer = Authorizer(resolver: principals, archive: archive, pool: pool, scrapers: scrapers)
         for route in APIRoute.allCases {
             router.on(RouterPath(route.path), method: route.method) { request, context -> Response in
                 var context = context
@@ -64,11 +67,15 @@ public struct CallvaultAPI: Sendable {
     }
 
     /// An application serving `router` (by default `makeRouter()`) on the settings' host and port.
+    /// A connection that sends no complete request head for `[server] idle_timeout` (half a
+    /// header, nothing between keep-alive requests, a stalled upload) is closed by Hummingbird's
+    /// connection state handler; a response being written is never cut by it.
     /// - Parameter onServerRunning: called with the bound port once the server listens.
     public func makeApplication(router: Router<APIRequestContext>? = nil, logger: Logger,
                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> Application<RouterResponder<APIRequestContext>> {
         Application(router: router ?? makeRouter(),
+                    server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(settings.idleTimeout * 1_000_000_000)))),
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                     logger: logger)
@@ -97,13 +104,17 @@ public struct CallvaultAPI: Sendable {
 
     func search(_ params: Query, _ context: APIRequestContext) async throws -> Response {
         let zone = try archive.configuration.timeZone()
+        for name in ["number", "from", "to", "kind", "direction", "limit"] { _ = try params.formed(name) }
+        if let number = params["number"] {
+            try APIInput.require(number, APIInput.searchNumber, "number", "a phone number: digits (6–20), single spaces or dashes between them, an optional leading + (written %2B in a query)")
+        }
         var query = SearchQuery(number: params["number"], customer: params["customer"], agent: params["agent"], text: params["text"])
         if let limit = params["limit"] {
             guard let value = Int(limit) else { throw APIError(.badRequest, "limit must be a whole number (0–10000)") }
             query.limit = value
         }
-        if let from = params["from"] { query.from = try TimeArgument.parse(from, option: "from", zone: zone) }
-        if let to = params["to"] { query.to = try TimeArgument.parse(to, option: "to", zone: zone, endOfDay: true) }
+        if let from = params["from"] { query.from = try TimeArgument.parse(Self.time(from, "from"), option: "from", zone: zone) }
+        if let to = params["to"] { query.to = try TimeArgument.parse(Self.time(to, "to"), option: "to", zone: zone, endOfDay: true) }
         if let kind = params["kind"] {
             guard let value = ItemKind(rawValue: kind) else { throw APIError(.badRequest, "kind must be call, sms or recording") }
             query.kind = value
@@ -126,7 +137,7 @@ public struct CallvaultAPI: Sendable {
     }
 
     func item(_ params: Query, _ context: APIRequestContext) async throws -> Response {
-        let id = try itemID(context)
+        let id = try itemID(context, APIInput.itemID)
         let actor = try actor(context)
         let purpose = params["purpose"]
         let item = try await pool.run { [archive] in try archive.show(id, purpose: purpose, actor: actor) }
@@ -134,7 +145,7 @@ public struct CallvaultAPI: Sendable {
     }
 
     func audio(_ request: Request, _ params: Query, _ context: APIRequestContext) async throws -> Response {
-        let id = try itemID(context)
+        let id = try itemID(context, APIInput.recordingID)
         let actor = try actor(context)
         let purpose = params["purpose"]
         let rangeHeader = request.headers[.range]
@@ -210,7 +221,8 @@ public struct CallvaultAPI: Sendable {
         return json(HoldListJSON(holds))
     }
 
-    struct HoldBody: Decodable {
+    struct HoldBody: APIBody {
+        static let fields: Set<String> = ["case", "reason", "customers", "numbers", "items", "from", "to"]
         var caseName: String
         var reason: String
         var customers: [String]?
@@ -224,28 +236,43 @@ public struct CallvaultAPI: Sendable {
     func placeHold(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let body = try await decode(HoldBody.self, from: request)
         let zone = try archive.configuration.timeZone()
+        try APIInput.require(body.caseName, APIInput.statement, "case", "a case name (with a letter or digit)")
+        try Self.statement(body.reason)
+        for number in body.numbers ?? [] {
+            try APIInput.require(number, APIInput.holdNumber, "numbers", "international phone numbers: + and 7–15 digits, single spaces or dashes between them")
+        }
+        for item in body.items ?? [] { try APIInput.require(item, APIInput.itemID, "items", "item ids (call-N, sms-N or rec-N)") }
         var hold = HoldRequest(caseName: body.caseName, reason: body.reason, customers: body.customers ?? [],
                                numbers: body.numbers ?? [], items: body.items ?? [])
-        if let from = body.from { hold.from = try TimeArgument.parse(from, option: "from", zone: zone) }
-        if let to = body.to { hold.to = try TimeArgument.parse(to, option: "to", zone: zone, endOfDay: true) }
+        if let from = body.from { hold.from = try TimeArgument.parse(Self.time(from, "from"), option: "from", zone: zone) }
+        if let to = body.to { hold.to = try TimeArgument.parse(Self.time(to, "to"), option: "to", zone: zone, endOfDay: true) }
+        if let from = hold.from, let to = hold.to, from >= to {
+            // Each time is well-formed; together they hold nothing (JSON Schema cannot say so).
+            throw APIError(.unprocessableContent, "from must be before to")
+        }
         let actor = try actor(context)
         let placed = try await pool.run { [archive, hold] in try archive.placeHold(hold, actor: actor) }
         return json(HoldPlacedJSON(placed), status: .created)
     }
 
-    struct ReasonBody: Decodable { var reason: String }
+    struct ReasonBody: APIBody {
+        static let fields: Set<String> = ["reason"]
+        var reason: String
+    }
 
     func releaseHold(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("id"), Hold.number(id) != nil else {
+        guard let id = context.parameters.get("id"), APIInput.matches(id, APIInput.holdID) else {
             throw APIError(.badRequest, "the path must name a hold id (hold-N)")
         }
         let body = try await decode(ReasonBody.self, from: request)
+        try Self.statement(body.reason)
         let actor = try actor(context)
         let hold = try await pool.run { [archive] in try archive.releaseHold(id, reason: body.reason, actor: actor) }
         return json(HoldReleasedJSON(hold))
     }
 
-    struct EraseBody: Decodable {
+    struct EraseBody: APIBody {
+        static let fields: Set<String> = ["customer", "reason", "dry_run"]
         var customer: String
         var reason: String
         var dryRun: Bool?
@@ -254,6 +281,7 @@ public struct CallvaultAPI: Sendable {
 
     func erase(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let body = try await decode(EraseBody.self, from: request)
+        try Self.statement(body.reason)
         let actor = try actor(context)
         let report = try await pool.run { [archive] in
             try archive.erase(customer: body.customer, reason: body.reason, dryRun: body.dryRun ?? false, actor: actor)
@@ -261,10 +289,15 @@ public struct CallvaultAPI: Sendable {
         return json(ErasureJSON(report))
     }
 
-    struct RestrictBody: Decodable { var customer: String; var reason: String? }
+    struct RestrictBody: APIBody {
+        static let fields: Set<String> = ["customer", "reason"]
+        var customer: String
+        var reason: String?
+    }
 
     func restrict(_ request: Request, _ context: APIRequestContext, lift: Bool) async throws -> Response {
         let body = try await decode(RestrictBody.self, from: request)
+        if !lift || body.reason != nil { try Self.statement(body.reason ?? "") }
         let actor = try actor(context)
         let state = try await pool.run { [archive] in
             lift ? try archive.unrestrict(customer: body.customer, reason: body.reason, actor: actor)
@@ -273,7 +306,8 @@ public struct CallvaultAPI: Sendable {
         return json(RestrictionJSON(state))
     }
 
-    struct ExportBody: Decodable {
+    struct ExportBody: APIBody {
+        static let fields: Set<String> = ["customer", "purpose", "portability", "request"]
         var customer: String
         var purpose: String?
         var portability: Bool?
@@ -282,6 +316,7 @@ public struct CallvaultAPI: Sendable {
 
     func export(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let body = try await decode(ExportBody.self, from: request)
+        if let id = body.request { try APIInput.require(id, APIInput.requestID, "request", "a request id (req-N)") }
         let actor = try actor(context)
         return try await exportPackage(customer: body.customer, purpose: body.purpose, portability: body.portability ?? false,
                                        request: body.request, actor: actor)
@@ -336,6 +371,7 @@ public struct CallvaultAPI: Sendable {
         if let problem = SpoolWatcher.uploadNameProblem(name) {
             throw APIError(.badRequest, "X-Filename: \(problem)")
         }
+        try APIInput.require(name, APIInput.fileName, "X-Filename", "the plain file name in printable ASCII (no / or \\, not starting with a dot)")
         if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > settings.maxIngestBytes {
             throw APIError(.contentTooLarge, "the file is larger than the \(settings.maxIngestBytes) bytes an upload may have ([server] max_ingest_bytes)")
         }
@@ -352,6 +388,7 @@ public struct CallvaultAPI: Sendable {
                 let at = received - Int64(part.readableBytes)
                 try await pool.run { try file.write(part, at: at) }
             }
+            guard received > 0 else { throw APIError(.badRequest, "the upload is empty: send the file's bytes as the request body") }
             try await pool.run { try file.sync() }
         } catch {
             unlink(staging.path)
@@ -380,12 +417,23 @@ public struct CallvaultAPI: Sendable {
         return Actor(principal, origin: context.origin)
     }
 
-    /// The `{id}` path parameter, checked to be an item id (`call-N`, `sms-N`, `rec-N`).
-    func itemID(_ context: APIRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), ItemID(id) != nil else {
-            throw APIError(.badRequest, "the path must name an item id (call-N, sms-N or rec-N)")
+    /// The `{id}` path parameter, checked against `pattern` (`APIInput.itemID` or `recordingID`).
+    func itemID(_ context: APIRequestContext, _ pattern: String) throws -> String {
+        guard let id = context.parameters.get("id"), APIInput.matches(id, pattern), ItemID(id) != nil else {
+            throw APIError(.badRequest, pattern == APIInput.recordingID ? "the path must name a recording (rec-N) or its call (call-N)"
+                                                                        : "the path must name an item id (call-N, sms-N or rec-N)")
         }
         return id
+    }
+
+    /// `text` if it is an ISO 8601 time the API takes (`APIInput.time`); else 400 naming `field`.
+    static func time(_ text: String, _ field: String) throws -> String {
+        try APIInput.require(text, APIInput.time, field, "an ISO 8601 date or time such as 2026-03-14 or 2026-03-14T09:30:00+02:00")
+    }
+
+    /// Refuses a case name or reason that says nothing (`APIInput.statement`).
+    static func statement(_ text: String) throws {
+        try APIInput.require(text, APIInput.statement, "reason", "a reason (with a letter or digit)")
     }
 
     func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
@@ -394,7 +442,7 @@ public struct CallvaultAPI: Sendable {
     }
 
     /// Reads a JSON body of at most `max_json_bytes` and decodes it.
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    func decode<T: APIBody>(_ type: T.Type, from request: Request) async throws -> T {
         let limit = settings.maxJSONBytes
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw APIError(.contentTooLarge, "a JSON body may have at most \(limit) bytes ([server] max_json_bytes)")
@@ -407,6 +455,12 @@ public struct CallvaultAPI: Sendable {
             buffer.writeImmutableBuffer(part)
         }
         guard buffer.readableBytes > 0 else { throw APIError(.badRequest, "send a JSON object as the request body") }
+        // A field given as null is not a value the document allows (JSONDecoder would read it as
+        // absent); other keys are ignored, null or not.
+        if let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+           let key = object.first(where: { T.fields.contains($0.key) && $0.value is NSNull })?.key {
+            throw APIError(.badRequest, "the JSON body: \(key.prefix(32)) is null; give a value or leave it out")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
@@ -426,27 +480,45 @@ public struct CallvaultAPI: Sendable {
     }
 }
 
+/// A JSON request body: its fields, as the OpenAPI document names them.
+protocol APIBody: Decodable {
+    static var fields: Set<String> { get }
+}
+
 /// A request's query parameters, checked against the names a route knows.
 struct Query {
     private var values: [String: String] = [:]
 
+    /// Reads the query as HTML forms and HTTP clients encode it: `+` is a space (send a `+` as
+    /// `%2B`), `%XX` a byte.
     init(_ request: Request, allowed: Set<String>) throws {
-        for (key, value) in request.uri.queryParameters {
-            let name = String(key)
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = WebForm.decode(parts[0])
+            let value = parts.count > 1 ? WebForm.decode(parts[1]) : ""
             guard allowed.contains(name) else {
                 throw APIError(.badRequest, "unknown query parameter '\(name.prefix(32))'\(allowed.isEmpty ? "; this route takes none" : "; use \(allowed.sorted().joined(separator: ", "))")")
             }
             guard values[name] == nil else { throw APIError(.badRequest, "query parameter '\(name)' is given twice") }
-            values[name] = String(value)
+            values[name] = value
         }
     }
 
     subscript(name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
 
+    /// The value of a parameter that has a form (an enum, a number, a time): nil when absent,
+    /// 400 when given empty (`kind=`), which no form allows.
+    func formed(_ name: String) throws -> String? {
+        guard let value = values[name] else { return nil }
+        guard !value.isEmpty else { throw APIError(.badRequest, "query parameter '\(name)' is empty: give a value or leave it out") }
+        return value
+    }
+
+    /// A boolean parameter: `true` or `false`, as the document's `boolean` is written.
     func flag(_ name: String) throws -> Bool {
         switch values[name] {
-        case nil, "false", "0": return false
-        case "", "true", "1": return true
+        case nil, "false": return false
+        case "true": return true
         default: throw APIError(.badRequest, "\(name) must be true or false")
         }
     }

@@ -14,7 +14,7 @@ import CallvaultTesting
 /// The server on a real socket (127.0.0.1, port 0), and `serve`'s service group shutting down
 /// gracefully.
 @Suite struct LiveServerTests {
-    @Test func aLiveServerAnswersOverTCPAndServesMetricsToLoopbackWithoutAToken() async throws {
+    @Test func aLiveServerAnswersOverTCPAndServesMetricsToAnAdmin() async throws {
         let fixture = try ServerFixture()
         try await fixture.application().test(.live) { client in
             #expect(client.port != nil && client.port != 0)
@@ -28,7 +28,7 @@ import CallvaultTesting
                                                  headers: auth(.lead, [.range: "bytes=300000-300099"]))
             #expect(range.status == .partialContent)
             #expect(range.bytes == fixture.longWAV.subdata(in: 300_000..<300_100))
-            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            let metrics = try await client.execute(uri: "/metrics", method: .get, headers: auth(.admin))
             #expect(metrics.status == .ok)
             let text = metrics.text
             #expect(text.contains("callvault_search_duration_seconds_count 1"))

@@ -42,6 +42,11 @@ import CallvaultServer
             ("bytes=900000-", 900_000, size - 1),                    // open-ended
             ("bytes=\(size - 1)-\(size + 5000)", size - 1, size - 1),  // the end clamped to the size
             ("bytes=-\(size * 2)", 0, size - 1),                     // a suffix longer than the file
+            // RFC 9110 §14.1.2: a last position past the end, however many digits, means the end.
+            ("bytes=100-99999999999999999999", 100, size - 1),
+            ("bytes=0-9223372036854775807", 0, size - 1),
+            ("bytes=-000000000000000000000000500", size - 500, size - 1),
+            ("bytes=-99999999999999999999999", 0, size - 1),
         ]
         try await fixture.application().test(.router) { client in
             for test in cases {
@@ -60,7 +65,7 @@ import CallvaultServer
         let fixture = try ServerFixture()
         let size = fixture.longWAV.count
         try await fixture.application().test(.router) { client in
-            for header in ["bytes=\(size)-", "bytes=\(size + 10)-\(size + 20)", "bytes=abc", "bytes=500-100", "bytes=-0", "bytes=--5", "bytes 0-5"] {
+            for header in ["bytes=\(size)-", "bytes=99999999999999999999-", "bytes=\(size + 10)-\(size + 20)", "bytes=abc", "bytes=500-100", "bytes=-0", "bytes=--5", "bytes 0-5"] {
                 let before = try fixture.auditCount()
                 let response = try await client.execute(uri: Self.audio(fixture), method: .get, headers: auth(.lead, [.range: header]))
                 #expect(response.status == .rangeNotSatisfiable, "\(header)")

@@ -52,7 +52,7 @@ import CallvaultTesting
                     switch route.access {
                     case .open:
                         #expect(response.status == .ok)
-                    case .action(let action), .loopbackOr(let action):
+                    case .action(let action), .scraperOr(let action):
                         if PermissionTable.allows(role, action) {
                             #expect(![.unauthorized, .forbidden].contains(response.status), "\(route) as \(role): \(response.status) \(response.text.prefix(200))")
                         } else {

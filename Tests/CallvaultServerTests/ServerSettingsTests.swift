@@ -15,7 +15,13 @@ import CallvaultModel
             spool_interval = "PT0.25S"
             max_ingest_bytes = 1_048_576
             max_json_bytes = 4096
+            idle_timeout = "PT10S"
+            metrics_addresses = ["10.0.0.7", "192.168.10.0/24", "fd00::/8"]
+            metrics_token_file = "/etc/callvault/metrics.token"
             """)
+        #expect(config.server.idleTimeout == 10)
+        #expect(config.server.metricsAddresses.map(\.description) == ["10.0.0.7", "192.168.10.0/24", "fd00::/8"])
+        #expect(config.server.metricsTokenFile == "/etc/callvault/metrics.token")
         #expect(config.server.host == "0.0.0.0")
         #expect(config.server.port == 9000)
         #expect(config.server.expiryInterval == 900)
@@ -25,6 +31,8 @@ import CallvaultModel
         let defaults = try ArchiveConfiguration.parse(ArchiveConfiguration().rendered())
         #expect(defaults.server == ServerSettings())
         #expect(defaults.server.expiryInterval == 3600 && defaults.server.maxIngestBytes == 2 << 30)
+        // By default no address reads /metrics without a token, and idle connections close after 30 s.
+        #expect(defaults.server.metricsAddresses.isEmpty && defaults.server.metricsTokenFile == nil && defaults.server.idleTimeout == 30)
     }
 
     @Test func wrongValuesNameTheirLine() {
@@ -33,6 +41,9 @@ import CallvaultModel
             ("[server]\n\nexpiry_interval = \"1 hour\"", "callvault.toml line 3: expiry_interval must be an ISO 8601 duration such as \"PT1H\" or \"P1D\""),
             ("[server]\nmax_json_bytes = 10", "callvault.toml line 2: max_json_bytes must be 1024–16777216"),
             ("[server]\nlisten = \"x\"", "callvault.toml line 2: unknown key 'server.listen' or wrong type of value"),
+            ("[server]\nmetrics_addresses = [\"localhost\"]", "callvault.toml line 2: metrics_addresses: 'localhost' is not an IP address or a CIDR block such as \"10.0.0.0/24\""),
+            ("[server]\nmetrics_token_file = \"metrics.token\"", "callvault.toml line 2: metrics_token_file must be an absolute path, such as \"/etc/callvault/metrics.token\""),
+            ("[server]\nidle_timeout = \"PT0S\"", "callvault.toml line 2: idle_timeout must be an ISO 8601 duration from PT1S to PT1H, such as \"PT30S\""),
         ] {
             let error = #expect(throws: ArchiveFailure.self) { try ArchiveConfiguration.parse(text) }
             #expect(error?.message == message)
