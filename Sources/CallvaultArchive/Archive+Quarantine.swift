@@ -57,7 +57,7 @@ extension Archive {
             try index.write { writer in
                 try writer.appendAudit(AuditEvent(
                     actor: actor.name, role: actor.role, action: "quarantine-purge",
-                    items: result.kept.flatMap(\.entry.items), details: ["kept": result.kept.map(\.entry.id).joined(separator: ",")],
+                    items: result.kept.flatMap { $0.entry.items }, details: ["kept": result.kept.map { $0.entry.id }.joined(separator: ",")],
                     outcome: .denied, reason: "under hold", origin: actor.origin), at: clock())
             }
         }
@@ -116,7 +116,7 @@ extension Archive {
             for id in items {
                 guard let item = try reader.item(id) else { continue }
                 if let until = item.retainUntil { latest = max(latest ?? until, until) }
-                holds += item.holds.filter { !holds.contains($0) }
+                for hold in item.holds where !holds.contains(hold) { holds.append(hold) }
                 bytes = bytes ?? item.detail?.blob?.bytes
             }
             return (latest, holds, bytes)

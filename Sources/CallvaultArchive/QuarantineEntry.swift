@@ -89,6 +89,6 @@ public struct QuarantinePurge: Sendable, Equatable {
     public init() {}
 
     public static func == (a: QuarantinePurge, b: QuarantinePurge) -> Bool {
-        a.purged == b.purged && a.dryRun == b.dryRun && a.kept.map(\.entry) == b.kept.map(\.entry) && a.kept.map(\.reason) == b.kept.map(\.reason)
+        a.purged == b.purged && a.dryRun == b.dryRun && a.kept.map { $0.entry } == b.kept.map { $0.entry } && a.kept.map { $0.reason } == b.kept.map { $0.reason }
     }
 }

@@ -72,7 +72,7 @@ struct SpoolScrubber {
         let size = Int64(info.st_size)
         if !isSoleRegularFile {
             guard info.st_mode & S_IFMT == S_IFREG, !needles.isEmpty || !blobs.isEmpty else { return false }
-            let digest = blobSizes.contains(size) ? try? sha256(of: url) : nil
+            let digest = blobSizes.contains(size) ? (try? sha256(of: url)) : nil
             let data = size < 1 << 31 ? (try? Data(contentsOf: url)) : nil
             guard digest.map({ blobs.contains($0) }) == true || data.map({ mentions($0) }) == true else { return false }
             return unlink(url.path) == 0

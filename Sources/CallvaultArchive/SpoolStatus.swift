@@ -80,7 +80,7 @@ extension Archive {
         func isNote(_ name: String) -> Bool { name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") }
         /// The notes in `folder`, by the name of the file each is about (its `file` field).
         func notes(in folder: URL, names: [String]) -> [String: (note: ReasonNote, modified: Date, suffix: String)] {
-            var found: [String: (ReasonNote, Date, String)] = [:]
+            var found: [String: (note: ReasonNote, modified: Date, suffix: String)] = [:]
             for name in names where isNote(name) {
                 let url = folder.appendingPathComponent(name)
                 guard let data = try? Data(contentsOf: url), let note = try? JSONDecoder().decode(ReasonNote.self, from: data) else { continue }

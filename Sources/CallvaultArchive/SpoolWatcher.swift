@@ -136,9 +136,14 @@ public final class SpoolWatcher: @unchecked Sendable {
         for name in names where !name.hasPrefix(".") {
             if stopRequested() { break }
             let url = incoming.appendingPathComponent(name)
-            // A sidecar travels with its recording (hooks drop the sidecar first).
-            if RecordingSidecarParser.isSidecar(url) { continue }
             seen.insert(name)
+            // A sidecar travels with its recording (hooks drop the sidecar first); a linked one is refused.
+            if RecordingSidecarParser.isSidecar(url) {
+                if let refusal = Self.refusal(of: url), (failure(of: name)?.nextAttempt ?? .distantPast) <= Date() {
+                    attempt(name, failed: &failed) { try reject(url, reason: refusal) }
+                }
+                continue
+            }
             var info = stat()
             guard lstat(url.path, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR { continue }
@@ -201,6 +206,10 @@ public final class SpoolWatcher: @unchecked Sendable {
     }
 
     func process(_ url: URL, into total: inout IngestSummary, actor: Actor? = nil) throws {
+        // A recording's sidecar is read with it: a linked one is refused first, never read.
+        if let sidecar = RecordingSidecarParser.sidecarURL(for: url), let refusal = Self.refusal(of: sidecar) {
+            try reject(sidecar, reason: refusal)
+        }
         let summary = try archive.ingestFiles([url], actor: actor ?? self.actor)
         total.files += summary.files
         total.calls += summary.calls

@@ -140,7 +140,7 @@ import CallvaultTesting
         } throws: { ($0 as? any CallvaultError)?.kind == .notFound }
 
         let held = try fixture.archive.purgeQuarantine(ids: [entry.id], olderThan: nil, dryRun: false, actor: fixture.admin)
-        #expect(held.purged.isEmpty && held.kept.map(\.entry.id) == [entry.id])
+        #expect(held.purged.isEmpty && held.kept.map { $0.entry.id } == [entry.id])
         #expect(held.kept.first?.reason.contains(hold.id) == true)
         #expect(quarantineFiles(fixture) == [entry.fileName, entry.reportName])
 

@@ -142,7 +142,8 @@ import Glibc
         Thread.sleep(forTimeInterval: 0.7)
         let retried = try watcher.look()
         #expect(retried.failed.map(\.attempts) == [2])
-        let pause = try #require(watcher.failures().first).nextAttempt.timeIntervalSince(try #require(watcher.failures().first).lastFailure)
+        let failure = try #require(watcher.failures().first)
+        let pause = failure.nextAttempt.timeIntervalSince(failure.lastFailure)
         #expect(pause > 1.1 && pause < 1.3, "the pause doubled (0.6 s → 1.2 s): \(pause)")
 
         fault.failing = false
