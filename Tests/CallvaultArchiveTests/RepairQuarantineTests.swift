@@ -179,4 +179,21 @@ import CallvaultTesting
         #expect(try fixture.reopened().leftoversRemovedAtOpen == 0)
         #expect(FileManager.default.fileExists(atPath: fixture.root.appendingPathComponent("tmp/blob-killed.tmp").path))
     }
+
+    /// Erasure's scrubber overwrites and removes `tmp/` leftovers (compressed audio of anyone,
+    /// the erased customer included) not written for 10 minutes; a fresh file may be a write in
+    /// progress in this process and stays.
+    @Test func erasureScrubsStaleTempFilesButNotFreshOnes() throws {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Samples.customersCSV([(id: "C1", name: "Tmp Tiina", phones: "040 123 4567")])), actor: fixture.actor)
+        try fixture.ingest(fixture.input("Master.csv", Samples.cdrLine(uniqueID: "15.1") + "\n"))
+        let stale = fixture.folder.write("archive/tmp/blob-killed.tmp", Data(repeating: 0x42, count: 4096))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: stale.path)
+        let fresh = fixture.folder.write("archive/tmp/blob-writing.tmp", "in progress")
+        fixture.clock.now = ISO8601DateFormatter().date(from: "2040-01-01T00:00:00Z")!
+        let report = try fixture.archive.erase(customer: "C1", reason: "req-tmp", actor: fixture.actor)
+        #expect(report.spoolFilesScrubbed >= 1)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path))
+    }
 }

@@ -170,4 +170,19 @@ import Glibc
         #expect(try String(contentsOf: outside, encoding: .utf8) == outsideText, "the file outside the archive is untouched")
         #expect(!files(fixture, "spool/rejected").contains("Master.csv"))
     }
+
+    /// An upload's staged file that is a hard link (someone swapped it in) is refused unread.
+    @Test func anUploadWhoseStagedFileIsAHardLinkIsRefused() throws {
+        let fixture = try TestArchive()
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor)
+        let outside = fixture.folder.write("outside/Master.csv", Samples.cdrLine(uniqueID: "14.1") + "\n")
+        let staged = watcher.stagingURL()
+        #expect(link(outside.path, staged.path) == 0)
+        #expect {
+            _ = try watcher.ingestUpload(staged, as: "Master.csv", actor: Actor.test("pbx1", .ingest))
+        } throws: { ($0 as? any CallvaultError)?.message.contains("hard links") == true }
+        #expect(try fixture.sql("SELECT count(*) FROM items") == "0")
+        #expect(try String(contentsOf: outside, encoding: .utf8) == Samples.cdrLine(uniqueID: "14.1") + "\n")
+        #expect(files(fixture, "spool/incoming").isEmpty, "the staged name is removed; nothing is filed")
+    }
 }
