@@ -196,4 +196,18 @@ import CallvaultTesting
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: fresh.path))
     }
+
+    /// `BlobStore.moveOut`: the stored file, byte for byte, at the destination; gone from the store.
+    @Test func moveOutMovesTheStoredFileAsItIs() throws {
+        let folder = TemporaryFolder()
+        let store = LocalBlobStore(root: folder.path("blobs"), temporaryFolder: folder.path("tmp"))
+        let stored = try store.put(contentsOf: folder.write("a.wav", Samples.wav(seconds: 1, seed: 61)), hint: .pcm16)
+        let file = folder.path("blobs/\(stored.sha256.prefix(2))/\(stored.sha256.dropFirst(2).prefix(2))/\(stored.sha256)")
+        let bytes = try Data(contentsOf: file)
+        try FileManager.default.createDirectory(at: folder.path("aside"), withIntermediateDirectories: true)
+        try store.moveOut(stored.sha256, to: folder.path("aside/x.blob"))
+        #expect(try Data(contentsOf: folder.path("aside/x.blob")) == bytes)
+        #expect(!store.contains(stored.sha256))
+        #expect(throws: BlobStoreError.notFound(sha256: stored.sha256)) { try store.moveOut(stored.sha256, to: folder.path("aside/y.blob")) }
+    }
 }
