@@ -160,11 +160,12 @@ public final class SpoolWatcher: @unchecked Sendable {
             }
             let size = Int64(info.st_size)
             if let (previous, since) = lastSizes[name], previous == size, now.timeIntervalSince(since) >= settleInterval * 0.9 {
-                lastSizes[name] = nil
-                attempt(name, failed: &failed) {
+                // A file that fails keeps its settled size: after its pause it is taken at once.
+                let done = attempt(name, failed: &failed) {
                     try faultSeam?(name)
                     try process(url, into: &total)
                 }
+                if done { lastSizes[name] = nil }
             } else {
                 if lastSizes[name]?.0 != size { lastSizes[name] = (size, now) }
                 pending += 1
@@ -179,12 +180,14 @@ public final class SpoolWatcher: @unchecked Sendable {
 
     /// Runs `body` for file `name`; a failure is recorded (with the next attempt's time) rather
     /// than thrown, so the look goes on with the other files. Success forgets earlier failures.
-    private func attempt(_ name: String, failed: inout [SpoolFailure], _ body: () throws -> Void) {
+    @discardableResult
+    private func attempt(_ name: String, failed: inout [SpoolFailure], _ body: () throws -> Void) -> Bool {
         do {
             try body()
             failureLock.lock()
             failing[name] = nil
             failureLock.unlock()
+            return true
         } catch {
             let now = Date()
             failureLock.lock()
@@ -196,6 +199,7 @@ public final class SpoolWatcher: @unchecked Sendable {
             failing[name] = failure
             failureLock.unlock()
             failed.append(failure)
+            return false
         }
     }
 

@@ -58,7 +58,8 @@ public struct SpoolService: Service {
                         "error": "\(String(describing: error).prefix(200))", "retry_in_s": "\(pause.components.seconds)",
                     ])
                 }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                let wait = pause
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             }
         } onGracefulShutdown: {
             stopping.withLockedValue { $0 = true }

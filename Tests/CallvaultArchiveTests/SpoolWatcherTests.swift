@@ -12,7 +12,8 @@ import Glibc
     func drop(_ fixture: TestArchive, _ name: String, _ data: Data) -> URL {
         // As a hook does: write a dot-file, then rename it into place.
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
-        let temp = incoming.appendingPathComponent(".\(name).part")
+        // A short temp name: `.<name>.part` of a 250-byte name would pass the file system's limit.
+        let temp = incoming.appendingPathComponent(".drop-\(UUID().uuidString.prefix(8)).part")
         try! data.write(to: temp)
         let target = incoming.appendingPathComponent(name)
         try! FileManager.default.moveItem(at: temp, to: target)

@@ -9,7 +9,8 @@ import CallvaultTesting
     var incoming: URL { folder.path("archive/spool/incoming") }
 
     func drop(_ name: String, _ data: Data) throws {
-        let temp = incoming.appendingPathComponent(".\(name).part")
+        // A short temp name: `.<name>.part` of a 250-byte name would pass the file system's limit.
+        let temp = incoming.appendingPathComponent(".drop-\(UUID().uuidString.prefix(8)).part")
         try data.write(to: temp)
         try FileManager.default.moveItem(at: temp, to: incoming.appendingPathComponent(name))
     }
