@@ -64,9 +64,10 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     case rectify
     /// Recomputes every item's retention after a rule change (`retention apply`).
     case manageRetention = "manage-retention"
-    /// Re-reads every blob against the index (`verify`).
+    /// Re-reads every blob against the index (`verify`), lists the quarantine (`quarantine list`).
     case verifyArchive = "verify-archive"
-    /// Removes orphan blobs and leftovers of interrupted writes (`verify --repair`).
+    /// Heals blobs a source proves and quarantines the rest (`verify --repair`); deletes
+    /// quarantine entries not under hold (`quarantine purge`).
     case repairArchive = "repair-archive"
 }
 

@@ -224,8 +224,11 @@ extension Archive {
         // After the commit: blobs, the spool's raw copies, then the database's freed content.
         var final = report
         final.blobsRemoved += try drainQueuedBlobs(pacing: ExpiryPacing()).removed
+        // A quarantined copy of an erased recording goes too (audited).
+        try sweepQuarantine(erasedBlobs: Set(erasedBlobs), actor: actor)
         let scrubber = SpoolScrubber(folders: [layout.processed, layout.rejected], needles: forget,
-                                     blobs: Set(erasedBlobs), blobSizes: blobSizes)
+                                     blobs: Set(erasedBlobs), blobSizes: blobSizes,
+                                     leftovers: ArchiveUseLock.temporaryLeftovers(layout, untouchedFor: 600))
         if !forget.isEmpty || !erasedBlobs.isEmpty {
             final.spoolFilesScrubbed += try scrubber.run()
         }

@@ -289,6 +289,8 @@ extension Archive {
         }
         // An erased customer's record goes once their last kept item has expired.
         if !dryRun { try resumeErasures(actor: actor) }
+        // Quarantined blobs of recordings that are gone now go with them (audited each).
+        if !dryRun { try sweepQuarantine(actor: actor) }
         return report
     }
 

@@ -30,6 +30,11 @@ public final class Archive: Sendable {
     public let keyDirectory: URL
     /// The anchor file (outside the archive).
     public var anchorFile: URL { anchoring.file }
+    /// Held shared while this archive is open; see `ArchiveUseLock`.
+    let useLock: ArchiveUseLock?
+    /// How many leftovers of killed writes (`tmp/` files, half-received uploads) opening this
+    /// archive removed: only an open that finds no other user of the archive removes any.
+    public var leftoversRemovedAtOpen: Int { useLock?.leftoversRemoved ?? 0 }
 
     /// Name of the number-hashing secret in the index of archives from before the key store.
     static let storedNumberSecretName = "audit-number-key"
@@ -73,6 +78,8 @@ public final class Archive: Sendable {
             throw ArchiveFailure(.badInput, "cannot read \(layout.configuration.path): \(error.localizedDescription)")
         }
         let configuration = try ArchiveConfiguration.parse(text, file: layout.configuration.path)
+        // Before anything writes: a killed write's temp files go while no one else uses the archive.
+        self.useLock = ArchiveUseLock(layout: layout)
         self.layout = layout
         self.configuration = configuration
         self.timeZone = try configuration.timeZone()

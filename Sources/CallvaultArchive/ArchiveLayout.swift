@@ -13,6 +13,12 @@ public struct ArchiveLayout: Sendable {
     public var processed: URL { root.appendingPathComponent("spool/processed") }
     public var rejected: URL { root.appendingPathComponent("spool/rejected") }
     public var temporary: URL { root.appendingPathComponent("tmp") }
+    /// Blobs `verify --repair` moved aside (orphans, damaged blobs), each with a `<id>.json` report:
+    /// emptied only by `quarantine purge` or by expiry of what they held, never by repair.
+    public var quarantine: URL { root.appendingPathComponent("quarantine") }
+    /// The lock file every open archive holds shared; whoever gets it exclusive is the archive's
+    /// only user and may clear `tmp/` of leftovers of killed writes.
+    public var inUseLock: URL { temporary.appendingPathComponent(".in-use") }
 
     /// The default key folder: `<archive>.keys` beside the archive folder, not inside it (a copy
     /// or a rewrite of the archive's files must not carry the keys).
@@ -31,5 +37,5 @@ public struct ArchiveLayout: Sendable {
     }
 
     /// Every folder `init` creates.
-    public var folders: [URL] { [root, blobs, incoming, processed, rejected, temporary] }
+    public var folders: [URL] { [root, blobs, incoming, processed, rejected, temporary, quarantine] }
 }

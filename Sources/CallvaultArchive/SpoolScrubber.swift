@@ -1,12 +1,20 @@
 import Foundation
 import Crypto
 import CallvaultModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Removes an erased customer from the raw copies the spool keeps (`spool/processed/`,
 /// `spool/rejected/`): text files lose every line that mentions one of the customer's
 /// numbers (in any written form) or name; JSON notes and files whose name mentions a number
 /// are removed whole; recording files whose SHA-256 is an erased blob are removed with their
-/// sidecars. Everything removed or rewritten is overwritten with zeros first.
+/// sidecars. Everything removed or rewritten is overwritten with zeros first. Leftovers of
+/// killed writes in `tmp/` (compressed audio, exports) are overwritten and removed whole.
+///
+/// Only regular files with one link are ever written: a symbolic or hard link dropped into the
+/// spool may name a file outside the archive, so such an entry is at most unlinked (which
+/// removes the spool's name for it and leaves the other file alone), never rewritten.
 struct SpoolScrubber {
     /// What identifies the customer in a raw file.
     struct Needles {
@@ -25,11 +33,17 @@ struct SpoolScrubber {
     /// Recording blobs erased: their SHA-256 and the sizes of the originals.
     var blobs: Set<String>
     var blobSizes: Set<Int64>
+    /// Files in `tmp/` to overwrite and remove whole, whoever they belonged to.
+    var leftovers: [URL] = []
 
-    /// Scrubs every file under the folders.
+    /// Scrubs every file under the folders, and the leftovers.
     /// - Returns: how many files were rewritten or removed.
     func run() throws -> Int {
         var touched = 0
+        for url in leftovers where FileManager.default.fileExists(atPath: url.path) {
+            try SpoolWatcher.destroy(url)
+            touched += 1
+        }
         for folder in folders {
             guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else { continue }
             var files: [URL] = []
@@ -45,11 +59,24 @@ struct SpoolScrubber {
 
     /// Scrubs one file; true when it was rewritten or removed.
     func scrub(_ url: URL) throws -> Bool {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return false }
         if mentions(Data(url.lastPathComponent.utf8)) {
             try SpoolWatcher.destroy(url)
             return true
         }
-        let size = Int64((try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+        // A link (symbolic or hard) names a file that may live outside the archive: never read
+        // through it to rewrite it. It is refused at the spool's door; if one is here anyway, its
+        // name is removed when its content would have been scrubbed, and the other file is untouched.
+        let isSoleRegularFile = info.st_mode & S_IFMT == S_IFREG && info.st_nlink == 1
+        let size = Int64(info.st_size)
+        if !isSoleRegularFile {
+            guard info.st_mode & S_IFMT == S_IFREG, !needles.isEmpty || !blobs.isEmpty else { return false }
+            let digest = blobSizes.contains(size) ? (try? sha256(of: url)) : nil
+            let data = size < 1 << 31 ? (try? Data(contentsOf: url)) : nil
+            guard digest.map({ blobs.contains($0) }) == true || data.map({ mentions($0) }) == true else { return false }
+            return unlink(url.path) == 0
+        }
         if !blobs.isEmpty && blobSizes.contains(size), let digest = try? sha256(of: url), blobs.contains(digest) {
             // A recording that was erased: the file and the metadata sidecar beside it.
             let sidecar = url.deletingPathExtension().appendingPathExtension("json")
@@ -95,7 +122,16 @@ struct SpoolScrubber {
 
     /// Overwrites the old bytes with zeros, then writes what is kept in place.
     func rewrite(_ url: URL, with kept: Data, oldSize: Int) throws {
-        let handle = try FileHandle(forUpdating: url)
+        let fd = open(url.path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw ArchiveFailure(.internal, "cannot open \(url.lastPathComponent) to scrub it: \(String(cString: strerror(errno)))") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_nlink == 1, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            // It became a link since it was looked at: remove the spool's name for it, write nothing.
+            unlink(url.path)
+            return
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? handle.close() }
         try handle.seek(toOffset: 0)
         try handle.write(contentsOf: Data(count: oldSize))

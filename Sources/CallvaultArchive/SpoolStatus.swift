@@ -55,6 +55,21 @@ public struct SpoolStatus: Sendable, Equatable {
     }
 }
 
+/// A file in `spool/incoming/` whose processing failed: it stays there and is tried again after
+/// a pause that doubles with each failure, while the other files go on.
+public struct SpoolFailure: Sendable, Equatable {
+    /// The file's name in `spool/incoming/` (unmasked: mask it with `SpoolStatus.masked` to show it).
+    public var name: String
+    /// How many times it failed in a row.
+    public var attempts: Int
+    public var firstFailure: Date
+    public var lastFailure: Date
+    /// Not tried again before this.
+    public var nextAttempt: Date
+    /// The last failure's message.
+    public var error: String
+}
+
 extension Archive {
     /// The spool's state: waiting files, processed files per day (the newest `days` days), and
     /// the newest `limit` rejected files with their reasons. Reads the file system only.
@@ -62,45 +77,52 @@ extension Archive {
         try authorize(actor, .viewIngestStatus)
         let manager = FileManager.default
         var status = SpoolStatus()
-        func file(_ url: URL) -> SpoolStatus.File? {
+        func isNote(_ name: String) -> Bool { name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") }
+        /// The notes in `folder`, by the name of the file each is about (its `file` field).
+        func notes(in folder: URL, names: [String]) -> [String: (note: ReasonNote, modified: Date, suffix: String)] {
+            var found: [String: (note: ReasonNote, modified: Date, suffix: String)] = [:]
+            for name in names where isNote(name) {
+                let url = folder.appendingPathComponent(name)
+                guard let data = try? Data(contentsOf: url), let note = try? JSONDecoder().decode(ReasonNote.self, from: data) else { continue }
+                let modified = (try? manager.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast
+                found[note.file ?? String(name.dropLast(name.hasSuffix(".reason.json") ? ".reason.json".count : ".ingested.json".count))] =
+                    (note, modified, name.hasSuffix(".reason.json") ? ".reason.json" : ".ingested.json")
+            }
+            return found
+        }
+        func file(_ url: URL, note: ReasonNote?) -> SpoolStatus.File? {
             guard let attributes = try? manager.attributesOfItem(atPath: url.path),
                   (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
             var entry = SpoolStatus.File(name: SpoolStatus.masked(url.lastPathComponent),
                                          bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
                                          modified: attributes[.modificationDate] as? Date ?? .distantPast,
                                          reason: nil, rejectedLines: 0, lineReasons: [])
-            let note = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".reason.json")
-            if let data = try? Data(contentsOf: note), let reason = try? JSONDecoder().decode(ReasonNote.self, from: data) {
-                entry.reason = reason.reason
-                entry.rejectedLines = reason.rejected?.count ?? 0
-                entry.lineReasons = (reason.rejected ?? []).prefix(5).map { line in
+            if let note {
+                entry.reason = note.reason
+                entry.rejectedLines = note.rejected?.count ?? 0
+                entry.lineReasons = (note.rejected ?? []).prefix(5).map { line in
                     line.line.map { "line \($0): \(line.reason)" } ?? line.reason
                 }
             }
             return entry
         }
-        func isNote(_ name: String) -> Bool { name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") }
 
         let waiting = (try? manager.contentsOfDirectory(atPath: layout.incoming.path)) ?? []
         status.waiting = waiting.filter { !$0.hasPrefix(".") && !isNote($0) }
-            .compactMap { file(layout.incoming.appendingPathComponent($0)) }
+            .compactMap { file(layout.incoming.appendingPathComponent($0), note: nil) }
             .sorted { $0.modified < $1.modified }
 
         let rejected = (try? manager.contentsOfDirectory(atPath: layout.rejected.path)) ?? []
-        var rejectedFiles = rejected.filter { !isNote($0) }.compactMap { file(layout.rejected.appendingPathComponent($0)) }
+        let rejectedNotes = notes(in: layout.rejected, names: rejected)
+        let rejectedSet = Set(rejected)
+        var rejectedFiles = rejected.filter { !isNote($0) }
+            .compactMap { file(layout.rejected.appendingPathComponent($0), note: rejectedNotes[$0]?.note) }
         // A rejected file that held message text was destroyed: only its note is left.
-        for note in rejected where note.hasSuffix(".reason.json") && !rejected.contains(String(note.dropLast(".reason.json".count))) {
-            let url = layout.rejected.appendingPathComponent(String(note.dropLast(".reason.json".count)))
-            let attributes = try? manager.attributesOfItem(atPath: layout.rejected.appendingPathComponent(note).path)
-            var entry = SpoolStatus.File(name: SpoolStatus.masked(url.lastPathComponent), bytes: 0,
-                                         modified: attributes?[.modificationDate] as? Date ?? .distantPast,
-                                         reason: nil, rejectedLines: 0, lineReasons: [])
-            if let data = try? Data(contentsOf: layout.rejected.appendingPathComponent(note)),
-               let reason = try? JSONDecoder().decode(ReasonNote.self, from: data) {
-                entry.reason = (reason.reason) + " (the file was deleted: it held message text)"
-                entry.rejectedLines = reason.rejected?.count ?? 0
-            }
-            rejectedFiles.append(entry)
+        for (name, found) in rejectedNotes where !rejectedSet.contains(name) && found.suffix == ".reason.json" {
+            rejectedFiles.append(SpoolStatus.File(
+                name: SpoolStatus.masked(name), bytes: 0, modified: found.modified,
+                reason: found.note.reason + " (the file was deleted: it held message text)",
+                rejectedLines: found.note.rejected?.count ?? 0, lineReasons: []))
         }
         status.rejected = Array(rejectedFiles.sorted { $0.modified > $1.modified }.prefix(limit))
 
@@ -110,9 +132,8 @@ extension Archive {
             let folder = layout.processed.appendingPathComponent(day)
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
             status.processedPerDay.append((day, names.filter { !isNote($0) }.count + names.filter { $0.hasSuffix(".ingested.json") }.count))
-            for name in names where name.hasSuffix(".reason.json") {
-                let original = String(name.dropLast(".reason.json".count))
-                if let entry = file(folder.appendingPathComponent(original)) { withRejects.append(entry) }
+            for (name, found) in notes(in: folder, names: names) where found.suffix == ".reason.json" {
+                if let entry = file(folder.appendingPathComponent(name), note: found.note) { withRejects.append(entry) }
             }
         }
         status.processedWithRejects = Array(withRejects.sorted { $0.modified > $1.modified }.prefix(limit))
@@ -120,8 +141,10 @@ extension Archive {
     }
 }
 
-/// The `.reason.json` note the spool watcher writes beside a rejected file.
+/// The note the spool watcher writes beside a rejected file (`SpoolWatcher.noteName`; older
+/// archives have `<name>.reason.json`): the file's name, why, and the rejected lines.
 private struct ReasonNote: Decodable {
+    var file: String?
     var reason: String
     var rejected: [Line]?
     struct Line: Decodable { var line: Int?; var reason: String }

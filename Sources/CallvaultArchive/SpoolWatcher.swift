@@ -1,79 +1,132 @@
 public import Foundation
 import CallvaultModel
 import CallvaultIngest
+import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Ingests what PBX hooks drop into `spool/incoming/`, each file once, then files it away:
-/// `spool/processed/<day>/<name>` after a successful ingest, `spool/rejected/<name>` with
-/// `<name>.reason.json` when nothing in it could be used.
+/// `spool/processed/<day>/<name>` after a successful ingest, `spool/rejected/<name>` when
+/// nothing in it could be used. Why is in a note beside it, `<note id>.reason.json`, named by a
+/// short stable id of the file's name (`SpoolWatcher.noteName`) so that any name the file
+/// system takes has a note that fits; the note holds the file's name.
 ///
 /// A file is taken only when complete: dot-files (a hook still writing) are skipped and a
 /// file must keep its size between two looks. The file is moved only after its data has
 /// committed, so a crash at any point re-processes it on restart, and source keys make that
 /// a no-op.
+///
+/// The spool never wedges: a file whose processing fails (a full disk, say) is left where it is
+/// and tried again later, after a pause that doubles with each failure (`failures()`), while the
+/// other files go on. Symbolic links, hard links (a file with more than one name) and anything
+/// that is not a regular file are refused, never read.
 public final class SpoolWatcher: @unchecked Sendable {
     let archive: Archive
     let actor: Actor
     /// How long a file's size must stay the same before it is taken.
     let settleInterval: TimeInterval
+    /// The pause after a file's first failure; it doubles with each further failure, up to `maxRetryDelay`.
+    let retryDelay: TimeInterval
+    let maxRetryDelay: TimeInterval
+    /// Called with each file's name just before it is processed; a test throws to make it fail.
+    let faultSeam: (@Sendable (String) throws -> Void)?
     private var lastSizes: [String: (Int64, Date)] = [:]
     /// Held while the spool is looked at or an upload is filed in: one file is processed at a time.
     private let lock = NSLock()
+    /// Guards `failing` (read by the web page and metrics while a look runs).
+    private let failureLock = NSLock()
+    private var failing: [String: SpoolFailure] = [:]
 
     /// Creates a watcher for `archive`'s spool, ingesting as `actor` (`Archive.spoolActor`, or
     /// another actor allowed to `ingest`; every look and upload checks it).
-    public init(archive: Archive, actor: Actor, settleInterval: TimeInterval = 0.2) {
+    /// - Parameters:
+    ///   - retryDelay: the pause before a failed file is tried again; doubles per failure up to `maxRetryDelay`.
+    ///   - faultSeam: test seam, called with each file's name before it is processed.
+    public init(archive: Archive, actor: Actor, settleInterval: TimeInterval = 0.2, retryDelay: TimeInterval = 2,
+                maxRetryDelay: TimeInterval = 300, faultSeam: (@Sendable (String) throws -> Void)? = nil) {
         self.archive = archive
         self.actor = actor
         self.settleInterval = settleInterval
+        self.retryDelay = retryDelay
+        self.maxRetryDelay = maxRetryDelay
+        self.faultSeam = faultSeam
+    }
+
+    /// Files in `spool/incoming/` whose processing failed and that wait to be tried again, by name.
+    public func failures() -> [SpoolFailure] {
+        failureLock.lock()
+        defer { failureLock.unlock() }
+        return failing.values.sorted { $0.name < $1.name }
     }
 
     /// Processes every complete file now in the spool; waits briefly for files still settling.
+    /// Files that failed are left in the spool and listed by `failures()`.
     public func drain() throws -> IngestSummary {
         try archive.authorize(actor, .ingest)
         var total = IngestSummary()
-        var pending = try scan(&total)
+        var failed: [SpoolFailure] = []
+        var pending = try scan(&total, failed: &failed)
         var rounds = 0
         while pending > 0 && rounds < 50 {
             Thread.sleep(forTimeInterval: settleInterval)
-            pending = try scan(&total)
+            pending = try scan(&total, failed: &failed)
             rounds += 1
         }
         return total
     }
 
-    /// Polls the spool until `shouldStop` returns true, every `interval` seconds. A failure
-    /// (a full disk, say) is reported and the file is tried again on the next look.
+    /// Polls the spool until `shouldStop` returns true, every `interval` seconds. A file that
+    /// fails (a full disk, say) is reported through `onFailure` and tried again after its pause.
     public func run(interval: TimeInterval = 0.5, shouldStop: () -> Bool,
-                    onBatch: (IngestSummary) -> Void = { _ in }, onError: (any Error) -> Void = { _ in }) {
+                    onBatch: (IngestSummary) -> Void = { _ in }, onError: (any Error) -> Void = { _ in },
+                    onFailure: (SpoolFailure) -> Void = { _ in }) {
         do { try archive.authorize(actor, .ingest) } catch { return onError(error) }
         while !shouldStop() {
             var summary = IngestSummary()
+            var failed: [SpoolFailure] = []
             do {
-                _ = try scan(&summary)
+                _ = try scan(&summary, failed: &failed)
             } catch {
                 onError(error)
             }
+            failed.forEach(onFailure)
             if summary.files > 0 { onBatch(summary) }
             Thread.sleep(forTimeInterval: interval)
         }
     }
 
-    /// One look at the spool: processes the files that are complete and counts those that are not.
+    /// One look at the spool: processes the files that are complete and counts those that are
+    /// not; `failed` are the files whose processing failed on this look (each waits its pause).
     /// - Parameter stopRequested: asked before each file; once it returns true, the look ends
     ///   after the file in hand (graceful shutdown finishes the current file, starts no other).
-    public func look(stopRequested: () -> Bool = { false }) throws -> (summary: IngestSummary, pending: Int) {
+    public func look(stopRequested: () -> Bool = { false }) throws -> (summary: IngestSummary, pending: Int, failed: [SpoolFailure]) {
         try archive.authorize(actor, .ingest)
         var summary = IngestSummary()
-        let pending = try scan(&summary, stopRequested: stopRequested)
-        return (summary, pending)
+        var failed: [SpoolFailure] = []
+        let pending = try scan(&summary, failed: &failed, stopRequested: stopRequested)
+        return (summary, pending, failed)
     }
 
-    /// One look at the spool. Returns how many files are not yet complete.
+    /// Why the spool refuses the entry at `url` unread, or nil for a regular file with one link.
+    /// A symbolic link or a hard link may name a file outside the archive, which the archive
+    /// must never read on a hook's say-so, nor later rewrite (erasure scrubs the spool's copies).
+    static func refusal(of url: URL) -> String? {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFLNK: return "a symbolic link: the spool takes regular files only"
+        case S_IFREG:
+            guard info.st_nlink > 1 else { return nil }
+            return "a file with \(info.st_nlink) hard links: the spool takes files with one name only (write the file, or copy it, into the spool)"
+        default: return "not a regular file"
+        }
+    }
+
+    /// One look at the spool. Returns how many files are not yet complete; a file that fails is
+    /// noted in `failed` and the look goes on with the next.
     @discardableResult
-    func scan(_ total: inout IngestSummary, stopRequested: () -> Bool = { false }) throws -> Int {
+    func scan(_ total: inout IngestSummary, failed: inout [SpoolFailure], stopRequested: () -> Bool = { false }) throws -> Int {
         lock.lock()
         defer { lock.unlock() }
         let incoming = archive.layout.incoming
@@ -83,35 +136,84 @@ public final class SpoolWatcher: @unchecked Sendable {
         for name in names where !name.hasPrefix(".") {
             if stopRequested() { break }
             let url = incoming.appendingPathComponent(name)
-            // A sidecar travels with its recording (hooks drop the sidecar first).
-            if RecordingSidecarParser.isSidecar(url) { continue }
             seen.insert(name)
-            var info = stat()
-            guard lstat(url.path, &info) == 0 else { continue }
-            let type = info.st_mode & S_IFMT
-            if type == S_IFLNK || (type != S_IFREG && type != S_IFDIR) {
-                // Never follow a link out of the spool: the file is refused, not read.
-                try reject(url, reason: type == S_IFLNK ? "a symbolic link: the spool takes regular files only" : "not a regular file")
-                total.files += 1
-                total.rejected.append(IngestReject(file: url.path, line: nil, reason: type == S_IFLNK ? "a symbolic link: the spool takes regular files only" : "not a regular file"))
+            // A sidecar travels with its recording (hooks drop the sidecar first); a linked one is refused.
+            if RecordingSidecarParser.isSidecar(url) {
+                if let refusal = Self.refusal(of: url), (failure(of: name)?.nextAttempt ?? .distantPast) <= Date() {
+                    attempt(name, failed: &failed) { try reject(url, reason: refusal) }
+                }
                 continue
             }
-            if type == S_IFDIR { continue }
-            let size = Int64(info.st_size)
+            var info = stat()
+            guard lstat(url.path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR { continue }
             let now = Date()
+            if let failure = failure(of: name), failure.nextAttempt > now { continue }
+            if let refusal = Self.refusal(of: url) {
+                // Never follow a link out of the spool: the file is refused, not read.
+                attempt(name, failed: &failed) {
+                    try reject(url, reason: refusal)
+                    total.files += 1
+                    total.rejected.append(IngestReject(file: url.path, line: nil, reason: refusal))
+                }
+                continue
+            }
+            let size = Int64(info.st_size)
             if let (previous, since) = lastSizes[name], previous == size, now.timeIntervalSince(since) >= settleInterval * 0.9 {
-                lastSizes[name] = nil
-                try process(url, into: &total)
+                // A file that fails keeps its settled size: after its pause it is taken at once.
+                let done = attempt(name, failed: &failed) {
+                    try faultSeam?(name)
+                    try process(url, into: &total)
+                }
+                if done { lastSizes[name] = nil }
             } else {
                 if lastSizes[name]?.0 != size { lastSizes[name] = (size, now) }
                 pending += 1
             }
         }
         lastSizes = lastSizes.filter { seen.contains($0.key) }
+        failureLock.lock()
+        failing = failing.filter { seen.contains($0.key) }
+        failureLock.unlock()
         return pending
     }
 
+    /// Runs `body` for file `name`; a failure is recorded (with the next attempt's time) rather
+    /// than thrown, so the look goes on with the other files. Success forgets earlier failures.
+    @discardableResult
+    private func attempt(_ name: String, failed: inout [SpoolFailure], _ body: () throws -> Void) -> Bool {
+        do {
+            try body()
+            failureLock.lock()
+            failing[name] = nil
+            failureLock.unlock()
+            return true
+        } catch {
+            let now = Date()
+            failureLock.lock()
+            var failure = failing[name] ?? SpoolFailure(name: name, attempts: 0, firstFailure: now, lastFailure: now, nextAttempt: now, error: "")
+            failure.attempts += 1
+            failure.lastFailure = now
+            failure.error = (error as? any CallvaultError)?.message ?? String(describing: error)
+            failure.nextAttempt = now.addingTimeInterval(min(maxRetryDelay, retryDelay * pow(2, Double(min(failure.attempts - 1, 30)))))
+            failing[name] = failure
+            failureLock.unlock()
+            failed.append(failure)
+            return false
+        }
+    }
+
+    private func failure(of name: String) -> SpoolFailure? {
+        failureLock.lock()
+        defer { failureLock.unlock() }
+        return failing[name]
+    }
+
     func process(_ url: URL, into total: inout IngestSummary, actor: Actor? = nil) throws {
+        // A recording's sidecar is read with it: a linked one is refused first, never read.
+        if let sidecar = RecordingSidecarParser.sidecarURL(for: url), let refusal = Self.refusal(of: sidecar) {
+            try reject(sidecar, reason: refusal)
+        }
         let summary = try archive.ingestFiles([url], actor: actor ?? self.actor)
         total.files += summary.files
         total.calls += summary.calls
@@ -140,11 +242,17 @@ public final class SpoolWatcher: @unchecked Sendable {
         archive.layout.incoming.appendingPathComponent("\(Self.uploadPrefix)\(UUID().uuidString).part")
     }
 
+    /// The longest file name (in bytes) the spool takes: the file system's limit (NAME_MAX).
+    /// Notes are named by a short id, and a name taken in `processed/` or `rejected/` is
+    /// shortened to make room for its `.N`, so any name up to this length is filed.
+    public static let maxNameBytes = 255
+
     /// Why `name` may not be an uploaded file's name, or nil when it may: a plain file name of at
     /// most 255 bytes, without a path, a leading dot, control characters, or a spool note's ending.
     public static func uploadNameProblem(_ name: String) -> String? {
         if name.isEmpty { return "the file name is empty" }
-        if name.utf8.count > 255 { return "the file name is longer than 255 bytes" }
+        if name.utf8.count > maxNameBytes { return "the file name is longer than \(maxNameBytes) bytes (\(name.utf8.count)): the spool's file system cannot hold it; shorten it" }
+        if name == "." || name == ".." { return "the file name is a folder's" }
         if name.contains("/") || name.contains("\\") { return "the file name holds a path separator: give the plain name" }
         if name.hasPrefix(".") { return "the file name starts with a dot" }
         if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the file name holds control characters" }
@@ -168,13 +276,23 @@ public final class SpoolWatcher: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let target = archive.layout.incoming.appendingPathComponent(name)
+        // The staged file must be the one this upload wrote: a regular file with one link.
+        if let refusal = Self.refusal(of: staged) {
+            throw ArchiveFailure(.refused, "the staged upload is \(refusal); upload again")
+        }
         // link(2) fails rather than replace a file a hook is writing or has left under that name.
         guard link(staged.path, target.path) == 0 else {
-            if errno == EEXIST {
-                throw ArchiveFailure(.refused, "a file named '\(name.prefix(64))' is waiting in the spool: retry once it is processed, or upload under another name")
+            switch errno {
+            case EEXIST:
+                throw ArchiveFailure(.refused, "a file named '\(SpoolStatus.masked(String(name.prefix(64))))' is waiting in the spool: retry once it is processed, or upload under another name")
+            case ENAMETOOLONG, EINVAL, EILSEQ:
+                throw ArchiveFailure(.badInput, "X-Filename: the spool's file system cannot hold this name (\(String(cString: strerror(errno)))); shorten it")
+            default:
+                throw ArchiveFailure(.internal, "cannot move the upload into the spool: \(String(cString: strerror(errno)))")
             }
-            throw ArchiveFailure(.internal, "cannot move the upload into the spool: \(String(cString: strerror(errno)))")
         }
+        // One name only from here on (the target), so the file is not refused as a hard link.
+        unlink(staged.path)
         var summary = IngestSummary()
         try process(target, into: &summary, actor: actor)
         return summary
@@ -215,8 +333,13 @@ public final class SpoolWatcher: @unchecked Sendable {
     }
 
     /// Overwrites a file's bytes, syncs, and unlinks it, so no message text lingers on disk.
+    /// A link (symbolic, or a file with other names) is only unlinked: writing through it would
+    /// overwrite a file that may live outside the archive.
     static func destroy(_ url: URL) throws {
-        if let handle = try? FileHandle(forUpdating: url) {
+        let fd = open(url.path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        var info = stat()
+        if fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 {
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             let size = (try? handle.seekToEnd()) ?? 0
             try? handle.seek(toOffset: 0)
             var left = size
@@ -228,8 +351,12 @@ public final class SpoolWatcher: @unchecked Sendable {
             }
             try? handle.synchronize()
             try? handle.close()
+        } else if fd >= 0 {
+            close(fd)
         }
-        try FileManager.default.removeItem(at: url)
+        guard unlink(url.path) == 0 || errno == ENOENT else {
+            throw ArchiveFailure(.internal, "cannot remove \(url.lastPathComponent): \(String(cString: strerror(errno)))")
+        }
     }
 
     func reject(_ url: URL, reason: String, lines: [IngestReject] = [], carriesMessageText: Bool = false) throws {
@@ -267,16 +394,41 @@ public final class SpoolWatcher: @unchecked Sendable {
             kept: summary.map { Reason.Kept(calls: $0.calls, sms: $0.sms, recordings: $0.recordings, duplicates: $0.duplicates) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let url = target.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + suffix)
+        let url = target.deletingLastPathComponent().appendingPathComponent(Self.noteName(for: target.lastPathComponent, suffix: suffix))
         try encoder.encode(value).write(to: url, options: .atomic)
     }
 
-    /// `name`, or `name.1`, `name.2`, … if taken.
+    /// The name of the note about file `name`: the name's first bytes (at most 32, cut at a
+    /// character), `~`, and the first 16 hex digits of the name's SHA-256, then `suffix`
+    /// (`.reason.json`, `.ingested.json`). Stable, distinct per name, and always short enough
+    /// for the file system, whatever the file's own name; the note's `file` field holds the name.
+    public static func noteName(for name: String, suffix: String = ".reason.json") -> String {
+        let digest = SHA256.hash(data: Data(name.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "\(prefix(of: name, bytes: 32))~\(digest)\(suffix)"
+    }
+
+    /// The longest leading part of `name` of at most `bytes` UTF-8 bytes, cut between characters.
+    static func prefix(of name: String, bytes: Int) -> String {
+        var out = ""
+        var used = 0
+        for character in name {
+            let size = character.utf8.count
+            if used + size > bytes { break }
+            out.append(character)
+            used += size
+        }
+        return out
+    }
+
+    /// `name`, or `name.1`, `name.2`, … if taken; a name too long for its `.N` is shortened first,
+    /// so every name the file system takes can be filed.
     static func freeName(_ name: String, in folder: URL) -> URL {
         var candidate = folder.appendingPathComponent(name)
         var n = 1
-        while FileManager.default.fileExists(atPath: candidate.path) {
-            candidate = folder.appendingPathComponent("\(name).\(n)")
+        var info = stat()
+        while lstat(candidate.path, &info) == 0 {
+            let suffix = ".\(n)"
+            candidate = folder.appendingPathComponent(prefix(of: name, bytes: maxNameBytes - suffix.utf8.count) + suffix)
             n += 1
         }
         return candidate

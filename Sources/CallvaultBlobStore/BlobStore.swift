@@ -43,6 +43,10 @@ public protocol BlobStore: Sendable {
     func allBlobs() throws(BlobStoreError) -> [String]
     /// Removes leftovers of interrupted writes; returns how many.
     func removeStaleTemporaries() throws(BlobStoreError) -> Int
+    /// Moves a blob out of the store, exactly as stored (also when damaged), to `destination`, a
+    /// new file outside the store: it is in place and synced there before the store stops holding
+    /// it, so a crash leaves it in one place or both, never in neither (repair's quarantine).
+    func moveOut(_ sha256: String, to destination: URL) throws(BlobStoreError)
 }
 
 /// An opened blob. The file it opened stays the one it reads (a file swapped in after `open`

@@ -43,6 +43,9 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let logger = Logger(label: "callvault")
+        if archive.leftoversRemovedAtOpen > 0 {
+            logger.notice("removed leftovers of killed writes", metadata: ["files": "\(archive.leftoversRemovedAtOpen)"])
+        }
         let service = CallvaultService(archive: archive, principals: principals, settings: settings, logger: logger)
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)

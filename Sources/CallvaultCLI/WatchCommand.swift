@@ -15,7 +15,9 @@ struct WatchCommand: ParsableCommand {
         abstract: "Ingest whatever arrives in spool/incoming/, then file it under spool/processed/ or spool/rejected/.",
         discussion: """
             Hooks write a dot-file and rename it when complete; a file still growing is left alone.
-            Runs until interrupted (the current file is finished first). --once drains the spool and exits.
+            Runs until interrupted (the current file is finished first). --once drains the spool and exits
+            (1 when a file failed: it stays in spool/incoming/, the other files are processed).
+            A file that fails is tried again after a pause that doubles with each failure (up to 5 minutes).
             Ingests as the service identity svc:spool (who may start it is who may write the archive's files).
             """)
 
@@ -29,10 +31,17 @@ struct WatchCommand: ParsableCommand {
             throw ValidationError("watch ingests as the service identity svc:spool, not as an account: drop --as")
         }
         let archive = try global.openArchive()
+        if archive.leftoversRemovedAtOpen > 0 {
+            Output.error("removed \(archive.leftoversRemovedAtOpen) leftover temp file(s) of killed writes")
+        }
         let watcher = SpoolWatcher(archive: archive, actor: Archive.spoolActor)
         if once {
             let summary = try watcher.drain()
             IngestCommand.report(summary, json: global.json)
+            // The other files were processed; a file that failed stays in the spool for the next run.
+            let failures = watcher.failures()
+            for failure in failures { Self.reportFailure(failure) }
+            if !failures.isEmpty { throw CommandExit(code: 1) }
             return
         }
         signal(SIGINT) { _ in stopRequested = 1 }
@@ -46,6 +55,13 @@ struct WatchCommand: ParsableCommand {
         if !global.json { Output.error("watching \(archive.layout.incoming.path) (Ctrl-C to stop)") }
         watcher.run(interval: max(0.05, interval), shouldStop: { stopRequested != 0 },
                     onBatch: { IngestCommand.report($0, json: global.json) },
-                    onError: { Output.error("error: \(($0 as? any CallvaultError)?.message ?? "\($0)") (will retry)") })
+                    onError: { Output.error("error: \(($0 as? any CallvaultError)?.message ?? "\($0)") (will retry)") },
+                    onFailure: Self.reportFailure)
+    }
+
+    /// One line per failed file: which, how often, the error, and when it is tried again.
+    static func reportFailure(_ failure: SpoolFailure) {
+        let wait = max(0, Int(failure.nextAttempt.timeIntervalSinceNow.rounded(.up)))
+        Output.error("failed \(SpoolStatus.masked(failure.name)) (attempt \(failure.attempts)): \(SpoolStatus.masked(failure.error)); it stays in spool/incoming/ and is tried again in \(wait) s (the other files go on)")
     }
 }

@@ -15,6 +15,8 @@ public final class ServerMetrics: Sendable {
     let blobs: Gauge
     let blobBytes: Gauge
     let blobStoredBytes: Gauge
+    let spoolFailingFiles: Gauge
+    let spoolFailures: Counter
 
     /// Creates the metrics in a new registry.
     public init() {
@@ -29,6 +31,8 @@ public final class ServerMetrics: Sendable {
         blobs = registry.makeGauge(descriptor: Self.name("blobs", "", "Distinct recordings stored"))
         blobBytes = registry.makeGauge(descriptor: Self.name("blob", "bytes", "Original size of the stored recordings"))
         blobStoredBytes = registry.makeGauge(descriptor: Self.name("blob_stored", "bytes", "Size of the stored recordings on disk, compressed"))
+        spoolFailingFiles = registry.makeGauge(descriptor: Self.name("spool_failing_files", "", "Files in spool/incoming/ whose processing failed and that wait to be tried again"))
+        spoolFailures = registry.makeCounter(descriptor: Self.name("spool_file_failures", "total", "Failed attempts to process a spool file (each retried after a doubling pause)"))
         // Each labelled series exists from the start, so a scrape shows zeros rather than nothing.
         for source in ["http", "spool"] {
             for kind in ["call", "sms", "recording", "duplicate"] { _ = ingested(kind, source: source) }
@@ -75,6 +79,12 @@ public final class ServerMetrics: Sendable {
         expired(.call).increment(by: Int64(report.deleted.calls))
         expired(.sms).increment(by: Int64(report.deleted.sms))
         expired(.recording).increment(by: Int64(report.deleted.recordings))
+    }
+
+    /// Sets how many spool files wait after failing, and counts this look's failed attempts.
+    public func recordSpoolFailures(failing: Int, new: Int) {
+        spoolFailingFiles.set(Double(failing))
+        if new > 0 { spoolFailures.increment(by: Int64(new)) }
     }
 
     /// Records a failed expiry run.

@@ -26,11 +26,15 @@ public struct SpoolService: Service {
         if removed > 0 { logger.notice("removed half-received uploads", metadata: ["files": "\(removed)"]) }
         logger.info("spool watcher started")
         await withGracefulShutdownHandler {
+            // Whole looks that fail (the spool folder unreadable, say) back off too: up to a minute.
+            var failedLooks = 0
             while !stopping.withLockedValue({ $0 }) && !Task.isCancelled {
+                var pause = interval
                 do {
-                    let (summary, _) = try await pool.run { [watcher] in
+                    let (summary, _, failed) = try await pool.run { [watcher] in
                         try watcher.look(stopRequested: { stopping.withLockedValue { $0 } })
                     }
+                    failedLooks = 0
                     if summary.files > 0 {
                         metrics.recordIngest(summary, source: "spool")
                         logger.info("spool ingested", metadata: [
@@ -38,11 +42,24 @@ public struct SpoolService: Service {
                             "recordings": "\(summary.recordings)", "duplicates": "\(summary.duplicates)", "rejected": "\(summary.rejected.count)",
                         ])
                     }
+                    // Each failure is logged once per attempt; the file waits a doubling pause.
+                    for failure in failed {
+                        logger.error("spool file failed; it stays in the spool and is tried again later", metadata: [
+                            "file": "\(SpoolStatus.masked(String(failure.name.prefix(80))))", "attempts": "\(failure.attempts)",
+                            "retry_in_s": "\(Int(failure.nextAttempt.timeIntervalSinceNow.rounded(.up)))",
+                            "error": "\(SpoolStatus.masked(String(failure.error.prefix(200))))",
+                        ])
+                    }
+                    metrics.recordSpoolFailures(failing: watcher.failures().count, new: failed.count)
                 } catch {
-                    // A full disk, say: the file stays in the spool and is tried again.
-                    logger.error("spool look failed; retrying", metadata: ["error": "\(String(describing: error).prefix(200))"])
+                    failedLooks += 1
+                    pause = min(.seconds(60), interval * (1 << min(failedLooks, 10)))
+                    logger.error("spool look failed; retrying", metadata: [
+                        "error": "\(String(describing: error).prefix(200))", "retry_in_s": "\(pause.components.seconds)",
+                    ])
                 }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                let wait = pause
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             }
         } onGracefulShutdown: {
             stopping.withLockedValue { $0 = true }

@@ -40,7 +40,10 @@ import CallvaultTesting
         #expect(!FileManager.default.fileExists(atPath: out.path))
         let report = try fixture.archive.verify(repair: true, actor: fixture.admin)
         #expect(report.corrupt == ["rec-1"])
-        #expect(FileManager.default.fileExists(atPath: blobPath.path), "repair never deletes a referenced blob, even a corrupt one")
+        // Repair never deletes a referenced blob, even a corrupt one: it moves it to quarantine as it was.
+        let entry = try #require(report.quarantinedNow.first)
+        #expect(entry.items == ["rec-1"] && entry.reason == .corrupt)
+        #expect(try Data(contentsOf: fixture.root.appendingPathComponent("quarantine/\(entry.fileName)")) == bytes)
         #expect(try fixture.sql("SELECT outcome FROM audit_log WHERE action = 'extract'") == "failed")
     }
 

@@ -55,7 +55,7 @@ import CallvaultTesting
         let processed = FileManager.default.enumerator(at: fixture.root.appendingPathComponent("spool/processed"), includingPropertiesForKeys: nil)!
             .compactMap { ($0 as? URL)?.lastPathComponent }
         #expect(!processed.contains("access.log"))
-        #expect(processed.contains("access.log.ingested.json"))
+        #expect(processed.contains(SpoolWatcher.noteName(for: "access.log", suffix: ".ingested.json")))
         // What is kept: who, to whom, when, status, parts, length.
         let item = try #require(found.items.first { $0.direction == .outbound })
         let shown = try fixture.archive.show(item.id.description, actor: fixture.actor)

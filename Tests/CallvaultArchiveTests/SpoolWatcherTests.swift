@@ -3,13 +3,17 @@ import Testing
 import CallvaultArchive
 import CallvaultModel
 import CallvaultTesting
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The spool: complete files only, each once, filed under processed/ or rejected/ with a reason.
 @Suite struct SpoolWatcherTests {
     func drop(_ fixture: TestArchive, _ name: String, _ data: Data) -> URL {
         // As a hook does: write a dot-file, then rename it into place.
         let incoming = fixture.root.appendingPathComponent("spool/incoming")
-        let temp = incoming.appendingPathComponent(".\(name).part")
+        // A short temp name: `.<name>.part` of a 250-byte name would pass the file system's limit.
+        let temp = incoming.appendingPathComponent(".drop-\(UUID().uuidString.prefix(8)).part")
         try! data.write(to: temp)
         let target = incoming.appendingPathComponent(name)
         try! FileManager.default.moveItem(at: temp, to: target)
@@ -67,12 +71,119 @@ import CallvaultTesting
         try FileManager.default.createSymbolicLink(at: fixture.root.appendingPathComponent("spool/incoming/link.csv"), withDestinationURL: outside)
         let summary = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
         #expect(summary.calls == 1, "the symlinked file outside the spool is never read")
-        #expect(files(fixture, "spool/rejected") == ["link.csv", "link.csv.reason.json", "notes.txt", "notes.txt.reason.json"])
-        let reason = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.root.appendingPathComponent("spool/rejected/notes.txt.reason.json"))) as? [String: Any]
+        #expect(files(fixture, "spool/rejected") == ["link.csv", SpoolWatcher.noteName(for: "link.csv"), "notes.txt", SpoolWatcher.noteName(for: "notes.txt")].sorted())
+        let reason = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.root.appendingPathComponent("spool/rejected/\(SpoolWatcher.noteName(for: "notes.txt"))"))) as? [String: Any]
         #expect((reason?["reason"] as? String)?.contains("not a known format") == true)
+        #expect(reason?["file"] as? String == "notes.txt")
         // A partly good file is processed, with the rejected lines beside it.
         let processed = files(fixture, "spool/processed")
-        #expect(processed == ["Master.csv", "Master.csv.reason.json"])
+        #expect(processed == ["Master.csv", SpoolWatcher.noteName(for: "Master.csv")].sorted())
         #expect(FileManager.default.fileExists(atPath: outside.path))
+    }
+
+    // MARK: the spool never wedges (issue 22)
+
+    /// Any name the file system takes is filed: a 250-byte name gets a note named by a short id
+    /// (the name inside), and the files after it are processed in the same look.
+    @Test func aNameAtTheFileSystemsLimitIsRejectedWithAShortNoteAndNothingWedges() throws {
+        let fixture = try TestArchive()
+        let name = "in-" + String(repeating: "ä", count: 116) + "-0401234567.txt" // 250 bytes
+        #expect(name.utf8.count == 250)
+        _ = drop(fixture, name, Data("not a cdr\n".utf8))
+        _ = drop(fixture, "zz-Master.csv", Data((Samples.cdrLine(uniqueID: "10.1") + "\n").utf8))
+        let summary = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
+        #expect(summary.calls == 1, "the file after the long name is ingested")
+        #expect(files(fixture, "spool/incoming").isEmpty)
+        let note = SpoolWatcher.noteName(for: name)
+        #expect(note.utf8.count <= 64)
+        #expect(files(fixture, "spool/rejected") == [name, note].sorted())
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture.root.appendingPathComponent("spool/rejected/\(note)"))) as? [String: Any]
+        #expect(json?["file"] as? String == name)
+        // The ingest page shows it with its reason, digits masked.
+        let status = try fixture.archive.spoolStatus(actor: fixture.admin)
+        #expect(status.rejected.map(\.name) == [SpoolStatus.masked(name)])
+        #expect(status.rejected.first?.reason?.contains("not a known format") == true)
+    }
+
+    /// The same 255-byte name filed twice: the second copy is shortened to make room for `.1`.
+    @Test func aSecondFileOfAMaximalNameIsFiledUnderAShortenedName() throws {
+        let fixture = try TestArchive()
+        let name = String(repeating: "m", count: 251) + ".csv"
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor)
+        for unique in ["11.1", "11.2"] {
+            _ = drop(fixture, name, Data((Samples.cdrLine(uniqueID: unique) + "\n").utf8))
+            #expect(try watcher.drain().calls == 1)
+        }
+        let processed = files(fixture, "spool/processed")
+        #expect(processed.count == 2 && processed.contains(name))
+        #expect(processed.allSatisfy { $0.utf8.count <= 255 } && processed.contains { $0.hasSuffix(".1") })
+    }
+
+    /// A file whose processing fails stays in the spool and is tried again only after a pause
+    /// that doubles; the others go on; success forgets the failure.
+    @Test func aFailingFileBacksOffWhileTheOthersGoOn() throws {
+        let fixture = try TestArchive()
+        final class Switch: @unchecked Sendable { var failing = true }
+        let fault = Switch()
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor, settleInterval: 0.05, retryDelay: 0.6,
+                                   faultSeam: { name in
+                                       if name == "a-bad.csv" && fault.failing { throw ArchiveFailure(.internal, "disk full (injected)") }
+                                   })
+        _ = drop(fixture, "a-bad.csv", Data((Samples.cdrLine(uniqueID: "12.1") + "\n").utf8))
+        _ = drop(fixture, "b-good.csv", Data((Samples.cdrLine(uniqueID: "12.2") + "\n").utf8))
+        let first = try watcher.drain()
+        #expect(first.calls == 1, "the file after the failing one is ingested")
+        #expect(files(fixture, "spool/incoming") == ["a-bad.csv"])
+        #expect(watcher.failures().map(\.name) == ["a-bad.csv"])
+        #expect(watcher.failures().first?.attempts == 1 && watcher.failures().first?.error.contains("disk full") == true)
+
+        // Looks within the pause do not touch it.
+        for _ in 0..<5 { _ = try watcher.look() }
+        #expect(watcher.failures().first?.attempts == 1)
+        Thread.sleep(forTimeInterval: 0.7)
+        let retried = try watcher.look()
+        #expect(retried.failed.map(\.attempts) == [2])
+        let failure = try #require(watcher.failures().first)
+        let pause = failure.nextAttempt.timeIntervalSince(failure.lastFailure)
+        #expect(pause > 1.1 && pause < 1.3, "the pause doubled (0.6 s → 1.2 s): \(pause)")
+
+        fault.failing = false
+        Thread.sleep(forTimeInterval: 1.3)
+        #expect(try watcher.drain().calls == 1)
+        #expect(watcher.failures().isEmpty && files(fixture, "spool/incoming").isEmpty)
+    }
+
+    /// A hard link dropped into the spool names a file outside it: refused unread, like a symbolic
+    /// link, and erasure's scrubber never writes through it.
+    @Test func aHardLinkIsRefusedAndTheScrubberNeverRewritesTheFileOutside() throws {
+        let fixture = try TestArchive()
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Samples.customersCSV([(id: "C1", name: "Hardlink Heikki", phones: "040 123 4567")])), actor: fixture.actor)
+        let outsideText = Samples.cdrLine(uniqueID: "13.1") + "\n"
+        let outside = fixture.folder.write("outside/Master.csv", outsideText)
+        #expect(link(outside.path, fixture.root.appendingPathComponent("spool/incoming/Master.csv").path) == 0)
+        let summary = try SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor).drain()
+        #expect(summary.calls == 0 && summary.rejected.first?.reason.contains("hard link") == true)
+        #expect(files(fixture, "spool/rejected") == ["Master.csv", SpoolWatcher.noteName(for: "Master.csv")].sorted())
+        #expect(try fixture.sql("SELECT count(*) FROM items") == "0", "never read")
+
+        // Erasing the customer whose number the file holds removes the spool's name for it only.
+        _ = try fixture.archive.erase(customer: "C1", reason: "req-9", now: nil, actor: fixture.actor)
+        #expect(try String(contentsOf: outside, encoding: .utf8) == outsideText, "the file outside the archive is untouched")
+        #expect(!files(fixture, "spool/rejected").contains("Master.csv"))
+    }
+
+    /// An upload's staged file that is a hard link (someone swapped it in) is refused unread.
+    @Test func anUploadWhoseStagedFileIsAHardLinkIsRefused() throws {
+        let fixture = try TestArchive()
+        let watcher = SpoolWatcher(archive: fixture.archive, actor: Archive.spoolActor)
+        let outside = fixture.folder.write("outside/Master.csv", Samples.cdrLine(uniqueID: "14.1") + "\n")
+        let staged = watcher.stagingURL()
+        #expect(link(outside.path, staged.path) == 0)
+        #expect {
+            _ = try watcher.ingestUpload(staged, as: "Master.csv", actor: Actor.test("pbx1", .ingest))
+        } throws: { ($0 as? any CallvaultError)?.message.contains("hard links") == true }
+        #expect(try fixture.sql("SELECT count(*) FROM items") == "0")
+        #expect(try String(contentsOf: outside, encoding: .utf8) == Samples.cdrLine(uniqueID: "14.1") + "\n")
+        #expect(files(fixture, "spool/incoming").isEmpty, "the staged name is removed; nothing is filed")
     }
 }

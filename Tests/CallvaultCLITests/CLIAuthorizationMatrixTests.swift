@@ -42,6 +42,8 @@ import CallvaultTesting
             (["audit", "digest"], .verifyAudit, nil),
             (["verify"], .verifyArchive, nil),
             (["verify", "--repair"], .repairArchive, nil),
+            (["quarantine", "list"], .verifyArchive, nil),
+            (["quarantine", "purge", "--id", "q-matrix"], .repairArchive, nil),
             (["users", "add", "matrix\(run).m", "--role", "lead", "--password-stdin"], .manageUsers, CLIRunner.password + "\n"),
             (["users", "list"], .manageUsers, nil),
             (["users", "map", "kim.k", "--os-user", "matrix\(run)"], .manageUsers, nil),

@@ -22,7 +22,7 @@ import CallvaultTesting
     @Test func initIsIdempotentAndCreatesTheLayout() throws {
         let cli = self.cli
         for _ in 0..<2 { #expect(try cli.run(["init", "--json"]).status == 0) }
-        for path in ["callvault.toml", "index.sqlite", "blobs", "spool/incoming", "spool/processed", "spool/rejected", "tmp"] {
+        for path in ["callvault.toml", "index.sqlite", "blobs", "spool/incoming", "spool/processed", "spool/rejected", "tmp", "quarantine"] {
             #expect(FileManager.default.fileExists(atPath: folder.path("archive/\(path)").path), "\(path)")
         }
         let toml = try String(contentsOf: folder.path("archive/callvault.toml"), encoding: .utf8)

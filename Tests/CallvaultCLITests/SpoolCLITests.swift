@@ -9,7 +9,8 @@ import CallvaultTesting
     var incoming: URL { folder.path("archive/spool/incoming") }
 
     func drop(_ name: String, _ data: Data) throws {
-        let temp = incoming.appendingPathComponent(".\(name).part")
+        // A short temp name: `.<name>.part` of a 250-byte name would pass the file system's limit.
+        let temp = incoming.appendingPathComponent(".drop-\(UUID().uuidString.prefix(8)).part")
         try data.write(to: temp)
         try FileManager.default.moveItem(at: temp, to: incoming.appendingPathComponent(name))
     }
@@ -74,6 +75,43 @@ import CallvaultTesting
 }
 
 extension SpoolCLITests {
+    /// Issue 22: a file of a 250-byte name (its old `<name>.reason.json` did not fit) no longer
+    /// fails every run: it is rejected with a short note, and the files after it are ingested.
+    @Test func watchOnceFilesALongNameAndTheFilesAfterIt() throws {
+        try cli.initWithAccounts()
+        let name = "in-" + String(repeating: "ä", count: 116) + "-0401234567.txt"
+        try drop(name, Data("not a PBX export\n".utf8))
+        try drop("zz-Master.csv", Data((Samples.cdrLine(uniqueID: "1.7") + "\n").utf8))
+        let result = try cli.run(["watch", "--once", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json["calls"] as? Int == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).isEmpty)
+        let rejected = try FileManager.default.contentsOfDirectory(atPath: folder.path("archive/spool/rejected").path)
+        #expect(rejected.count == 2 && rejected.contains(name))
+        #expect(rejected.allSatisfy { $0.utf8.count <= 255 })
+    }
+
+    /// One file that cannot be filed (here `spool/rejected` is not a folder) does not stop the
+    /// others; `watch --once` says which failed and exits 1, and the file waits in the spool.
+    @Test func watchOnceReportsAFailingFileAndProcessesTheOthers() throws {
+        try cli.initWithAccounts()
+        let rejected = folder.path("archive/spool/rejected")
+        try FileManager.default.removeItem(at: rejected)
+        try Data().write(to: rejected)
+        try drop("a-junk-0401234567.txt", Data("not a PBX export\n".utf8))
+        try drop("b-Master.csv", Data((Samples.cdrLine(uniqueID: "1.8") + "\n").utf8))
+        let result = try cli.run(["watch", "--once", "--json"])
+        #expect(result.status == 1)
+        #expect(result.json["calls"] as? Int == 1, "the file after the failing one is ingested")
+        #expect(result.stderr.contains("failed a-junk-04******67.txt") && result.stderr.contains("tried again"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path) == ["a-junk-0401234567.txt"])
+        // Once the folder is back, the next run files it.
+        try FileManager.default.removeItem(at: rejected)
+        try FileManager.default.createDirectory(at: rejected, withIntermediateDirectories: true)
+        #expect(try cli.run(["watch", "--once", "--json"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: incoming.path).isEmpty)
+    }
+
     /// A CDR file larger than one transaction, the process killed after its first commit:
     /// the restart re-processes the whole file, skips what was committed and adds the rest.
     @Test func aCDRFileKilledBetweenTransactionsIsCompletedOnRestart() throws {

@@ -58,7 +58,7 @@ import CallvaultTesting
         #expect(Int(try fixture.test.sql("SELECT COUNT(*) FROM items")) == Int(callsBefore)! + 3)
         // Filed the same way: processed/<day>/Master.csv with its reason note; nothing left in incoming.
         #expect(Self.spoolFiles(fixture.archive) == Self.spoolFiles(spooled.archive))
-        #expect(Self.spoolFiles(fixture.archive) == ["processed/Master.csv", "processed/Master.csv.reason.json"])
+        #expect(Self.spoolFiles(fixture.archive) == ["processed/Master.csv", "processed/\(SpoolWatcher.noteName(for: "Master.csv"))"].sorted())
         // Audited as the uploading principal, from its address.
         #expect(try fixture.test.sql("SELECT actor || '|' || role || '|' || origin FROM audit_log WHERE action = 'ingest' ORDER BY seq DESC LIMIT 1") == "pbx-hook|ingest|http@unknown")
         let metrics = fixture.api.metrics.render()

@@ -227,11 +227,23 @@ extension WebUI {
             """
         }
         let days: [HTML] = status.processedPerDay.map { "<tr><td>\($0.day)</td><td>\($0.files)</td></tr>" }
+        // Files whose processing failed: they stay in the spool and are tried again after a doubling pause.
+        let failing: [HTML] = api.spool.failures().map { failure in
+            """
+            <tr><td>\(SpoolStatus.masked(failure.name))</td><td>\(failure.attempts)</td><td>\(time(failure.lastFailure))</td><td>\(time(failure.nextAttempt))</td><td>\(SpoolStatus.masked(failure.error))</td></tr>
+            """
+        }
+        let failingTable: HTML = failing.isEmpty ? "<p>Files failing: none.</p>" : """
+            <table><caption>Files failing: \(failing.count)</caption>
+            <thead><tr><th scope="col">File</th><th scope="col">Attempts</th><th scope="col">Last failure</th><th scope="col">Next try</th><th scope="col">Error</th></tr></thead>
+            <tbody>\(failing)</tbody></table>
+            """
         let body: HTML = """
         <h1>Ingest</h1>
         <p class="muted">Long digit runs in file names are masked: PBX file names hold phone numbers.</p>
         <h2>Waiting in the spool</h2>
         \(table("Files waiting", status.waiting, reasons: false))
+        \(failingTable)
         <h2>Rejected</h2>
         \(table("Rejected files", status.rejected, reasons: true))
         <h2>Processed</h2>
