@@ -13,6 +13,6 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-#if !CALLVAULT_FUZZING
-@main enum Replay { static func main() { FuzzReplay.main(fuzz) } }
-#endif
+@main enum Main {
+    static func main() { FuzzMain.run { data, size in data.map { fuzz($0, size) } ?? 0 } }
+}

@@ -1,11 +1,11 @@
 public import Foundation
 
-/// The `main` of a fuzz target built without `-sanitize=fuzzer` (what `swift build` makes):
-/// it runs every file named on the command line (folders: every file in them) through the
-/// target once, so a crash file libFuzzer saved can be replayed in a debugger or a plain build.
+/// What a fuzz target built without `-sanitize=fuzzer` (what `swift build` makes) does: it
+/// runs every file named on the command line (folders: every file in them) through the target
+/// once, so a crash file libFuzzer saved can be replayed in a debugger or a plain build.
 public enum FuzzReplay {
     /// Replays the inputs named by `arguments` through `target`; exits 2 on a usage error.
-    public static func main(_ target: (UnsafePointer<UInt8>, Int) -> CInt, arguments: [String] = CommandLine.arguments) {
+    public static func main(_ target: (UnsafePointer<UInt8>?, Int) -> CInt, arguments: [String] = CommandLine.arguments) {
         let paths = arguments.dropFirst().filter { !$0.hasPrefix("-") }
         guard !paths.isEmpty else {
             FileHandle.standardError.write(Data("usage: \(arguments.first ?? "fuzz-target") FILE_OR_FOLDER...\n(built without -sanitize=fuzzer: replays the inputs; scripts/fuzz builds the fuzzer)\n".utf8))

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import CallvaultIngest
+import CallvaultModel
+import CallvaultTesting
+
+/// A parser never traps (issue 22): every input that once crashed a parser — found by the
+/// fuzz targets (`scripts/fuzz`) or by reading the code while writing them — is now rejected
+/// with a reason naming the field, as the ingest reports it with the file and line.
+@Suite struct ParsersNeverTrapTests {
+    let normalizer = PhoneNumberNormalizer(countryCode: "358")
+
+    private func reason(_ body: () throws(IngestLineError) -> Any) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error.reason
+        }
+    }
+
+    // MARK: durations too big for `duration + 1` (found by reading the code)
+
+    @Test func anAsteriskDurationOfIntMaxIsRejectedNotAnOverflow() {
+        let parser = AsteriskCDRParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let fields = csvFields(Samples.cdrLine(duration: Int.max, billsec: 120))
+        let why = reason { () throws(IngestLineError) in try parser.parse(fields) }
+        #expect(why?.hasPrefix("field 13 (duration) is not a whole number of seconds") == true, "\(why ?? "accepted")")
+    }
+
+    @Test func anAsteriskDurationOf68YearsIsStillACall() throws {
+        let parser = AsteriskCDRParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let call = try parser.parse(csvFields(Samples.cdrLine(end: "", duration: Int(Int32.max), billsec: 120)))
+        #expect(call.durationSeconds == Int(Int32.max))
+    }
+
+    @Test func aFreeSWITCHDurationOfIntMaxIsRejectedNotAnOverflow() {
+        let parser = FreeSWITCHCSVParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let line = #""Öhman Pekka","+358401112223","+358923456789","public","2026-10-23 08:12:03","2026-10-23 08:12:09","2026-10-23 08:15:40","9223372036854775807","211","NORMAL_CLEARING","33bb93bb-c763-44e3-83af-a66540c132de","92bf6b29-3d9f-475a-9a4f-dea4889e317b","","PCMA","PCMA""#
+        let fields = csvFields(line)
+        let why = reason { () throws(IngestLineError) in try parser.parse(fields) }
+        #expect(why?.hasPrefix("field 8 (duration) is not a whole number of seconds") == true, "\(why ?? "accepted")")
+    }
+
+    // MARK: custom sources (found by reading the code)
+
+    /// A `[sources.NAME]` mapping without a header: start, end, from, to, duration, answer.
+    private func mappedParser(_ format: SourceMapping.TimeFormat) -> MappedSourceParser {
+        let columns: [SourceMapping.Field: String] = [.start: "1", .end: "2", .from: "3", .to: "4", .duration: "5", .answer: "6"]
+        return MappedSourceParser(mapping: SourceMapping(name: "pbx", shape: .csv, hasHeader: false, columns: columns,
+                                                         timeFormat: format, timeZone: helsinki),
+                                  normalizer: normalizer)
+    }
+
+    @Test(arguments: ["1e300", "inf", "9e18", "99999999999999999:00", "2147483648", "nan"])
+    func aCustomDurationNoIntHoldsIsRejected(_ duration: String) {
+        let parser = mappedParser(.epoch(milliseconds: false))
+        let fields = ["1792743125", "1792743400", "0401234567", "1004", duration, ""]
+        let why = reason { () throws(IngestLineError) in try parser.parse(fields) }
+        #expect(why == "duration is not seconds or H:MM:SS")
+    }
+
+    @Test(arguments: ["1e300", "inf", "253402300800"])
+    func aCustomEpochAfterTheYear9999IsRejected(_ end: String) {
+        let parser = mappedParser(.epoch(milliseconds: false))
+        let fields = ["1792743125", end, "0401234567", "1004", "", ""]
+        let why = reason { () throws(IngestLineError) in try parser.parse(fields) }
+        #expect(why == "end does not match the time format of [sources.pbx]")
+    }
+
+    @Test func customDurationsAndEpochsInRangeStillParse() throws {
+        let parser = mappedParser(.epoch(milliseconds: false))
+        let call = try parser.parse(["1792743125", "1792743400", "0401234567", "1004", "1:02:03", "1792743131"])
+        #expect(call.durationSeconds == 3723)
+        let decimal = try parser.parse(["1792743125", "", "0401234567", "1004", "12.5", ""])
+        #expect(decimal.durationSeconds == 13)
+        let limit = try parser.parse(["1792743125", "", "0401234567", "1004", "2147483647", ""])
+        #expect(limit.durationSeconds == Int(Int32.max))
+    }
+
+    @Test func aTimePatternWithALongRunOfLettersRejectsTheTimeNotTraps() {
+        // `callvault.toml` accepts any pattern holding yyyy, MM and dd; 20 digits would overflow an Int.
+        let parser = mappedParser(.pattern("yyyyyyyyyyyyyyyyyyyy-MM-dd"))
+        let fields = ["99999999999999999999-10-23", "", "0401234567", "1004", "10", ""]
+        let why = reason { () throws(IngestLineError) in try parser.parse(fields) }
+        #expect(why == "start does not match the time format of [sources.pbx]")
+    }
+}
