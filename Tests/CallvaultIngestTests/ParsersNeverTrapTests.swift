@@ -42,6 +42,29 @@ import CallvaultTesting
         #expect(why?.hasPrefix("field 8 (duration) is not a whole number of seconds") == true, "\(why ?? "accepted")")
     }
 
+    // MARK: FreeSWITCH xml_cdr (found by FuzzFreeSWITCHXML)
+
+    @Test func anXMLCDRWithANameThatIsNotUTF8IsRejectedNotATrapInXMLParser() throws {
+        // The fuzzer's input: a sample CDR with two 0xFF bytes in an attribute name of <callflow>.
+        let sample = try Data(contentsOf: TestArchive.samples.appendingPathComponent("freeswitch/xml_cdr/cd07e665-3ece-461f-85a5-2c8c4bad5344.cdr.xml"))
+        var bytes = [UInt8](sample)
+        let name = Array("unique-id=".utf8)
+        let at = try #require(bytes.firstRange(of: name))
+        bytes.replaceSubrange(at.lowerBound + 3..<at.lowerBound + 5, with: [0xFF, 0xFF])
+        let parser = FreeSWITCHXMLParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let why = reason { () throws(IngestLineError) in try parser.parse(data: Data(bytes)) }
+        #expect(why == "not well-formed XML: the document is not UTF-8 text and declares no other encoding")
+    }
+
+    @Test func anXMLCDRDeclaredLatin1StillParses() throws {
+        let sample = try String(contentsOf: TestArchive.samples.appendingPathComponent("freeswitch/xml_cdr/cd07e665-3ece-461f-85a5-2c8c4bad5344.cdr.xml"), encoding: .utf8)
+        let latin1 = sample.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
+        #expect(latin1 != sample)
+        let parser = FreeSWITCHXMLParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let data = try #require(latin1.data(using: .isoLatin1))
+        _ = try parser.parse(data: data)
+    }
+
     // MARK: custom sources (found by reading the code)
 
     /// A `[sources.NAME]` mapping without a header: start, end, from, to, duration, answer.
