@@ -65,6 +65,22 @@ import CallvaultTesting
         _ = try parser.parse(data: data)
     }
 
+    // MARK: recording file names (found by FuzzRecordingSidecar)
+
+    @Test func aRecordingNameThatTrapsFoundationsPathExtensionIsReadAsAnUnknownName() {
+        let names = RecordingNameParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let fileName = "in-092-452610-4\u{325}.wa//////I///////-2\u{325}3`.6.wav"
+        let meta = names.parse(fileName: fileName)
+        #expect(meta.callUniqueID == nil)
+        #expect(meta.sourceKey.hasSuffix(fileName))
+    }
+
+    @Test func aRecordingNameLosesOnlyItsLastExtension() {
+        let names = RecordingNameParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        let meta = names.parse(fileName: "out-0401112223-1002-20261023-113705-1792744625.83.wav")
+        #expect(meta.callUniqueID == "1792744625.83")
+    }
+
     // MARK: custom sources (found by reading the code)
 
     /// A `[sources.NAME]` mapping without a header: start, end, from, to, duration, answer.
