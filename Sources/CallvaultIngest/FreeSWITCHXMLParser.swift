@@ -51,6 +51,11 @@ public struct FreeSWITCHXMLParser: Sendable {
         if declaresUTF8(data), String(validating: data, as: UTF8.self) == nil {
             throw IngestLineError("not well-formed XML: the document is not UTF-8 text and declares no other encoding")
         }
+        // XMLParser on Linux reads a processing instruction without data (`<?x?>`) through a null
+        // pointer (found by FuzzFreeSWITCHXML); mod_xml_cdr writes none but the XML declaration.
+        if hasProcessingInstruction(data) {
+            throw IngestLineError("not a FreeSWITCH CDR: the document holds a processing instruction (<?…?>) besides its XML declaration")
+        }
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -74,6 +79,24 @@ public struct FreeSWITCHXMLParser: Sendable {
         var document = collector.document
         document.encoding = .urlEncoded
         return document
+    }
+
+    /// Whether `<?` appears anywhere but in the XML declaration at the start (values in an
+    /// xml_cdr are URL-encoded, so it appears in no text a CDR holds).
+    static func hasProcessingInstruction(_ data: Data) -> Bool {
+        let bytes = [UInt8](data)
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        if bytes[start...].starts(with: Array("<?xml".utf8)), start + 5 < bytes.count,
+           bytes[start + 5] == 0x20 || bytes[start + 5] == 0x09 || bytes[start + 5] == 0x0A || bytes[start + 5] == 0x0D {
+            start += 5
+        }
+        var i = start
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Whether the document's XML declaration names UTF-8 or no encoding at all (UTF-8 then).

@@ -56,6 +56,19 @@ import CallvaultTesting
         #expect(why == "not well-formed XML: the document is not UTF-8 text and declares no other encoding")
     }
 
+    @Test func anXMLCDRWithAProcessingInstructionWithoutDataIsRejectedNotANullRead() throws {
+        // The fuzzer's input began `<?xsip_from_display?>` instead of the XML declaration.
+        let sample = try String(contentsOf: TestArchive.samples.appendingPathComponent("freeswitch/xml_cdr/cd07e665-3ece-461f-85a5-2c8c4bad5344.cdr.xml"), encoding: .utf8)
+        let parser = FreeSWITCHXMLParser(normalizer: normalizer, clock: LocalTimeConverter(timeZone: helsinki))
+        for document in [sample.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "<?xsip_from_display?>"),
+                         sample.replacingOccurrences(of: "<channel_data>", with: "<channel_data><?x?>")] {
+            #expect(document != sample)
+            let why = reason { () throws(IngestLineError) in try parser.parse(data: Data(document.utf8)) }
+            #expect(why == "not a FreeSWITCH CDR: the document holds a processing instruction (<?…?>) besides its XML declaration")
+        }
+        _ = try parser.parse(data: Data(sample.utf8))
+    }
+
     @Test func anXMLCDRDeclaredLatin1StillParses() throws {
         let sample = try String(contentsOf: TestArchive.samples.appendingPathComponent("freeswitch/xml_cdr/cd07e665-3ece-461f-85a5-2c8c4bad5344.cdr.xml"), encoding: .utf8)
         let latin1 = sample.replacingOccurrences(of: "<?xml version=\"1.0\"?>", with: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
