@@ -108,3 +108,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (issue 22): one executable per parser, fed bytes as the ingest feeds a file.
+// `scripts/fuzz` builds them with `-sanitize=fuzzer -DCALLVAULT_FUZZING` (libFuzzer's driver);
+// a plain `swift build` makes each a small tool that replays files through its parser, so the
+// targets always compile with the code they test.
+let fuzzedParsers = ["AsteriskCSV", "FreeSWITCHCSV", "FreeSWITCHJSON", "FreeSWITCHXML", "KannelLog", "SMSCSV",
+                     "WAVHeader", "RecordingSidecar", "CustomersCSV", "MappedSource"]
+package.targets += [
+    // libFuzzer's driver, declared for Swift (the symbol is libFuzzer's, linked by -sanitize=fuzzer only).
+    .target(name: "FuzzDriver"),
+    .target(name: "FuzzSupport", dependencies: ["FuzzDriver", "CallvaultIngest", "CallvaultModel"], swiftSettings: strict),
+    .executableTarget(name: "FuzzConfiguration", dependencies: ["FuzzSupport", "CallvaultArchive"], swiftSettings: strict),
+] + fuzzedParsers.map {
+    .executableTarget(name: "Fuzz\($0)", dependencies: ["FuzzSupport", "CallvaultIngest"], swiftSettings: strict)
+}

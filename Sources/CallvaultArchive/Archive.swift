@@ -112,11 +112,18 @@ public final class Archive: Sendable {
     let crashSeam: (@Sendable (String) -> Void)?
 
     /// Crash tests set `CALLVAULT_CRASH_AT` to a step name (`temp-written`, `temp-synced`,
-    /// `renamed`, `folder-synced`, `before-index-commit`, `after-records-commit`) to kill the
-    /// process right there.
+    /// `renamed`, `folder-synced`, `before-index-commit`, `after-records-commit`,
+    /// `expire-batch-committed`) to kill the process right there.
+    ///
+    /// Only a debug build — what `swift test` runs — has this seam; a release build never exits
+    /// on an environment variable (`scripts/check-release-seams` proves it on the binary).
     static func environmentFaultSeam() -> (@Sendable (String) -> Void)? {
+        #if DEBUG
         guard let target = ProcessInfo.processInfo.environment["CALLVAULT_CRASH_AT"], !target.isEmpty else { return nil }
         return { step in if step == target { _exit(86) } }
+        #else
+        return nil
+        #endif
     }
 
     /// Names of the schema steps applied to the index.

@@ -54,8 +54,10 @@ public struct AsteriskCDRParser: Sendable {
             }
             endWall = value
         }
-        guard let duration = Int(f[12]), duration >= 0 else {
-            throw IngestLineError("field 13 (duration) is not a whole number of seconds")
+        // At most Int32.max seconds (68 years), as the FreeSWITCH documents allow: a bigger
+        // number is no call's length, and `duration + 1` below must not overflow.
+        guard let duration = Int(f[12]), duration >= 0, duration <= Int(Int32.max) else {
+            throw IngestLineError("field 13 (duration) is not a whole number of seconds (0 to 2147483647)")
         }
         guard let billsec = Int(f[13]), billsec >= 0, billsec <= duration + 1 else {
             throw IngestLineError("field 14 (billsec) is not a whole number of seconds up to duration")

@@ -48,10 +48,18 @@ public struct CSVRecordReader {
         return total
     }
 
-    /// Parses records from bytes already in memory.
+    /// Parses records from bytes already in memory, `chunkSize` bytes at a time as from a file
+    /// (so a test or a fuzz target meets the same chunk boundaries a file read does).
     public func read(bytes: [UInt8], _ body: (Event) throws -> Void) throws {
         var parser = Parser(delimiter: delimiter, maxRecordBytes: maxRecordBytes)
-        try bytes.withUnsafeBufferPointer { try parser.feed($0, body) }
+        try bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = min(all.count, start + chunkSize)
+                try parser.feed(UnsafeBufferPointer(rebasing: all[start..<end]), body)
+                start = end
+            }
+        }
         try parser.finish(body)
     }
 

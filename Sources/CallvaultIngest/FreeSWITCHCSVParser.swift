@@ -88,8 +88,9 @@ public struct FreeSWITCHCSVParser: Sendable {
         }
         let answerWall = try optionalWall(f, 5)
         let endWall = try optionalWall(f, 6)
-        guard let duration = Int(f[7]), duration >= 0 else {
-            throw IngestLineError("\(Self.label(7)) is not a whole number of seconds")
+        // At most Int32.max seconds, as the json_cdr and xml_cdr parsers allow (and `duration + 1` below must not overflow).
+        guard let duration = Int(f[7]), duration >= 0, duration <= Int(Int32.max) else {
+            throw IngestLineError("\(Self.label(7)) is not a whole number of seconds (0 to 2147483647)")
         }
         guard let billsec = Int(f[8]), billsec >= 0, billsec <= duration + 1 else {
             throw IngestLineError("\(Self.label(8)) is not a whole number of seconds up to duration")

@@ -45,6 +45,17 @@ public struct FreeSWITCHXMLParser: Sendable {
 
     static func document(_ data: Data) throws(IngestLineError) -> FreeSWITCHDocument {
         if data.isEmpty { throw IngestLineError("the file is empty") }
+        // XMLParser on Linux traps on an element or attribute name that is not UTF-8 (found by
+        // FuzzFreeSWITCHXML). A document that declares no other encoding must be UTF-8 anyway
+        // (XML 1.0, 4.3.3), as mod_xml_cdr writes it; a declared one is converted by libxml2.
+        if declaresUTF8(data), String(validating: data, as: UTF8.self) == nil {
+            throw IngestLineError("not well-formed XML: the document is not UTF-8 text and declares no other encoding")
+        }
+        // XMLParser on Linux reads a processing instruction without data (`<?x?>`) through a null
+        // pointer (found by FuzzFreeSWITCHXML); mod_xml_cdr writes none but the XML declaration.
+        if hasProcessingInstruction(data) {
+            throw IngestLineError("not a FreeSWITCH CDR: the document holds a processing instruction (<?…?>) besides its XML declaration")
+        }
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -68,6 +79,34 @@ public struct FreeSWITCHXMLParser: Sendable {
         var document = collector.document
         document.encoding = .urlEncoded
         return document
+    }
+
+    /// Whether `<?` appears anywhere but in the XML declaration at the start (values in an
+    /// xml_cdr are URL-encoded, so it appears in no text a CDR holds).
+    static func hasProcessingInstruction(_ data: Data) -> Bool {
+        let bytes = [UInt8](data)
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        if bytes[start...].starts(with: Array("<?xml".utf8)), start + 5 < bytes.count,
+           bytes[start + 5] == 0x20 || bytes[start + 5] == 0x09 || bytes[start + 5] == 0x0A || bytes[start + 5] == 0x0D {
+            start += 5
+        }
+        var i = start
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") && bytes[i + 1] == UInt8(ascii: "?") { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Whether the document's XML declaration names UTF-8 or no encoding at all (UTF-8 then).
+    static func declaresUTF8(_ data: Data) -> Bool {
+        let head = data.prefix(256)
+        guard head.starts(with: Array("<?xml".utf8)), let end = head.firstRange(of: Array("?>".utf8)) else { return true }
+        let declaration = String(decoding: head[head.startIndex..<end.lowerBound], as: UTF8.self).lowercased()
+        guard let name = declaration.range(of: "encoding") else { return true }
+        let value = declaration[name.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }
+        return value.hasPrefix("utf-8") || value.hasPrefix("utf8")
     }
 
     /// Collects the elements a call needs while XMLParser streams the document.

@@ -22,10 +22,26 @@ public struct LineReader {
     public func read(_ url: URL, _ body: (Event) throws -> Void) throws {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
+        try read(chunks: { try handle.read(upToCount: chunkSize) }, body)
+    }
+
+    /// Reads lines from bytes already in memory, `chunkSize` bytes at a time as from a file
+    /// (so a test or a fuzz target meets the same chunk boundaries a file read does).
+    public func read(bytes: [UInt8], _ body: (Event) throws -> Void) throws {
+        var offset = 0
+        try read(chunks: {
+            guard offset < bytes.count else { return nil }
+            let end = min(bytes.count, offset + chunkSize)
+            defer { offset = end }
+            return Data(bytes[offset..<end])
+        }, body)
+    }
+
+    func read(chunks next: () throws -> Data?, _ body: (Event) throws -> Void) throws {
         var pending: [UInt8] = []
         var number = 0
         var skipping = false
-        while let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
+        while let data = try next(), !data.isEmpty {
             var start = data.startIndex
             while start < data.endIndex {
                 let newline = data[start...].firstIndex(of: UInt8(ascii: "\n"))

@@ -98,7 +98,11 @@ public struct MappedSourceParser: Sendable {
         switch mapping.timeFormat {
         case .epoch(let milliseconds):
             guard let number = Double(text), number > 0 else { throw bad }
-            return Date(timeIntervalSince1970: milliseconds ? number / 1000 : number)
+            let seconds = milliseconds ? number / 1000 : number
+            // Before the year 10000, as every time callvault reads: `1e300` or `inf` is no time
+            // (and the duration taken from such an end would not fit an Int).
+            guard seconds < 253_402_300_800 else { throw bad }
+            return Date(timeIntervalSince1970: seconds)
         case .iso8601:
             if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: false)) { return date }
             if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
@@ -125,7 +129,8 @@ public struct MappedSourceParser: Sendable {
                 var value = 0
                 while j < p.count && p[j] == c {
                     let d = Int(t[j]) - 48
-                    guard d >= 0 && d <= 9 else { return nil }
+                    // A run of more than 8 letters (`yyyyyyyyyyyy`) is no date part; its digits would overflow.
+                    guard d >= 0 && d <= 9, j - i < 8 else { return nil }
                     value = value * 10 + d
                     j += 1
                 }
@@ -142,12 +147,16 @@ public struct MappedSourceParser: Sendable {
         return LocalTimeConverter.wallClockSeconds(text.utf8[...])
     }
 
+    /// Seconds written as a whole or decimal number or as `[H:]M:S`, from 0 to Int32.max (68 years,
+    /// the limit of the FreeSWITCH documents); nil for anything else, `1e300`, `inf` and `nan` included.
     static func seconds(_ text: String) -> Int? {
-        if let n = Int(text), n >= 0 { return n }
-        if let n = Double(text), n >= 0 { return Int(n.rounded()) }
+        let limit = Int(Int32.max)
+        if let n = Int(text) { return (0...limit).contains(n) ? n : nil }
+        if let n = Double(text) { return n >= 0 && n <= Double(limit) ? Int(n.rounded()) : nil }
         let parts = text.split(separator: ":").map { Int($0) }
-        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
-        return parts.reduce(0) { $0 * 60 + $1! }
+        guard (2...3).contains(parts.count), parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= limit }) else { return nil }
+        let total = parts.reduce(0) { $0 * 60 + $1! }
+        return total <= limit ? total : nil
     }
 
     static func direction(_ text: String) -> Direction? {

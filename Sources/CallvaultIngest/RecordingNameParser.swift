@@ -21,10 +21,21 @@ public struct RecordingNameParser {
         self.clock = clock
     }
 
+    /// The name without its extension (`x.wav` → `x`; `.wav` and `x.` keep theirs), found by
+    /// bytes: Foundation's `deletingPathExtension` traps on some names (a slash and a combining
+    /// mark, found by FuzzRecordingSidecar).
+    static func stem(_ fileName: String) -> String {
+        let bytes = fileName.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot != bytes.startIndex,
+              bytes.index(after: dot) != bytes.endIndex,
+              !bytes[bytes.index(after: dot)...].contains(UInt8(ascii: "/")) else { return fileName }
+        return String(fileName[..<dot])
+    }
+
     /// Parses a file name (without folders). Names that follow no known pattern still give
     /// metadata keyed by the file name, with no call link.
     public func parse(fileName: String) -> RecordingMetadata {
-        let stem = (fileName as NSString).deletingPathExtension
+        let stem = Self.stem(fileName)
         let parts = stem.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         // Find `YYYYMMDD-HHMMSS-<uniqueid>` at the end.
         if parts.count >= 4,
