@@ -21,7 +21,7 @@ enum APIInput {
     /// A case name or reason: says something (at least one ASCII letter or digit somewhere).
     static let statement = "[A-Za-z0-9]"
     /// An upload's file name: printable ASCII without `/` or `\`, not starting with a dot, ≤ 200
-    /// characters (so that the spool's note beside it, `<name>.reason.json`, fits the file system's 255).
+    /// characters (the published API's limit; the spool itself files any name the file system takes).
     static let fileName = "^[ -\\-0-\\[\\]-~][ -.0-\\[\\]-~]{0,199}$"
 
     private static let compiled: [String: NSRegularExpression] = {

@@ -371,7 +371,7 @@ public struct CallvaultAPI: Sendable {
         if let problem = SpoolWatcher.uploadNameProblem(name) {
             throw APIError(.badRequest, "X-Filename: \(problem)")
         }
-        try APIInput.require(name, APIInput.fileName, "X-Filename", "the plain file name in printable ASCII (no / or \\, not starting with a dot)")
+        try APIInput.require(name, APIInput.fileName, "X-Filename", "the plain file name in printable ASCII (no / or \\, not starting with a dot), at most 200 characters")
         if let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > settings.maxIngestBytes {
             throw APIError(.contentTooLarge, "the file is larger than the \(settings.maxIngestBytes) bytes an upload may have ([server] max_ingest_bytes)")
         }

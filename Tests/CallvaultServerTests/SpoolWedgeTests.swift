@@ -15,9 +15,10 @@ import CallvaultTesting
 /// and one it cannot is a 400; in `serve` a failing file is retried after a doubling pause (not
 /// every tick), and shows on `/metrics` and the ingest page while the other files go on.
 @Suite struct SpoolWedgeTests {
-    @Test func anUploadWithANameAtTheFileSystemsLimitIsFiledNot500() async throws {
+    @Test func anUploadWithANameAtTheLimitIsFiledNot500() async throws {
         let fixture = try ServerFixture()
-        let name = "in-" + String(repeating: "x", count: 232) + "-0401234567.txt" // 250 bytes (ASCII: an HTTP header)
+        let name = "in-" + String(repeating: "x", count: 182) + "-0401234567.txt" // 200 bytes: the API's limit
+        let overTheAPI = String(repeating: "m", count: 216) + ".csv" // 220 bytes: the file system's, not the API's
         let tooLong = String(repeating: "n", count: 252) + ".csv" // 256 bytes
         try await fixture.application().test(.router) { client in
             let filed = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: auth(.ingest, [IngestAPITests.fileName: name]),
@@ -27,6 +28,10 @@ import CallvaultTesting
                                                    body: ByteBuffer(string: IngestAPITests.cdrs(1)))
             #expect(refused.status == .badRequest)
             #expect(refused.text.contains("255"))
+            let overLimit = try await client.execute(uri: "/api/v1/ingest", method: .post, headers: auth(.ingest, [IngestAPITests.fileName: overTheAPI]),
+                                                     body: ByteBuffer(string: IngestAPITests.cdrs(1)))
+            #expect(overLimit.status == .badRequest)
+            #expect(overLimit.text.contains("200"))
         }
         let rejected = try FileManager.default.contentsOfDirectory(atPath: fixture.archive.layout.rejected.path).sorted()
         #expect(rejected == [name, SpoolWatcher.noteName(for: name)].sorted())
