@@ -12,6 +12,7 @@ extension Archive {
         var summary = CustomerImportSummary()
         var parser = CustomersCSVParser(normalizer: normalizer)
         var customers: [Customer] = []
+        var lineOf: [String: Int] = [:]
         var sawHeader = false
         do {
             try CSVRecordReader().read(file) { event in
@@ -26,6 +27,7 @@ extension Archive {
                         } else {
                             let line = try parser.parse(record.fields)
                             customers.append(line.customer)
+                            lineOf[line.customer.id] = record.line
                             summary.rejected += line.unusableNumbers.map { IngestReject(file: file.path, line: record.line, reason: $0) }
                         }
                     } catch {
@@ -49,6 +51,14 @@ extension Archive {
         let started = Date()
         try index.write { writer in
             let now = self.clock()
+            // An erased customer is not re-created, and one being erased keeps the record of the
+            // request until the erasure finishes (its numbers decide what the erasure covers).
+            let erasures = try IndexReader(writer).latestErasures(of: order)
+            order.removeAll { id in
+                guard let erasure = erasures[id] else { return false }
+                summary.rejected.append(IngestReject(file: file.path, line: lineOf[id], reason: Self.erasedCustomerLine(id, erasure)))
+                return true
+            }
             var changed: [String] = []
             for id in order where try writer.upsertCustomer(byID[id]!, now: now) {
                 changed.append(id)
@@ -61,9 +71,22 @@ extension Archive {
                           "retention_changed": String(summary.retentionChanged)],
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: now)
         }
+        summary.rejected.sort { ($0.line ?? 0) < ($1.line ?? 0) }
         summary.customers = order.count
         summary.numbers = order.reduce(0) { $0 + byID[$1]!.phones.count }
         return summary
+    }
+}
+
+extension Archive {
+    /// Why a customers file's line for a customer with an erasure is not imported.
+    static func erasedCustomerLine(_ id: String, _ erasure: ErasureRecord) -> String {
+        if erasure.completedAt == nil {
+            return "customer \(id.prefix(40)) is being erased (erasure-\(erasure.id) waits for a legal hold's release): "
+                + "their record stays as it was when the erasure was requested until it finishes; the line is not imported"
+        }
+        return "customer \(id.prefix(40)) was erased (erasure-\(erasure.id)) and is not re-created: remove the line "
+            + "from the customers file (a returning customer needs a new customer id)"
     }
 }
 

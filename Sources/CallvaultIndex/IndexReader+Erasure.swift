@@ -94,6 +94,20 @@ extension IndexReader {
         try Row.fetchAll(db, sql: "SELECT * FROM erasures WHERE completed_at IS NULL ORDER BY id").map(Self.erasure)
     }
 
+    /// The latest erasure (pending or completed) of each of `customers` that has one.
+    public func latestErasures(of customers: [String]) throws -> [String: ErasureRecord] {
+        var found: [String: ErasureRecord] = [:]
+        for batch in stride(from: 0, to: customers.count, by: 500).map({ customers[$0..<min($0 + 500, customers.count)] }) {
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM erasures WHERE customer_id IN (\(marks)) ORDER BY id",
+                                        arguments: StatementArguments(Array(batch))) {
+                let record = Self.erasure(row)
+                found[record.customer] = record
+            }
+        }
+        return found
+    }
+
     /// Completed erasures whose report says the index's files still await their purge.
     public func erasuresAwaitingPurge() throws -> [ErasureRecord] {
         try Row.fetchAll(db, sql: """

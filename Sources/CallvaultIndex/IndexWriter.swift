@@ -48,11 +48,11 @@ public struct IndexWriter {
     }
 
     static let insertCallSQL = """
-        INSERT INTO items (kind, source_key, format, direction, from_raw, from_e164, from_rev,
+        INSERT INTO items (id, kind, source_key, format, direction, from_raw, from_e164, from_rev,
             to_raw, to_e164, to_rev, disposition, agent, caller_name, context, pbx_unique_id,
             linked_id, details, recording_file, retention_class, start_utc, answer_utc, end_utc, billsec, retain_until,
             ingested_at, duration_s)
-        VALUES ('call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (\(Schema.nextItemID), 'call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (source_key) DO NOTHING
         """
 
@@ -124,9 +124,9 @@ public struct IndexWriter {
     /// Inserts an SMS unless its source key is already there.
     public func insert(_ sms: PreparedSMS) throws -> InsertOutcome {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
+            INSERT INTO items (id, kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
                 to_raw, to_e164, to_rev, disposition, pbx_unique_id, details, retain_until, retention_class, ingested_at)
-            VALUES ('sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(Schema.nextItemID), 'sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (source_key) DO NOTHING
             """)
         statement.setUncheckedArguments(sms.arguments)
@@ -249,10 +249,10 @@ public struct IndexWriter {
         }
         let start = meta.start ?? now
         try db.execute(sql: """
-            INSERT INTO items (kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
+            INSERT INTO items (id, kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
                 to_raw, to_e164, to_rev, duration_s, agent, context, pbx_unique_id, retain_until, ingested_at, details,
                 retention_class)
-            VALUES ('recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(Schema.nextItemID), 'recording', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 meta.sourceKey, meta.sourceKey.prefix { $0 != ":" }.description, start.unixSeconds, meta.direction?.rawValue,
                 meta.from?.raw, meta.from?.e164, meta.from?.reversedDigits, meta.to?.raw, meta.to?.e164, meta.to?.reversedDigits,

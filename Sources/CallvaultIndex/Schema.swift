@@ -20,6 +20,7 @@ enum Schema {
         migrator.registerMigration("v14-os-logins", migrate: v14OSLogins)
         migrator.registerMigration("v15-keyed-audit", migrate: v15KeyedAudit)
         migrator.registerMigration("v16-kind-time-counts", migrate: v16KindTimeCounts)
+        migrator.registerMigration("v17-item-id-floor", migrate: v17ItemIDFloor)
         return migrator
     }
 

@@ -266,4 +266,77 @@ import CallvaultTesting
         #expect(expiry.held == 3)
         #expect(theirs.isSubset(of: try F.ids(fixture, "SELECT id FROM items")), "held by the hashed scope")
     }
+
+    /// A customers file is the company's own list and may lag behind an erasure: it never
+    /// re-creates an erased customer, and while an erasure waits for a hold it leaves the
+    /// customer's record (name, numbers) as the request found it, so a number moved meanwhile
+    /// neither takes their held items out of the erasure nor brings another person's in. Each
+    /// such line is reported with file, line and reason; the other lines are imported.
+    @Test func aCustomersFileNeitherRecreatesAnErasedCustomerNorChangesOneBeingErased() throws {
+        let fixture = try TestArchive()
+        let actor = Actor.test("dpo", .compliance)
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Self.customers), actor: fixture.actor)
+        try fixture.ingest(fixture.input("Master.csv", Self.cdrs()))
+        try fixture.ingest(fixture.input("in-0923456789-0405551234-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 1, seed: 1)))
+        let recording = try #require(try fixture.archive.search(SearchQuery(customer: "C100", kind: .recording), actor: fixture.actor).items.first)
+        let hold = try fixture.archive.placeHold(HoldRequest(caseName: "Case 9", reason: "dispute", items: [recording.id.description]), actor: actor)
+        let waiting = try fixture.archive.erase(customer: "C100", reason: "req-5", actor: actor)
+        #expect(waiting.completedAt == nil)
+
+        // The company's file still lists C100, now with another number, and gives C200 C100's number too.
+        let moved = fixture.input("customers-2.csv", """
+            customer_id,name,phones,relationship_ended
+            C200,Toinen Tiina,050 777 8888;040 555 1234,
+            C100,\(Self.name),045 111 2222,2026-01-31
+
+            """)
+        let summary = try fixture.archive.importCustomers(from: moved, actor: fixture.actor)
+        #expect(summary.customers == 1)
+        let line = try #require(summary.rejected.first)
+        #expect(summary.rejected.count == 1 && line.file == moved.path && line.line == 3)
+        #expect(line.reason.contains("C100 is being erased (erasure-1"))
+        #expect(try fixture.sql("SELECT group_concat(e164) FROM customer_numbers WHERE customer_id = 'C100'") == "+358405551234")
+        #expect(try fixture.archive.show(recording.id.description, actor: fixture.actor).customers == ["C100", "C200"])
+
+        // The release finishes the erasure: C100's link goes, the item stays for C200.
+        _ = try fixture.archive.releaseHold(hold.id, reason: "case closed", actor: actor)
+        let final = try fixture.archive.erasureReport("erasure-1", actor: actor)
+        #expect(final.completedAt != nil && final.review.contains(recording.id.description))
+        #expect(try fixture.archive.show(recording.id.description, actor: fixture.actor).customers == ["C200"])
+
+        // An erased customer is not re-created by the next file that still lists them.
+        let again = try fixture.archive.importCustomers(from: fixture.input("customers-3.csv", Self.customers), actor: fixture.actor)
+        #expect(again.customers == 1 && again.rejected.map(\.line) == [2])
+        #expect(again.rejected.first?.reason.contains("C100 was erased (erasure-1) and is not re-created") == true)
+        #expect(try fixture.sql("SELECT coalesce(group_concat(name), '-') FROM customers WHERE id = 'C100'") != Self.name)
+        #expect(try fixture.sql("SELECT count(*) FROM customer_numbers WHERE customer_id = 'C100'") == "0")
+    }
+
+    /// An item's id names one item for the archive's whole life: after the newest items are
+    /// erased or expired, later items get new ids, so an audit entry, an erasure report or an
+    /// export that names `rec-7` never comes to mean another recording.
+    @Test func theIdOfAnErasedOrExpiredItemIsNeverGivenToALaterItem() throws {
+        let fixture = try TestArchive()
+        let actor = Actor.test("dpo", .compliance)
+        let customers = Self.customers.replacingOccurrences(of: "2026-01-31", with: "")
+        _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", customers), actor: fixture.actor)
+        try fixture.ingest(fixture.input("Master.csv", Self.cdrs()))
+        try fixture.ingest(fixture.input("in-0923456789-0405551234-20260314-093000-1773473400.1.wav", Samples.wav(seconds: 1, seed: 1)))
+        let newest = try #require(Int64(try fixture.sql("SELECT max(id) FROM items")))
+        #expect(try fixture.sql("SELECT kind FROM items WHERE id = \(newest)") == "recording")
+
+        _ = try fixture.archive.erase(customer: "C100", reason: "req-6", actor: actor)
+        #expect(try fixture.sql("SELECT count(*) FROM items WHERE id = \(newest)") == "0", "the recording is erased")
+        try fixture.ingest(fixture.input("in-0923456789-0507778888-20260316-110000-1773651600.3.wav", Samples.wav(seconds: 1, seed: 2)))
+        let afterErasure = try #require(Int64(try fixture.sql("SELECT max(id) FROM items")))
+        #expect(afterErasure == newest + 1)
+
+        // Expiry deletes the newest item (a recording, 12 months after its call); the next ingest still counts up.
+        _ = try fixture.expire(at: F.farFuture)
+        #expect(try fixture.sql("SELECT count(*) FROM items WHERE id = \(afterErasure)") == "0", "the recording has expired")
+        try fixture.ingest(fixture.input("Master-2.csv", Samples.cdrLine(src: "0507778888", dst: "1001", start: "2026-04-01 10:00:00",
+                                                                          answer: "2026-04-01 10:00:05", end: "2026-04-01 10:01:05",
+                                                                          uniqueID: "1775030400.9") + "\n"))
+        #expect(try fixture.sql("SELECT max(id) FROM items") == String(afterErasure + 1))
+    }
 }

@@ -8,15 +8,16 @@ import CallvaultTesting
 
 /// Random sequences of ingest, hold place/release, rule changes, expiry at later clock times,
 /// erasure (and its resumption when a hold is released), restriction, manual links and
-/// unlinks, customers imports that reassign numbers, and access and rectification requests,
-/// checked after every step against a model the test keeps of its own facts:
+/// unlinks, customers imports that reassign numbers (and leave out customers being erased),
+/// and access and rectification requests, checked after every step against a model the test
+/// keeps of its own facts:
 /// - Invariant 4: every item an active hold has covered since it was placed — computed from
 ///   the scenario (the numbers the test wrote, the customers file it imported, the links it
 ///   corrected, the recordings it made for its calls), never from the archive's link tables —
 ///   is still stored and listed by `hold show`, whatever happened to its links or numbers;
 /// - Invariant 5: every expired item no hold, restriction or access request keeps is gone;
-/// - Invariant 6: an erasure, also one resumed by a release, leaves no erasable unheld
-///   recording of its customer;
+/// - Invariant 6: an erasure, also one resumed by a release or an expiry run, leaves no
+///   erasable unheld recording of its customer;
 /// - no blob is orphaned or missing, and `audit verify` passes (Invariant 7).
 ///
 /// `CALLVAULT_PROPERTY_SEQUENCES` sets how many sequences run (default 400),
@@ -113,6 +114,7 @@ import CallvaultTesting
         var resumedErasures = 0
         var heldAfterUnlink = 0
         var heldAfterReassignment = 0
+        var linesOfCustomersBeingErased = 0
         var heldChecks = 0
         var heldDeleted = 0
     }
@@ -133,13 +135,15 @@ import CallvaultTesting
                 {"sequences": \(coverage.sequences), "held_item_checks": \(coverage.heldChecks), "held_items_deleted": \(coverage.heldDeleted), \
                 "expired": \(coverage.expired), "kept_by_hold": \(coverage.keptByHold), "kept_by_restriction": \(coverage.keptByRestriction), \
                 "erased": \(coverage.erased), "erasures_waiting": \(coverage.erasuresWaiting), "erasures_resumed": \(coverage.resumedErasures), \
-                "held_after_unlink": \(coverage.heldAfterUnlink), "held_after_reassignment": \(coverage.heldAfterReassignment)}
+                "held_after_unlink": \(coverage.heldAfterUnlink), "held_after_reassignment": \(coverage.heldAfterReassignment), \
+                "lines_of_customers_being_erased": \(coverage.linesOfCustomersBeingErased)}
                 """.write(toFile: report, atomically: true, encoding: .utf8)
         }
         if count >= 100 {
             #expect(coverage.expired > 0 && coverage.keptByHold > 0 && coverage.keptByRestriction > 0 && coverage.erased > 0
-                    && coverage.resumedErasures > 0 && coverage.heldAfterUnlink > 0 && coverage.heldAfterReassignment > 0,
-                    "the sequences must expire, hold, restrict, erase, resume erasures and move items out of hold scopes: \(coverage)")
+                    && coverage.resumedErasures > 0 && coverage.heldAfterUnlink > 0 && coverage.heldAfterReassignment > 0
+                    && coverage.linesOfCustomersBeingErased > 0,
+                    "the sequences must expire, hold, restrict, erase, resume erasures, move items out of hold scopes and import lines of customers being erased: \(coverage)")
         }
     }
 
@@ -257,7 +261,7 @@ import CallvaultTesting
                 case 0: hold.customers = [Self.customers.randomElement(using: &random)!]
                 case 1: hold.numbers = [Self.numbers.randomElement(using: &random)!]
                 case 2:
-                    guard let item = before.keys.randomElement(using: &random) else { continue }
+                    guard let item = before.keys.sorted().randomElement(using: &random) else { continue }
                     hold.items = [item]
                 default: break
                 }
@@ -343,7 +347,7 @@ import CallvaultTesting
                     log.append("erase \(customer) refused: \(error.message)")
                 }
             case 70..<80: // correct a link by hand (rectification): link or unlink an item and a customer
-                guard let item = before.keys.randomElement(using: &random) else { continue }
+                guard let item = before.keys.sorted().randomElement(using: &random) else { continue }
                 let customer = Self.customers.randomElement(using: &random)!
                 let linked = before[item]!.customers.contains(customer) ? false : Bool.random(using: &random)
                 let id = ItemID(kind: ItemKind(rawValue: before[item]!.kind)!, number: item)
@@ -364,11 +368,19 @@ import CallvaultTesting
                 guard let customer else { continue }
                 let number = Self.numbers.randomElement(using: &random)!
                 let moved = holds.contains { hold in hold.active && hold.covered.contains { scenario.customers(of: $0).contains(customer) } }
-                for (other, owned) in scenario.numberOf where owned == number { scenario.numberOf[other] = nil }
-                scenario.numberOf[customer] = number
-                _ = try archive.importCustomers(from: folder.write("customers-\(step).csv", scenario.customersFile()), actor: actor)
+                // A customer being erased keeps the record of the request: the import leaves their line out.
+                let frozen = Set(pendingErasures.values)
+                if !frozen.contains(customer) {
+                    for (other, owned) in scenario.numberOf where owned == number && !frozen.contains(other) { scenario.numberOf[other] = nil }
+                    scenario.numberOf[customer] = number
+                }
+                let imported = try archive.importCustomers(from: folder.write("customers-\(step).csv", scenario.customersFile()), actor: actor)
+                if imported.rejected.count != frozen.count {
+                    fail("the import left out \(imported.rejected.count) lines, not the \(frozen.count) of customers being erased: \(imported.rejected)")
+                }
+                coverage.linesOfCustomersBeingErased += imported.rejected.count
                 if moved { coverage.heldAfterReassignment += 1 }
-                log.append("number \(number) to \(customer)")
+                log.append("number \(number) to \(customer)\(frozen.contains(customer) ? " left out (being erased)" : "")")
             case 88..<94: // a data-subject request: an access request freezes, a rectification request restricts
                 if let open = openRequests.indices.randomElement(using: &random), Bool.random(using: &random) {
                     let request = openRequests.remove(at: open)
@@ -413,18 +425,17 @@ import CallvaultTesting
                     }
                 }
             }
-            // Erasures a release resumed: those complete now leave no erasable, unheld recording of their customer.
-            if released != nil {
-                for (erasure, customer) in pendingErasures {
-                    let report = try archive.erasureReport(erasure, actor: actor)
-                    guard report.completedAt != nil else { continue }
-                    pendingErasures[erasure] = nil
-                    scenario.erased.insert(customer)
-                    coverage.resumedErasures += 1
-                    for row in before.values where row.customers == [customer] && row.retentionClass == "recording" && after[row.id] != nil
-                        && !holds.contains(where: { $0.active && $0.covered.contains(row.id) }) {
-                        fail("recording \(row.id) of only \(customer) survived \(erasure), resumed after \(released!)")
-                    }
+            // Erasures that waited for a hold and completed in this step (a release or an expiry run
+            // resumes them) leave no erasable, unheld recording of their customer.
+            for (erasure, customer) in pendingErasures {
+                let report = try archive.erasureReport(erasure, actor: actor)
+                guard report.completedAt != nil else { continue }
+                pendingErasures[erasure] = nil
+                scenario.erased.insert(customer)
+                coverage.resumedErasures += 1
+                for row in before.values where row.customers == [customer] && row.retentionClass == "recording" && after[row.id] != nil
+                    && !holds.contains(where: { $0.active && $0.covered.contains(row.id) }) {
+                    fail("recording \(row.id) of only \(customer) survived \(erasure), resumed \(released.map { "after \($0)" } ?? "by step \(step)")")
                 }
             }
             // What each active hold covers now: everything it ever matched by the scenario's facts.
