@@ -98,17 +98,25 @@ extension Archive {
             let parser = KannelLogParser(normalizer: normalizer, clock: clock)
             return { file, sink in
                 var keys = OccurrenceKeys()
-                try Self.readLines(file, sink, controlBytesAllowed: true) { bytes in
-                    switch try parser.parse(lineBytes: bytes) {
-                    case .message(var sms):
+                var concatenated = ConcatenatedMessages()
+                func keep(_ messages: [(record: SMSRecord, line: Int?)]) throws {
+                    for (var sms, line) in messages {
                         sms.sourceKey = keys.next(sms.sourceKey)
-                        return .sms(sms)
+                        try sink.accept(.sms(sms), line: line)
+                    }
+                }
+                try Self.readLines(file, sink, controlBytesAllowed: true) { bytes, line in
+                    switch try parser.parse(lineBytes: bytes) {
+                    case .message(let sms):
+                        try keep(concatenated.add(sms, line: line))
+                        return nil
                     case .statusUpdate(var update):
                         update.sourceKey = keys.next(update.sourceKey)
                         return .status(update)
                     case .ignored: return nil
                     }
                 }
+                try keep(concatenated.finish())
             }
         case .smsCSV:
             return { file, sink in
@@ -192,6 +200,12 @@ extension Archive {
     /// unless `controlBytesAllowed` (Kannel logs carry message text the parser skips by length).
     static func readLines(_ file: URL, _ sink: RecordSink, controlBytesAllowed: Bool = false,
                           _ parse: (ArraySlice<UInt8>) throws -> ParsedRecord?) throws {
+        try readLines(file, sink, controlBytesAllowed: controlBytesAllowed) { bytes, _ in try parse(bytes) }
+    }
+
+    /// `readLines`, with each line's number given to `parse` too.
+    static func readLines(_ file: URL, _ sink: RecordSink, controlBytesAllowed: Bool = false,
+                          _ parse: (ArraySlice<UInt8>, Int) throws -> ParsedRecord?) throws {
         try LineReader().read(file) { event in
             switch event {
             case .oversized(let number):
@@ -203,7 +217,7 @@ extension Archive {
                     return
                 }
                 let parsed: ParsedRecord?
-                do { parsed = try parse(bytes) } catch {
+                do { parsed = try parse(bytes, number) } catch {
                     sink.reject(line: number, Self.reason(error))
                     return
                 }

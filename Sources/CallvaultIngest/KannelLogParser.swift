@@ -144,7 +144,8 @@ public struct KannelLogParser: Sendable {
             // An empty sender is real traffic (the SMSC puts in its default, or hides the sender): withheld.
             let fromText = fields.value("from", in: b) ?? ""
             guard let toText = fields.value("to", in: b) else { throw IngestLineError("[to:] is empty") }
-            let parts = fields.concatenatedParts(in: b) ?? fields.estimatedParts(in: b)
+            let part = fields.concatenation(in: b)
+            let parts = part?.total ?? fields.estimatedParts(in: b)
             let key: String
             if let fid {
                 key = "\(Self.format):\(Self.keyEvent(event, kind)):\(smsc ?? ""):\(fid)"
@@ -154,7 +155,7 @@ public struct KannelLogParser: Sendable {
             return .message(SMSRecord(
                 sourceKey: key, format: Self.format, messageID: fid, time: time, direction: direction,
                 from: normalizer.normalize(fromText), to: normalizer.normalize(toText), status: status,
-                parts: parts, length: fields.length, smsc: smsc))
+                parts: parts, length: fields.length, smsc: smsc, part: part))
 
         default:
             return .ignored
@@ -291,8 +292,8 @@ public struct KannelLogParser: Sendable {
             return nil
         }
 
-        /// The number of parts from a concatenation element of `[udh:N:HEX]`, if there is one.
-        func concatenatedParts(in b: [UInt8]) -> Int? {
+        /// The concatenation element of `[udh:N:HEX]`, if there is one.
+        func concatenation(in b: [UInt8]) -> MessagePart? {
             guard let range = ranges["udh"] else { return nil }
             let value = b[range]
             guard let colon = value.firstIndex(of: UInt8(ascii: ":")) else { return nil }
@@ -310,8 +311,12 @@ public struct KannelLogParser: Sendable {
                 let id = udh[k], length = Int(udh[k + 1])
                 guard k + 2 + length <= udh.count else { return nil }
                 // 8-bit reference: ref, total, sequence; 16-bit reference: ref, ref, total, sequence.
-                if id == 0x00, length == 3, udh[k + 3] >= 1 { return Int(udh[k + 3]) }
-                if id == 0x08, length == 4, udh[k + 4] >= 1 { return Int(udh[k + 4]) }
+                if id == 0x00, length == 3, udh[k + 3] >= 1 {
+                    return MessagePart(reference: Int(udh[k + 2]), total: Int(udh[k + 3]), sequence: Int(udh[k + 4]))
+                }
+                if id == 0x08, length == 4, udh[k + 4] >= 1 {
+                    return MessagePart(reference: Int(udh[k + 2]) << 8 | Int(udh[k + 3]), total: Int(udh[k + 4]), sequence: Int(udh[k + 5]))
+                }
                 k += 2 + length
             }
             return nil

@@ -20,9 +20,13 @@ public struct SMSRecord: Sendable, Equatable {
     public var length: Int?
     /// The SMSC or gateway connection name, if the source names one.
     public var smsc: String?
+    /// For one part of a concatenated message that the source logged line by line (its UDH
+    /// concatenation element): ingest joins the parts into one record.
+    public var part: MessagePart?
 
     public init(sourceKey: String, format: String, messageID: String?, time: Date, direction: Direction,
-                from: PhoneNumber, to: PhoneNumber, status: String, parts: Int, length: Int?, smsc: String?) {
+                from: PhoneNumber, to: PhoneNumber, status: String, parts: Int, length: Int?, smsc: String?,
+                part: MessagePart? = nil) {
         self.sourceKey = sourceKey
         self.format = format
         self.messageID = messageID
@@ -34,6 +38,24 @@ public struct SMSRecord: Sendable, Equatable {
         self.parts = parts
         self.length = length
         self.smsc = smsc
+        self.part = part
+    }
+}
+
+/// One part of a concatenated SMS, from the concatenation element of its user data header
+/// (3GPP TS 23.040 9.2.3.24.1 and .8: an 8- or 16-bit reference, the number of parts, this part's number).
+public struct MessagePart: Sendable, Equatable, Hashable {
+    /// The reference all parts of one message share.
+    public var reference: Int
+    /// How many parts the message has.
+    public var total: Int
+    /// This part's number, 1 to `total`.
+    public var sequence: Int
+
+    public init(reference: Int, total: Int, sequence: Int) {
+        self.reference = reference
+        self.total = total
+        self.sequence = sequence
     }
 }
 

@@ -330,6 +330,15 @@ func kannelLine(time: String = "2026-10-23 08:05:31", event: String = "Sent SMS"
         #expect(try message(kannelLine(udh: "7:06050415810000")).parts == 1, "a port element is not concatenation")
     }
 
+    @Test func aPartNamesItsReferenceItsTotalAndItsNumber() throws {
+        #expect(try message(kannelLine(udh: "6:050003CC0301")).part == MessagePart(reference: 0xCC, total: 3, sequence: 1))
+        #expect(try message(kannelLine(udh: "7:0608041A2B0402")).part == MessagePart(reference: 0x1A2B, total: 4, sequence: 2))
+        // A port element alone is no part; before a concatenation element it is skipped.
+        #expect(try message(kannelLine(udh: "7:06050415810000")).part == nil)
+        #expect(try message(kannelLine(udh: "12:0A0504158100000003170202")).part == MessagePart(reference: 0x17, total: 2, sequence: 2))
+        #expect(try message(kannelLine(udh: "0:")).part == nil)
+    }
+
     @Test(arguments: [(160, 1), (161, 2), (306, 2), (307, 3)])
     func partsOfALongTextThatKannelSplitItselfAreEstimated(characters: Int, parts: Int) throws {
         let text = String(repeating: "a", count: characters)
