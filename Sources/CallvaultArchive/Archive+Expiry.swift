@@ -77,6 +77,8 @@ public struct ExpiryReport: Sendable, Equatable {
     public var walRestarts = 0
     /// Write transactions the run spent merging the full-text index (`ExpiryPacing.initialMergePages`).
     public var fullTextMergeSteps = 0
+    /// The spool's copies removed, kept by holds, and rejected files still waiting (issue 17).
+    public var spool = SpoolCleanup()
 
     public init(dryRun: Bool, now: Date) {
         self.dryRun = dryRun
@@ -271,6 +273,7 @@ extension Archive {
             }
         }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
+        report.spool = try cleanSpool(now: now, dryRun: dryRun, actor: actor)
         report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
         try index.write { writer in
             var details = [

@@ -25,6 +25,8 @@ public struct ArchiveConfiguration: Sendable, Equatable {
     public var sources: [SourceMapping] = []
     /// How `callvault serve` runs (`[server]`).
     public var server = ServerSettings()
+    /// How long the spool keeps raw copies (`[spool]`).
+    public var spool = SpoolSettings()
 
     public init() {}
 
@@ -63,6 +65,12 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         # GET /metrics needs an admin's token, the token in metrics_token_file, or a client address listed here
         # metrics_addresses = ["10.0.0.7", "192.168.10.0/24"]   # not the reverse proxy's address: all its clients would share it
         # metrics_token_file = "/etc/callvault/metrics.token"   # Prometheus sends it: authorization.credentials_file
+
+        # How long the spool keeps copies; `expire` removes them after (ISO 8601 periods, P0D: at the next run).
+        # [spool]
+        # keep_processed = "P7D"          # raw CDR files and recordings after the day they were ingested
+        #                                 # (longer while a legal hold covers an item ingested that day)
+        # keep_rejected = "P30D"          # rejected files, for an operator to fix and drop in again
 
         # A PBX without a parser of its own (3CX, …): name its columns, and `ingest` reads it.
         # [sources.3cx]
@@ -171,7 +179,7 @@ public struct ArchiveConfiguration: Sendable, Equatable {
                         throw fail("a retention class name may hold letters, digits, - and _ only")
                     }
                     classValues.append((name, lineNumber, [:]))
-                } else if !["", "retention", "server"].contains(section) {
+                } else if !["", "retention", "server", "spool"].contains(section) {
                     throw fail("unknown table [\(section)]")
                 }
                 continue
@@ -237,6 +245,11 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             case ("server", "session_idle_timeout", .string(let text)):
                 guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 60 else { throw fail("session_idle_timeout must be an ISO 8601 duration of at least PT1M, such as \"PT30M\"") }
                 config.server.sessionIdleTimeout = seconds
+            case ("spool", let key, .string(let text)) where key == "keep_processed" || key == "keep_rejected":
+                guard let period = RetentionPeriod(iso8601: text) else {
+                    throw fail("\(key) must be an ISO 8601 period such as \"P7D\" or \"P30D\" (\"P0D\": at the next expiry run)")
+                }
+                if key == "keep_processed" { config.spool.keepProcessed = period } else { config.spool.keepRejected = period }
             case (let table, let key, let value) where table.hasPrefix("sources."):
                 sourceValues[sourceValues.count - 1].values[key] = value
             default:
@@ -389,6 +402,16 @@ public struct ArchiveConfiguration: Sendable, Equatable {
 }
 
 /// How `callvault serve` runs: `[server]` in callvault.toml.
+/// How long the spool keeps its copies (`[spool]`); `expire` removes them after.
+public struct SpoolSettings: Sendable, Equatable {
+    /// Raw copies in `spool/processed/`, counted from the end of the day they were ingested.
+    public var keepProcessed = RetentionPeriod(days: 7)
+    /// Rejected files in `spool/rejected/`, counted from when they were rejected.
+    public var keepRejected = RetentionPeriod(days: 30)
+
+    public init() {}
+}
+
 public struct ServerSettings: Sendable, Equatable {
     /// The address to listen on; 127.0.0.1 unless a reverse proxy or the network needs another.
     public var host = "127.0.0.1"

@@ -19,12 +19,16 @@ public struct SpoolStatus: Sendable, Equatable {
         public var rejectedLines: Int
         /// The first few rejected lines' numbers and reasons.
         public var lineReasons: [String]
+        /// For a rejected file: when `expire` removes it (`[spool] keep_rejected` after it was filed).
+        public var removeAfter: Date?
     }
 
     /// Files not yet ingested (a hook may still be writing some), oldest first.
     public var waiting: [File] = []
-    /// Files ingested on each day (`YYYY-MM-DD`), newest day first.
-    public var processedPerDay: [(day: String, files: Int)] = []
+    /// Files ingested on each day (`YYYY-MM-DD`), newest day first, and when `expire` removes
+    /// the day's raw copies (`[spool] keep_processed` after the day; later while a hold covers an
+    /// item ingested that day).
+    public var processedPerDay: [(day: String, files: Int, removeAfter: Date?)] = []
     /// The newest processed files that had rejected lines, newest first.
     public var processedWithRejects: [File] = []
     /// Rejected files, newest first.
@@ -77,30 +81,19 @@ extension Archive {
         try authorize(actor, .viewIngestStatus)
         let manager = FileManager.default
         var status = SpoolStatus()
-        func isNote(_ name: String) -> Bool { name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") }
-        /// The notes in `folder`, by the name of the file each is about (its `file` field).
-        func notes(in folder: URL, names: [String]) -> [String: (note: ReasonNote, modified: Date, suffix: String)] {
-            var found: [String: (note: ReasonNote, modified: Date, suffix: String)] = [:]
-            for name in names where isNote(name) {
-                let url = folder.appendingPathComponent(name)
-                guard let data = try? Data(contentsOf: url), let note = try? JSONDecoder().decode(ReasonNote.self, from: data) else { continue }
-                let modified = (try? manager.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast
-                found[note.file ?? String(name.dropLast(name.hasSuffix(".reason.json") ? ".reason.json".count : ".ingested.json".count))] =
-                    (note, modified, name.hasSuffix(".reason.json") ? ".reason.json" : ".ingested.json")
-            }
-            return found
-        }
-        func file(_ url: URL, note: ReasonNote?) -> SpoolStatus.File? {
+        let zone = try configuration.timeZone()
+        let keepRejected = configuration.spool.keepRejected
+        func file(_ url: URL, note: SpoolStatus.Note?) -> SpoolStatus.File? {
             guard let attributes = try? manager.attributesOfItem(atPath: url.path),
                   (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
             var entry = SpoolStatus.File(name: SpoolStatus.masked(url.lastPathComponent),
                                          bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
                                          modified: attributes[.modificationDate] as? Date ?? .distantPast,
-                                         reason: nil, rejectedLines: 0, lineReasons: [])
+                                         reason: nil, rejectedLines: 0, lineReasons: [], removeAfter: nil)
             if let note {
                 entry.reason = note.reason
-                entry.rejectedLines = note.rejected?.count ?? 0
-                entry.lineReasons = (note.rejected ?? []).prefix(5).map { line in
+                entry.rejectedLines = note.rejected.count
+                entry.lineReasons = note.rejected.prefix(5).map { line in
                     line.line.map { "line \($0): \(line.reason)" } ?? line.reason
                 }
             }
@@ -108,21 +101,28 @@ extension Archive {
         }
 
         let waiting = (try? manager.contentsOfDirectory(atPath: layout.incoming.path)) ?? []
-        status.waiting = waiting.filter { !$0.hasPrefix(".") && !isNote($0) }
+        status.waiting = waiting.filter { !$0.hasPrefix(".") && !SpoolStatus.isNote($0) }
             .compactMap { file(layout.incoming.appendingPathComponent($0), note: nil) }
             .sorted { $0.modified < $1.modified }
 
         let rejected = (try? manager.contentsOfDirectory(atPath: layout.rejected.path)) ?? []
-        let rejectedNotes = notes(in: layout.rejected, names: rejected)
+        let rejectedNotes = SpoolStatus.notes(in: layout.rejected, names: rejected)
         let rejectedSet = Set(rejected)
-        var rejectedFiles = rejected.filter { !isNote($0) }
-            .compactMap { file(layout.rejected.appendingPathComponent($0), note: rejectedNotes[$0]?.note) }
-        // A rejected file that held message text was destroyed: only its note is left.
-        for (name, found) in rejectedNotes where !rejectedSet.contains(name) && found.suffix == ".reason.json" {
+        var rejectedFiles: [SpoolStatus.File] = []
+        for name in rejected where !SpoolStatus.isNote(name) {
+            let url = layout.rejected.appendingPathComponent(name)
+            guard var entry = file(url, note: rejectedNotes[name]) else { continue }
+            let filed = rejectedNotes[name].map { $0.filedAt ?? $0.modified } ?? SpoolStatus.changed(url) ?? entry.modified
+            entry.removeAfter = keepRejected.added(to: filed, in: zone)
+            rejectedFiles.append(entry)
+        }
+        // A rejected file that held message text (not a Kannel log) was destroyed: only its note is left.
+        for (name, note) in rejectedNotes where !rejectedSet.contains(name) && note.suffix == ".reason.json" {
             rejectedFiles.append(SpoolStatus.File(
-                name: SpoolStatus.masked(name), bytes: 0, modified: found.modified,
-                reason: found.note.reason + " (the file was deleted: it held message text)",
-                rejectedLines: found.note.rejected?.count ?? 0, lineReasons: []))
+                name: SpoolStatus.masked(name), bytes: 0, modified: note.modified,
+                reason: note.reason + " (the file was deleted: it held message text)",
+                rejectedLines: note.rejected.count, lineReasons: [],
+                removeAfter: keepRejected.added(to: note.filedAt ?? note.modified, in: zone)))
         }
         status.rejected = Array(rejectedFiles.sorted { $0.modified > $1.modified }.prefix(limit))
 
@@ -131,9 +131,13 @@ extension Archive {
         for day in dayFolders {
             let folder = layout.processed.appendingPathComponent(day)
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            status.processedPerDay.append((day, names.filter { !isNote($0) }.count + names.filter { $0.hasSuffix(".ingested.json") }.count))
-            for (name, found) in notes(in: folder, names: names) where found.suffix == ".reason.json" {
-                if let entry = file(folder.appendingPathComponent(name), note: found.note) { withRejects.append(entry) }
+            let removeAfter = (try? SpoolWatcher.dayFormatter.parse(day)).map {
+                configuration.spool.keepProcessed.added(to: $0.addingTimeInterval(86_400), in: zone)
+            }
+            status.processedPerDay.append((day, names.filter { !SpoolStatus.isNote($0) }.count + names.filter { $0.hasSuffix(".ingested.json") }.count,
+                                           removeAfter))
+            for (name, note) in SpoolStatus.notes(in: folder, names: names) where note.suffix == ".reason.json" {
+                if let entry = file(folder.appendingPathComponent(name), note: note) { withRejects.append(entry) }
             }
         }
         status.processedWithRejects = Array(withRejects.sorted { $0.modified > $1.modified }.prefix(limit))
@@ -141,11 +145,52 @@ extension Archive {
     }
 }
 
-/// The note the spool watcher writes beside a rejected file (`SpoolWatcher.noteName`; older
-/// archives have `<name>.reason.json`): the file's name, why, and the rejected lines.
-private struct ReasonNote: Decodable {
-    var file: String?
-    var reason: String
-    var rejected: [Line]?
-    struct Line: Decodable { var line: Int?; var reason: String }
+extension SpoolStatus {
+    /// A note the spool watcher wrote about a file (`SpoolWatcher.noteName`; older archives have
+    /// `<name>.reason.json`): why, the rejected lines, and when the file was filed.
+    struct Note {
+        /// The note's own file name.
+        var name: String
+        var reason: String
+        var rejected: [Line]
+        /// When the spool filed the file (notes written before it was recorded: nil).
+        var filedAt: Date?
+        /// When the note was written.
+        var modified: Date
+        /// `.reason.json` or `.ingested.json`.
+        var suffix: String
+        struct Line: Decodable { var line: Int?; var reason: String }
+    }
+
+    private struct NoteFile: Decodable {
+        var file: String?
+        var reason: String
+        var rejected: [Note.Line]?
+        var filed_at: String?
+    }
+
+    /// Whether `name` is a note the spool wrote.
+    static func isNote(_ name: String) -> Bool { name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") }
+
+    /// The notes among `names` in `folder`, by the name of the file each is about (its `file` field).
+    static func notes(in folder: URL, names: [String]) -> [String: Note] {
+        var found: [String: Note] = [:]
+        for name in names where isNote(name) {
+            let url = folder.appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: url), let note = try? JSONDecoder().decode(NoteFile.self, from: data) else { continue }
+            let suffix = name.hasSuffix(".reason.json") ? ".reason.json" : ".ingested.json"
+            let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date ?? .distantPast
+            found[note.file ?? String(name.dropLast(suffix.count))] = Note(
+                name: name, reason: note.reason, rejected: note.rejected ?? [],
+                filedAt: note.filed_at.flatMap { try? Date.ISO8601FormatStyle().parse($0) }, modified: modified, suffix: suffix)
+        }
+        return found
+    }
+
+    /// When the file's inode last changed (its rename into the spool's folder, for a file the spool filed).
+    static func changed(_ url: URL) -> Date? {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9)
+    }
 }

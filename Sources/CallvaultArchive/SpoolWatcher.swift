@@ -313,7 +313,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// Moves an ingested file to `processed/<day>/`, with a reason file when lines were rejected.
     /// A file that holds SMS message text is not kept: only a note of what was ingested (R8).
     func file(_ url: URL, summary: IngestSummary) throws {
-        let day = Self.dayFormatter.format(Date())
+        let day = Self.dayFormatter.format(archive.clock())
         let folder = archive.layout.processed.appendingPathComponent(day)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = Self.freeName(url.lastPathComponent, in: folder)
@@ -365,7 +365,12 @@ public final class SpoolWatcher: @unchecked Sendable {
         let target = Self.freeName(url.lastPathComponent, in: folder)
         try writeReason(for: target, reason: reason, lines: lines, summary: nil)
         if carriesMessageText {
-            // Nothing of it could be used, and its text must not be kept either.
+            // Nothing of it could be used, and its text must not be kept either: a Kannel log stays
+            // for the operator to fix with every message body overwritten (lengths kept); a file
+            // whose text cannot be told from the rest is deleted.
+            if (try? KannelLogParser.looksLikeLog(archive.readHead(url))) == true {
+                try Self.writeRedactedCopy(of: url, to: target)
+            }
             try Self.destroy(url)
             return
         }
@@ -385,13 +390,15 @@ public final class SpoolWatcher: @unchecked Sendable {
             var reason: String
             var rejected: [Line]
             var kept: Kept?
+            var filed_at: String
             struct Line: Encodable { var line: Int?; var reason: String }
             struct Kept: Encodable { var calls: Int; var sms: Int; var recordings: Int; var duplicates: Int }
         }
         let value = Reason(
             file: target.lastPathComponent, reason: reason,
             rejected: lines.map { Reason.Line(line: $0.line, reason: $0.reason) },
-            kept: summary.map { Reason.Kept(calls: $0.calls, sms: $0.sms, recordings: $0.recordings, duplicates: $0.duplicates) })
+            kept: summary.map { Reason.Kept(calls: $0.calls, sms: $0.sms, recordings: $0.recordings, duplicates: $0.duplicates) },
+            filed_at: archive.clock().formatted(.iso8601))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let url = target.deletingLastPathComponent().appendingPathComponent(Self.noteName(for: target.lastPathComponent, suffix: suffix))

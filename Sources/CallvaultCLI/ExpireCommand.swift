@@ -69,6 +69,19 @@ struct ExpireCommand: ParsableCommand {
         }
         if r.kept.count > 50 { lines.append("  … (\(r.held + r.restricted + r.frozen - 50) more; --json lists up to \(ExpiryReport.listLimit))") }
         lines.append("audit entries \(r.dryRun ? "to prune" : "pruned") after the log's retention: \(r.auditPruned)")
+        let removed = r.spool.removed
+        lines.append("spool copies \(r.dryRun ? "to remove" : "removed"): \(removed.filter { $0.folder == "processed" }.count) processed, "
+                     + "\(removed.filter { $0.folder == "rejected" }.count) rejected; \(r.spool.kept.count) kept by holds")
+        for entry in r.spool.kept.prefix(20) {
+            lines.append("  processed/\(entry.name) kept by \(entry.by ?? "?") (due \(Output.local(entry.removeAfter, zone)))")
+        }
+        if !r.spool.waiting.isEmpty {
+            lines.append("rejected files waiting for an operator: \(r.spool.waiting.count)")
+            for entry in r.spool.waiting.prefix(20) {
+                lines.append("  rejected/\(entry.name) goes \(Output.local(entry.removeAfter, zone))")
+            }
+            if r.spool.waiting.count > 20 { lines.append("  … (\(r.spool.waiting.count - 20) more; --json lists them all)") }
+        }
         if r.overdueCount > 0 {
             lines.append("OVERDUE: \(r.overdueCount) items past their date + 48 h: \(r.overdue.prefix(50).map(\.description).joined(separator: " "))")
         }
@@ -100,6 +113,24 @@ struct ExpireJSON: Encodable {
     var longest_transaction_ms: Int
     var wal_restarts: Int
     var full_text_merge_steps: Int
+    var spool: Spool
+
+    /// The spool's copies: removed (dry run: to remove), kept by holds, rejected files waiting.
+    struct Spool: Encodable {
+        struct Entry: Encodable { var folder: String; var name: String; var filed_at: Date; var remove_after: Date; var kept_by: String? }
+        var removed: [Entry]
+        var kept: [Entry]
+        var waiting: [Entry]
+
+        init(_ s: SpoolCleanup) {
+            func entries(_ list: [SpoolCleanup.Entry]) -> [Entry] {
+                list.map { Entry(folder: $0.folder, name: $0.name, filed_at: $0.filedAt, remove_after: $0.removeAfter, kept_by: $0.by) }
+            }
+            removed = entries(s.removed)
+            kept = entries(s.kept)
+            waiting = entries(s.waiting)
+        }
+    }
 
     init(_ r: ExpiryReport) {
         dry_run = r.dryRun
@@ -122,6 +153,7 @@ struct ExpireJSON: Encodable {
         longest_transaction_ms = r.longestTransactionMs
         wal_restarts = r.walRestarts
         full_text_merge_steps = r.fullTextMergeSteps
+        spool = Spool(r.spool)
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import CallvaultModel
 import GRDB
 
@@ -56,6 +56,18 @@ extension IndexReader {
             held.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT item_id FROM hold_items WHERE item_id IN (\(list))"))
         }
         return held
+    }
+
+    /// The active holds covering an item ingested in `[from, to)`: a day's raw copies in
+    /// `spool/processed/` are the evidence of what was ingested that day, and stay while a hold
+    /// covers any of it (asked through `heldItems(among:)`, as every deletion path asks).
+    public func holdsOnItemsIngested(from: Date, to: Date) throws -> [String] {
+        let ingested = try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT hi.item_id FROM hold_items hi CROSS JOIN items i ON i.id = hi.item_id
+            WHERE i.ingested_at >= ? AND i.ingested_at < ?
+            """, arguments: [from.unixSeconds, to.unixSeconds])
+        let held = try heldItems(among: ingested)
+        return Set(try holdsCovering(Array(held)).values.joined()).sorted()
     }
 
     func coveredItemCount(hold number: Int64) throws -> Int {

@@ -203,12 +203,18 @@ public struct IndexWriter {
             }
             return .unmatched
         }
-        let keep = try db.cachedStatement(sql: "INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc) VALUES (?, ?, ?, ?)")
-        try keep.execute(arguments: [update.sourceKey, messageID, update.status, update.time.unixSeconds])
+        let keep = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO sms_pending_status (source_key, message_id, status, time_utc, smsc, from_e164, to_e164)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        try keep.execute(arguments: [update.sourceKey, messageID, update.status, update.time.unixSeconds, update.smsc ?? "", update.from, update.to])
         return .kept
     }
 
-    /// Applies kept delivery reports to SMS inserted after item `after`.
+    /// Applies kept delivery reports to SMS inserted after item `after`: to the SMS with the
+    /// report's message id, or else (the gateway logged the message without an id) to the oldest
+    /// such outbound SMS without an id of the report's SMSC, sender and recipient sent in the week
+    /// before the report, which then takes the id.
     public func applyPendingStatuses(insertedAfter after: Int64) throws {
         let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM sms_pending_status") ?? 0
         guard pending > 0 else { return }
@@ -220,6 +226,29 @@ public struct IndexWriter {
         for row in rows {
             try setStatus(item: row[0], status: row[1], time: Date(unixSeconds: row[2]))
             try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[3] as String])
+        }
+        // Reports of messages logged without an id, oldest report first, each claiming one SMS.
+        let unclaimed = try Row.fetchAll(db, sql: """
+            SELECT source_key, message_id, status, time_utc, smsc, from_e164, to_e164 FROM sms_pending_status
+            WHERE from_e164 IS NOT NULL AND to_e164 IS NOT NULL ORDER BY time_utc, source_key
+            """)
+        for row in unclaimed {
+            let time: Int64 = row[3]
+            let messageID: String = row[1]
+            // An earlier report of the same message may have given it the id already.
+            let claimed = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE kind = 'sms' AND direction = 'outbound' AND pbx_unique_id = ?",
+                                             arguments: [messageID])
+                ?? Int64.fetchOne(db, sql: """
+                SELECT id FROM items
+                WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                  AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND pbx_unique_id IS NULL
+                  AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1 AND id > ?6
+                ORDER BY start_utc, id LIMIT 1
+                """, arguments: [row[5] as String, row[6] as String, row[4] as String? ?? "", time, Self.reportMatchWindow, after])
+            guard let id = claimed else { continue }
+            try db.execute(sql: "UPDATE items SET pbx_unique_id = ? WHERE id = ? AND pbx_unique_id IS NULL", arguments: [messageID, id])
+            try setStatus(item: id, status: row[2], time: Date(unixSeconds: time))
+            try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[0] as String])
         }
     }
 

@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration("v15-keyed-audit", migrate: v15KeyedAudit)
         migrator.registerMigration("v16-kind-time-counts", migrate: v16KindTimeCounts)
         migrator.registerMigration("v17-item-id-floor", migrate: v17ItemIDFloor)
+        migrator.registerMigration("v18-pending-report-parties", migrate: v18PendingReportParties)
         return migrator
     }
 

@@ -162,6 +162,33 @@ public struct KannelLogParser: Sendable {
         }
     }
 
+    // MARK: redaction
+
+    /// `line` (without its line break) with every byte of message text overwritten by `0`, the
+    /// length kept, for a rejected log kept for an operator to fix (R8): in a line that starts
+    /// with a time, the text of `[msg:N:…]` up to the line's last ` [udh:` field (or its end),
+    /// whether or not the line parses; any other line whole (it may be the rest of a message
+    /// whose text held a line break).
+    public static func redacted(_ line: [UInt8]) -> [UInt8] {
+        var b = line
+        let zero = UInt8(ascii: "0")
+        func keepsLineEnd(_ byte: UInt8) -> Bool { byte == 0x0D }
+        let start = logPrefixLength(b)
+        guard b.count >= start + 19, wallClock(b[start..<start + 19]) != nil else {
+            return b.map { keepsLineEnd($0) ? $0 : zero }
+        }
+        let needle = Array(" [msg:".utf8)
+        guard let at = (start..<max(start, b.count - needle.count + 1)).first(where: { b[$0..<$0 + needle.count].elementsEqual(needle) }) else {
+            return b
+        }
+        var p = at + needle.count
+        while p < b.count, b[p] >= 0x30, b[p] <= 0x39 { p += 1 }
+        if p < b.count, b[p] == UInt8(ascii: ":") { p += 1 }
+        let end = lastUDHField(b, after: p) ?? b.count
+        for i in p..<end where !keepsLineEnd(b[i]) { b[i] = zero }
+        return b
+    }
+
     // MARK: events
 
     enum Kind: Equatable {

@@ -45,6 +45,27 @@ import CallvaultTesting
         }
     }
 
+    /// With `sms-combine-concatenated-mo = false` bearerbox logs each part of a concatenated MO
+    /// message as its own line (with its UDH): the three parts are still one message.
+    @Test(.enabled(if: KannelPeerTests.required, "needs Debian's kannel and kannel-extras (installed by .ci/run)"),
+          .timeLimit(.minutes(3)))
+    func concatenatedPartsARealKannelLogsOneByOneAreOneMessage() throws {
+        let fixture = try TestArchive()
+        let log = fixture.folder.path("kannel/access.log")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = try Shell.run(Self.script.path, ["--no-combine", log.path])
+        let lines = try String(contentsOf: log, encoding: .isoLatin1).split(separator: "\n")
+        let messages = lines.filter { $0.contains(" Receive SMS [") || $0.contains(" Sent SMS [") || $0.contains(" DISCARDED SMS [") }
+        let parts = lines.filter { $0.contains(" Receive SMS [") && $0.contains("[udh:6:0500032A03") }
+        #expect(parts.count == 3, "bearerbox logged the three parts one by one")
+
+        let summary = try fixture.ingest(log)
+        #expect(summary.sms == messages.count - 2, "three part lines, one message")
+        #expect(summary.rejected.isEmpty && summary.warnings.isEmpty, "\(summary.rejected) \(summary.warnings)")
+        #expect(try fixture.sql("SELECT json_extract(details, '$.parts') FROM items WHERE kind = 'sms' AND from_e164 = '+358400000105'") == "3")
+        #expect(try fixture.ingest(fixture.input("again.log", try Data(contentsOf: log))).sms == 0, "re-ingest adds nothing")
+    }
+
     static func files(containing needle: String, under root: URL) -> [String] {
         let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)!
         return walker.compactMap { $0 as? URL }.filter { (try? Data(contentsOf: $0))?.range(of: Data(needle.utf8)) != nil }.map(\.path)

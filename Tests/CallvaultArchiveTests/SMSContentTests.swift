@@ -145,6 +145,42 @@ import CallvaultTesting
         #expect(filesContaining("Muistutus", under: fixture.root).isEmpty)
     }
 
+    /// The same traffic from a real Kannel with `sms-combine-concatenated-mo = false`
+    /// (samples/sms/kannel-1.4.5-access-no-combine.log): the MO message sent in three parts is
+    /// logged as three lines with their UDH, and is still one message with 3 parts.
+    @Test func concatenatedPartsLoggedOneLineEachAreOneMessage() throws {
+        let fixture = try TestArchive()
+        let log = TestArchive.samples.appendingPathComponent("sms/kannel-1.4.5-access-no-combine.log")
+        let summary = try fixture.ingest(log)
+        #expect(summary.sms == 17, "the same 17 messages as the combined log")
+        #expect(summary.rejected.isEmpty && summary.warnings.isEmpty, "\(summary.rejected) \(summary.warnings)")
+        #expect(try fixture.sql("""
+            SELECT json_extract(details, '$.parts') || '/' || json_extract(details, '$.length') FROM items
+            WHERE kind = 'sms' AND from_e164 = '+358400000105'
+            """) == "3/75", "one message of 3 parts, 38 + 20 + 17 bytes")
+        #expect(try fixture.ingest(fixture.input("again.log", try Data(contentsOf: log))).sms == 0, "re-ingest adds nothing")
+    }
+
+    /// A final report with the SMSC's id logged before (or in an earlier file than) the `Sent SMS`
+    /// line that has no id: it is kept, and when the message arrives it finds it by SMSC, sender,
+    /// recipient and time, gives it the id, and the message ends delivered; the SMSC's later
+    /// acceptance (type 8, no id) does not undo it.
+    @Test func aFinalReportKeptBeforeItsMessageFindsTheMessageLoggedWithoutAnId() throws {
+        let fixture = try TestArchive()
+        let early = try fixture.ingest(fixture.input("access-1.log",
+            Self.line("2026-10-23 08:05:33", "Receive DLR", fid: "a1b2-c3", type: 1, text: "") + "\n"))
+        #expect(early.sms == 0 && early.warnings.count == 1, "kept and applied when its SMS arrives: \(early.warnings)")
+        let later = try fixture.ingest(fixture.input("access-2.log", [
+            Self.line("2026-10-23 08:05:31", "Sent SMS", fid: ""),
+            Self.line("2026-10-23 08:05:32", "Sent SMS", fid: "", to: "+358409999999"),
+            Self.line("2026-10-23 08:05:34", "Receive DLR", fid: "", type: 8, text: "ACK/"),
+        ].joined(separator: "\n") + "\n"))
+        #expect(later.sms == 2 && later.warnings.isEmpty, "\(later.warnings)")
+        #expect(try fixture.sql("SELECT disposition || ' ' || pbx_unique_id FROM items WHERE to_e164 = '+358401234567'") == "delivered a1b2-c3")
+        #expect(try fixture.sql("SELECT disposition FROM items WHERE to_e164 = '+358409999999'") == "sent", "another recipient's message is not claimed")
+        #expect(try fixture.sql("SELECT count(*) FROM sms_pending_status") == "0")
+    }
+
     @Test func aReportWithoutAMessageIdThatMatchesNothingIsAWarningNamingItsLine() throws {
         let fixture = try TestArchive()
         let summary = try fixture.ingest(fixture.input("access.log", [

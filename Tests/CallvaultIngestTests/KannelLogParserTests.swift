@@ -330,6 +330,27 @@ func kannelLine(time: String = "2026-10-23 08:05:31", event: String = "Sent SMS"
         #expect(try message(kannelLine(udh: "7:06050415810000")).parts == 1, "a port element is not concatenation")
     }
 
+    // MARK: redaction
+
+    /// A rejected log is kept with its text overwritten: every byte of the body becomes `0`, the
+    /// line keeps its length and still parses, and a line that is no log line is overwritten whole.
+    @Test func redactionOverwritesTheTextAndKeepsTheLine() throws {
+        let text = "Vastaa K] [from:+1] [to:+2] [msg:3:abc] [udh:6:050003CC0301] [FID:X"
+        let line = kannelLine(fid: "", text: text)
+        let redacted = String(decoding: KannelLogParser.redacted(Array(line.utf8)), as: UTF8.self)
+        #expect(redacted.utf8.count == line.utf8.count)
+        #expect(redacted == line.replacingOccurrences(of: text, with: String(repeating: "0", count: text.utf8.count)))
+        #expect(try message(redacted).length == text.utf8.count, "the redacted line still parses")
+        // Hex bodies (8-bit, UCS-2), a body cut short, and a line that is the rest of a body.
+        let hex = kannelLine(flags: "-1:2:-1:0:19", text: "00480065006A", length: 6)
+        #expect(String(decoding: KannelLogParser.redacted(Array(hex.utf8)), as: UTF8.self).contains("[msg:6:000000000000] [udh:0:]"))
+        let cut = "2026-10-23 08:05:31 Receive SMS [SMSC:a] [from:+358401234567] [to:1] [msg:40:Soita heti"
+        #expect(String(decoding: KannelLogParser.redacted(Array(cut.utf8)), as: UTF8.self).hasSuffix("[msg:40:0000000000"))
+        #expect(KannelLogParser.redacted(Array("toinen rivi\r".utf8)) == Array("00000000000\r".utf8))
+        let report = kannelLine(event: "Receive DLR", text: "")
+        #expect(KannelLogParser.redacted(Array(report.utf8)) == Array(report.utf8))
+    }
+
     @Test func aPartNamesItsReferenceItsTotalAndItsNumber() throws {
         #expect(try message(kannelLine(udh: "6:050003CC0301")).part == MessagePart(reference: 0xCC, total: 3, sequence: 1))
         #expect(try message(kannelLine(udh: "7:0608041A2B0402")).part == MessagePart(reference: 0x1A2B, total: 4, sequence: 2))

@@ -213,7 +213,7 @@ extension WebUI {
             let rows: [HTML] = files.map { file in
                 let lines: [HTML] = file.lineReasons.map { "<li>\($0)</li>" }
                 return """
-                <tr><td>\(file.name)</td><td>\(file.bytes)</td><td>\(time(file.modified))</td>\(reasons ? HTML("<td>\(file.reason ?? "")\(file.rejectedLines > 0 ? HTML(" (\(file.rejectedLines) lines)") : .empty)\(lines.isEmpty ? .empty : HTML("<ul>\(lines)</ul>"))</td>") : .empty)</tr>
+                <tr><td>\(file.name)</td><td>\(file.bytes)</td><td>\(time(file.modified))</td>\(file.removeAfter.map { HTML("<td>\(time($0))</td>") } ?? .empty)\(reasons ? HTML("<td>\(file.reason ?? "")\(file.rejectedLines > 0 ? HTML(" (\(file.rejectedLines) lines)") : .empty)\(lines.isEmpty ? .empty : HTML("<ul>\(lines)</ul>"))</td>") : .empty)</tr>
                 """
             }
             return "\(rows)"
@@ -222,11 +222,11 @@ extension WebUI {
             guard !files.isEmpty else { return "<p>\(caption): none.</p>" }
             return """
             <table><caption>\(caption): \(files.count)</caption>
-            <thead><tr><th scope="col">File</th><th scope="col">Bytes</th><th scope="col">Last written</th>\(reasons ? HTML("<th scope=\"col\">Why</th>") : .empty)</tr></thead>
+            <thead><tr><th scope="col">File</th><th scope="col">Bytes</th><th scope="col">Last written</th>\(files.contains { $0.removeAfter != nil } ? HTML("<th scope=\"col\">Removed after</th>") : .empty)\(reasons ? HTML("<th scope=\"col\">Why</th>") : .empty)</tr></thead>
             <tbody>\(rows(files, reasons: reasons))</tbody></table>
             """
         }
-        let days: [HTML] = status.processedPerDay.map { "<tr><td>\($0.day)</td><td>\($0.files)</td></tr>" }
+        let days: [HTML] = status.processedPerDay.map { "<tr><td>\($0.day)</td><td>\($0.files)</td><td>\($0.removeAfter.map { time($0) } ?? "")</td></tr>" }
         // Files whose processing failed: they stay in the spool and are tried again after a doubling pause.
         let failing: [HTML] = api.spool.failures().map { failure in
             """
@@ -247,7 +247,7 @@ extension WebUI {
         <h2>Rejected</h2>
         \(table("Rejected files", status.rejected, reasons: true))
         <h2>Processed</h2>
-        \(days.isEmpty ? HTML("<p>Nothing processed yet.</p>") : HTML("<table><caption>Files processed per day</caption><thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Files</th></tr></thead><tbody>\(days)</tbody></table>"))
+        \(days.isEmpty ? HTML("<p>Nothing processed yet.</p>") : HTML("<table><caption>Files processed per day</caption><thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Files</th><th scope=\"col\">Raw copies removed after (unless held)</th></tr></thead><tbody>\(days)</tbody></table>"))
         \(table("Processed files with rejected lines", status.processedWithRejects, reasons: true))
         """
         return page(title: "Ingest", body: body, context: context, current: .ingestStatus)
