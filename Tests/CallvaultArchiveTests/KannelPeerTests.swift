@@ -20,12 +20,7 @@ import CallvaultTesting
     @Test(.enabled(if: KannelPeerTests.required, "needs Debian's kannel and kannel-extras (installed by .ci/run)"),
           .timeLimit(.minutes(3)))
     func theAccessLogARealKannelWritesIsIngestedWhole() throws {
-        let fixture = try TestArchive()
-        let log = fixture.folder.path("kannel/access.log")
-        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
-        _ = try Shell.run(Self.script.path, [log.path])
-        let lines = try String(contentsOf: log, encoding: .isoLatin1).split(separator: "\n")
-        let messages = lines.filter { $0.contains(" Receive SMS [") || $0.contains(" Sent SMS [") || $0.contains(" DISCARDED SMS [") }
+        let (fixture, log, lines, messages) = try Self.run()
         let withReports = lines.filter { $0.contains(" Sent SMS [") && $0.contains(":31] [msg:") }
         #expect(messages.count >= 10)
 
@@ -50,12 +45,7 @@ import CallvaultTesting
     @Test(.enabled(if: KannelPeerTests.required, "needs Debian's kannel and kannel-extras (installed by .ci/run)"),
           .timeLimit(.minutes(3)))
     func concatenatedPartsARealKannelLogsOneByOneAreOneMessage() throws {
-        let fixture = try TestArchive()
-        let log = fixture.folder.path("kannel/access.log")
-        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
-        _ = try Shell.run(Self.script.path, ["--no-combine", log.path])
-        let lines = try String(contentsOf: log, encoding: .isoLatin1).split(separator: "\n")
-        let messages = lines.filter { $0.contains(" Receive SMS [") || $0.contains(" Sent SMS [") || $0.contains(" DISCARDED SMS [") }
+        let (fixture, log, lines, messages) = try Self.run(["--no-combine"])
         let parts = lines.filter { $0.contains(" Receive SMS [") && $0.contains("[udh:6:0500032A03") }
         #expect(parts.count == 3, "bearerbox logged the three parts one by one")
 
@@ -64,6 +54,18 @@ import CallvaultTesting
         #expect(summary.rejected.isEmpty && summary.warnings.isEmpty, "\(summary.rejected) \(summary.warnings)")
         #expect(try fixture.sql("SELECT json_extract(details, '$.parts') FROM items WHERE kind = 'sms' AND from_e164 = '+358400000105'") == "3")
         #expect(try fixture.ingest(fixture.input("again.log", try Data(contentsOf: log))).sms == 0, "re-ingest adds nothing")
+    }
+
+    /// Runs the real Kannel through `scripts/kannel-peer` and reads the access log it wrote:
+    /// its lines, and those that log a message.
+    static func run(_ options: [String] = []) throws -> (TestArchive, URL, [Substring], [Substring]) {
+        let fixture = try TestArchive()
+        let log = fixture.folder.path("kannel/access.log")
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = try Shell.run(script.path, options + [log.path])
+        let lines = try String(contentsOf: log, encoding: .isoLatin1).split(separator: "\n")
+        let messages = lines.filter { $0.contains(" Receive SMS [") || $0.contains(" Sent SMS [") || $0.contains(" DISCARDED SMS [") }
+        return (fixture, log, lines, messages)
     }
 
     static func files(containing needle: String, under root: URL) -> [String] {
