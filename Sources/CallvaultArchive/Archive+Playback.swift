@@ -52,7 +52,7 @@ extension Archive {
     /// (an unsatisfiable range reads nothing and is not audited as a read). The purpose is
     /// required and audited with the range before any byte is read; a restricted customer's
     /// recording is refused, and the refusal audited, for every role but compliance.
-    public func openRecording(_ id: String, purpose: String?, actor: Actor,
+    public func openRecording(_ id: String, purpose: String?, actor: Actor, bodyless: Bool = false,
                               resolveRange: (Int64) throws -> ClosedRange<Int64>?) throws -> RecordingPlayback {
         try authorize(actor, .playRecording, items: [String(id.prefix(40))])
         guard let itemID = ItemID(id) else {
@@ -103,6 +103,8 @@ extension Archive {
         }
         var details = ["bytes": String(blob.bytes)]
         if let range { details["range"] = "\(range.lowerBound)-\(range.upperBound)" }
+        // A HEAD request learns the recording's size and type, and no audio: the log says so.
+        if bodyless { details["method"] = "HEAD"; details["bytes_sent"] = "0" }
         // Unlogged access is not allowed: the entry is written before the first byte is sent.
         try index.write { writer in
             try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: "play", items: [recordingID.description],

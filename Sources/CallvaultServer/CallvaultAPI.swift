@@ -151,7 +151,7 @@ public struct CallvaultAPI: Sendable {
         let rangeHeader = request.headers[.range]
         let (playback, range) = try await pool.run { [archive] () throws -> (RecordingPlayback, ClosedRange<Int64>?) in
             var chosen: ClosedRange<Int64>?
-            let playback = try archive.openRecording(id, purpose: purpose, actor: actor) { size in
+            let playback = try archive.openRecording(id, purpose: purpose, actor: actor, bodyless: request.method == .head) { size in
                 switch ByteRangeRequest(header: rangeHeader, size: size) {
                 case .whole:
                     return nil

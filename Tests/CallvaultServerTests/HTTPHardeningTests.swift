@@ -109,6 +109,11 @@ import CallvaultTesting
                 if uri.hasPrefix("/api/v1/recordings") || uri == "/healthz" {
                     #expect(head.headers[.contentLength] == get.headers[.contentLength], "HEAD \(uri): Content-Length")
                 }
+                if uri.contains("/audio") {
+                    // The processing log tells the HEAD (size and type, no audio) from the GET.
+                    let plays = try fixture.test.sql("SELECT group_concat(coalesce(json_extract(details, '$.method'), 'GET') || ':' || coalesce(json_extract(details, '$.bytes_sent'), '-'), ' ') FROM (SELECT details FROM audit_log WHERE action = 'play' ORDER BY seq)")
+                    #expect(plays.hasSuffix("GET:- HEAD:0"), "\(plays)")
+                }
             }
             // The web UI's pages too (a visitor without a session is sent to the login form).
             for route in WebRoute.allCases where route.method == .get {
