@@ -143,12 +143,12 @@ extension Archive {
             let sink = RecordSink(file: file, batchSize: batchSize, channel: channel) { record in
                 switch record {
                 case .call(let call):
-                    let customers = owners.customers(of: call.from, call.to)
+                    let customers = owners.customers(at: call.start, of: call.from, call.to)
                     let facts = RetentionFacts(kind: .call, direction: call.direction, context: call.context, format: call.format, start: call.start)
                     return .call(IndexWriter.prepare(call, retention: try self.retention(facts, customers: customers, directory: owners),
                                                      customers: customers, now: self.clock()))
                 case .sms(let sms):
-                    let customers = owners.customers(of: sms.from, sms.to)
+                    let customers = owners.customers(at: sms.time, of: sms.from, sms.to)
                     let facts = RetentionFacts(kind: .sms, direction: sms.direction, context: nil, format: sms.format, start: sms.time)
                     return .sms(IndexWriter.prepare(sms, retention: try self.retention(facts, customers: customers, directory: owners),
                                                     customers: customers, now: self.clock()))
@@ -306,7 +306,7 @@ extension Archive {
             return
         }
         let start = meta.start ?? self.clock()
-        let byNumber = owners.customers(of: meta.from, meta.to)
+        let byNumber = owners.customers(at: start, of: meta.from, meta.to)
         let linked = byNumber + extraCustomers.filter { !byNumber.contains($0) }
         let facts = RetentionFacts(kind: .recording, direction: meta.direction, context: meta.queue, format: String(meta.sourceKey.prefix { $0 != ":" }),
                                    tags: details["tags"]?.split(separator: ",").map(String.init) ?? [], start: start)

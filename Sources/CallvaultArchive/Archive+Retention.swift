@@ -7,15 +7,15 @@ import CallvaultIngest
 
 /// Who owns which number, and whose relationship has ended: what ingest links and dates items by.
 struct CustomerDirectory: Sendable {
-    var owners: [String: [String]]
+    var owners: [String: [NumberOwner]]
     var relationshipEnds: [String: Date?]
 
-    /// The customers owning any of `numbers`, in order, without repeats.
-    func customers(of numbers: PhoneNumber?...) -> [String] {
+    /// The customers owning any of `numbers` at `time` (the item's start), in order, without repeats.
+    func customers(at time: Date, of numbers: PhoneNumber?...) -> [String] {
         var result: [String] = []
         for number in numbers {
-            guard let e164 = number?.e164, let ids = owners[e164] else { continue }
-            for id in ids where !result.contains(id) { result.append(id) }
+            guard let e164 = number?.e164, let owners = owners[e164] else { continue }
+            for owner in owners where owner.owns(at: time) && !result.contains(owner.customer) { result.append(owner.customer) }
         }
         return result
     }

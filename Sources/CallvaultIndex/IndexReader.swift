@@ -11,6 +11,26 @@ public enum NumberMatch: Sendable, Equatable {
     case suffix(String)
 }
 
+/// A customer who owns a number, and when (UTC seconds: the first instant it is theirs, the
+/// first instant it is not any more; nil open-ended).
+public struct NumberOwner: Sendable, Equatable {
+    public var customer: String
+    public var validFrom: Int64?
+    public var validTo: Int64?
+
+    public init(customer: String, validFrom: Int64? = nil, validTo: Int64? = nil) {
+        self.customer = customer
+        self.validFrom = validFrom
+        self.validTo = validTo
+    }
+
+    /// Whether the number was this customer's at `time` (an item's start).
+    public func owns(at time: Date) -> Bool {
+        let t = Int64(time.timeIntervalSince1970.rounded(.down))
+        return (validFrom.map { t >= $0 } ?? true) && (validTo.map { t < $0 } ?? true)
+    }
+}
+
 /// Reads within one snapshot of `ArchiveIndex.read` (or inside a write).
 public struct IndexReader {
     let db: Database
@@ -20,11 +40,11 @@ public struct IndexReader {
 
     init(db: Database) { self.db = db }
 
-    /// Customers by E.164 number: who an item with that number links to.
-    public func numberOwners() throws -> [String: [String]] {
-        var owners: [String: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT e164, customer_id FROM customer_numbers ORDER BY customer_id") {
-            owners[row[0], default: []].append(row[1])
+    /// Customers by E.164 number, with when each owns it: who an item with that number links to.
+    public func numberOwners() throws -> [String: [NumberOwner]] {
+        var owners: [String: [NumberOwner]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT e164, customer_id, valid_from, valid_to FROM customer_numbers ORDER BY customer_id") {
+            owners[row[0], default: []].append(NumberOwner(customer: row[1], validFrom: row[2], validTo: row[3]))
         }
         return owners
     }

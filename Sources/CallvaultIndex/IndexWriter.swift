@@ -440,8 +440,10 @@ public struct IndexWriter {
     /// - Returns: true when the customer or their numbers changed.
     public func upsertCustomer(_ customer: Customer, now: Date) throws -> Bool {
         let before = try Row.fetchOne(db, sql: "SELECT name, relationship_ended FROM customers WHERE id = ?", arguments: [customer.id])
-        let oldNumbers = Set(try String.fetchAll(db, sql: "SELECT e164 FROM customer_numbers WHERE customer_id = ?", arguments: [customer.id]))
-        let newNumbers = Set(customer.phones.compactMap(\.e164))
+        // Numbers a numbers file set are its own: this file neither removes them nor changes their days.
+        let managed = Set(try String.fetchAll(db, sql: "SELECT e164 FROM customer_numbers WHERE customer_id = ? AND from_numbers_file", arguments: [customer.id]))
+        let oldNumbers = Set(try String.fetchAll(db, sql: "SELECT e164 FROM customer_numbers WHERE customer_id = ? AND NOT from_numbers_file", arguments: [customer.id]))
+        let newNumbers = Set(customer.phones.compactMap(\.e164)).subtracting(managed)
         let ended = customer.relationshipEnded?.unixSeconds
         let changed = before == nil || before!["name"] as String? != customer.name
             || before!["relationship_ended"] as Int64? != ended || oldNumbers != newNumbers
@@ -451,13 +453,27 @@ public struct IndexWriter {
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, relationship_ended = excluded.relationship_ended,
                 updated_at = excluded.updated_at
             """, arguments: [customer.id, customer.name, ended, now.unixSeconds])
-        try db.execute(sql: "DELETE FROM customer_numbers WHERE customer_id = ?", arguments: [customer.id])
+        try db.execute(sql: "DELETE FROM customer_numbers WHERE customer_id = ? AND NOT from_numbers_file", arguments: [customer.id])
         for phone in customer.phones {
             guard let e164 = phone.e164 else { continue }
             try db.execute(sql: "INSERT OR IGNORE INTO customer_numbers (customer_id, e164, raw) VALUES (?, ?, ?)",
                            arguments: [customer.id, e164, phone.raw])
         }
         return true
+    }
+
+    /// Sets when `customer`'s number `e164` is valid (`from`: its first instant, `to`: the first
+    /// instant after it; nil open-ended), adding the number when the customer lacks it.
+    /// - Returns: whether anything changed.
+    public func setNumberValidity(customer: String, e164: String, raw: String, from: Date?, to: Date?) throws -> Bool {
+        let before = try Row.fetchOne(db, sql: "SELECT valid_from, valid_to, from_numbers_file FROM customer_numbers WHERE customer_id = ? AND e164 = ?",
+                                      arguments: [customer, e164])
+        if let before, before[0] as Int64? == from?.unixSeconds, before[1] as Int64? == to?.unixSeconds, before[2] as Bool { return false }
+        try db.execute(sql: """
+            INSERT INTO customer_numbers (customer_id, e164, raw, valid_from, valid_to, from_numbers_file) VALUES (?, ?, ?, ?, ?, 1)
+            ON CONFLICT (customer_id, e164) DO UPDATE SET valid_from = excluded.valid_from, valid_to = excluded.valid_to, from_numbers_file = 1
+            """, arguments: [customer, e164, raw, from?.unixSeconds, to?.unixSeconds])
+        return before == nil || before![0] as Int64? != from?.unixSeconds || before![1] as Int64? != to?.unixSeconds
     }
 
     /// Recomputes the links of `customerIDs` from their current numbers.
@@ -469,8 +485,8 @@ public struct IndexWriter {
                 CREATE TEMP TABLE IF NOT EXISTS wanted_links (item_id INTEGER PRIMARY KEY);
                 DELETE FROM wanted_links;
                 INSERT OR IGNORE INTO wanted_links (item_id)
-                    SELECT i.id FROM customer_numbers n JOIN items i ON i.from_e164 = n.e164 WHERE n.customer_id = ?1
-                    UNION SELECT i.id FROM customer_numbers n JOIN items i ON i.to_e164 = n.e164 WHERE n.customer_id = ?1;
+                    SELECT i.id FROM customer_numbers n JOIN items i ON i.from_e164 = n.e164 WHERE n.customer_id = ?1 AND \(Schema.numberValidForItem)
+                    UNION SELECT i.id FROM customer_numbers n JOIN items i ON i.to_e164 = n.e164 WHERE n.customer_id = ?1 AND \(Schema.numberValidForItem);
                 INSERT OR IGNORE INTO wanted_links (item_id)
                     SELECT r.item_id FROM recordings r JOIN wanted_links w ON w.item_id = r.call_item_id;
                 """, arguments: [id])

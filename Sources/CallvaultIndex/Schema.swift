@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("v16-kind-time-counts", migrate: v16KindTimeCounts)
         migrator.registerMigration("v17-item-id-floor", migrate: v17ItemIDFloor)
         migrator.registerMigration("v18-pending-report-parties", migrate: v18PendingReportParties)
+        migrator.registerMigration("v19-number-validity", migrate: v19NumberValidity)
         return migrator
     }
 
