@@ -83,6 +83,17 @@ import CallvaultTesting
         #expect(try fixture.sql("SELECT count(*) FROM customer_numbers WHERE e164 = '+358401112222'") == "2")
     }
 
+    /// `samples/numbers.csv`: the landline C002 and C003 share is C002's until 24 October 2026.
+    @Test func theSampleNumbersFileImportsAfterTheSampleCustomers() throws {
+        let fixture = try TestArchive.withSamples()
+        let before = try ids(fixture, customer: "C002")
+        let summary = try fixture.archive.importCustomers(from: TestArchive.samples.appendingPathComponent("numbers.csv"), actor: fixture.actor)
+        #expect(summary.rejected.isEmpty && summary.numbers == 2 && summary.customers == 2, "\(summary.rejected)")
+        let after = try ids(fixture, customer: "C002")
+        #expect(Set(after).isSubset(of: Set(before)))
+        #expect(try fixture.sql("SELECT count(*) FROM customer_numbers WHERE e164 = '+35891234567' AND from_numbers_file") == "2")
+    }
+
     @Test func aBadRowIsNamedWithItsLineAndTheGoodRowsApply() throws {
         let fixture = try TestArchive()
         _ = try fixture.archive.importCustomers(from: fixture.input("customers.csv", Self.customers), actor: fixture.actor)

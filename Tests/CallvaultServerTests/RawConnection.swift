@@ -34,8 +34,10 @@ final class RawConnection: @unchecked Sendable {
     /// `readUntilClosed(seconds:)` on a thread of its own: blocking a thread of Swift's
     /// cooperative pool would starve the server under test, whose handlers run there.
     func read(untilClosedWithin seconds: Double) async -> (text: String, closed: Bool) {
+        // A thread of its own: under a full parallel test run the shared dispatch pool can be
+        // busy with blocking work for minutes, and this read's timing is what the tests check.
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }
+            Thread { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }.start()
         }
     }
 
