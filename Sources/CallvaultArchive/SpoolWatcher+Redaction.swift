@@ -67,4 +67,65 @@ extension SpoolWatcher {
             throw ArchiveFailure(.internal, "cannot file the redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(String(cString: strerror(errno)))")
         }
     }
+
+    /// Writes `source`, an SMS CSV, to `target` with every field of its text columns (those the
+    /// header names, `SMSCSVParser.textColumns`) overwritten by as many `0`s as it has
+    /// characters, the other fields as they were (quoted where RFC 4180 needs it). A record
+    /// whose field count differs from the header's (an unquoted comma in a text, say) is
+    /// overwritten whole. Returns false, writing nothing, when the header names no text column:
+    /// then the text cannot be told from the rest and nothing of the file is kept.
+    static func writeRedactedCSVCopy(of source: URL, to target: URL) throws -> Bool {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".redacting-\(UUID().uuidString.prefix(8))")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o640]),
+              let output = FileHandle(forWritingAtPath: temporary.path) else {
+            throw ArchiveFailure(.internal, "cannot write a redacted copy into \(target.deletingLastPathComponent().path)")
+        }
+        var header: [String]?
+        var textColumns = Set<Int>()
+        var pending = Data()
+        func quoted(_ field: String) -> String {
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }
+        func zeros(_ field: String) -> String { String(repeating: "0", count: field.count) }
+        do {
+            try CSVRecordReader().read(source) { event in
+                guard case .record(let record) = event else { return }
+                if let columns = header {
+                    let whole = record.fields.count != columns.count
+                    let fields = record.fields.enumerated().map { whole || textColumns.contains($0.offset) ? zeros($0.element) : quoted($0.element) }
+                    pending.append(Data((fields.joined(separator: ",") + "\r\n").utf8))
+                } else {
+                    header = record.fields
+                    textColumns = Set(record.fields.indices.filter {
+                        SMSCSVParser.textColumns.contains(record.fields[$0].trimmingCharacters(in: .whitespaces).lowercased())
+                    })
+                    // No text column named: the text cannot be told from the rest.
+                    guard !textColumns.isEmpty else { throw CancellationError() }
+                    pending.append(Data((record.fields.map(quoted).joined(separator: ",") + "\r\n").utf8))
+                }
+                if pending.count >= 1 << 16 {
+                    try output.write(contentsOf: pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            guard !textColumns.isEmpty else { throw CancellationError() }
+            try output.write(contentsOf: pending)
+            try output.synchronize()
+            try output.close()
+        } catch is CancellationError {
+            try? output.close()
+            unlink(temporary.path)
+            return false
+        } catch {
+            try? output.close()
+            unlink(temporary.path)
+            throw ArchiveFailure(.internal, "cannot write a redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            unlink(temporary.path)
+            throw ArchiveFailure(.internal, "cannot file the redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(String(cString: strerror(errno)))")
+        }
+        return true
+    }
 }

@@ -365,11 +365,13 @@ public final class SpoolWatcher: @unchecked Sendable {
         let target = Self.freeName(url.lastPathComponent, in: folder)
         try writeReason(for: target, reason: reason, lines: lines, summary: nil)
         if carriesMessageText {
-            // Nothing of it could be used, and its text must not be kept either: a Kannel log stays
-            // for the operator to fix with every message body overwritten (lengths kept); a file
-            // whose text cannot be told from the rest is deleted.
+            // Nothing of it could be used, and its text must not be kept either: a Kannel log or an
+            // SMS CSV stays for the operator to fix with every message body overwritten (lengths
+            // kept); a file whose text cannot be told from the rest is deleted.
             if (try? KannelLogParser.looksLikeLog(archive.readHead(url))) == true {
                 try Self.writeRedactedCopy(of: url, to: target)
+            } else {
+                _ = try Self.writeRedactedCSVCopy(of: url, to: target)
             }
             try Self.destroy(url)
             return

@@ -142,4 +142,31 @@ import CallvaultTesting
         #expect(keptLines[1].hasSuffix("[msg:9:000000000"))
         #expect(keptLines[2].allSatisfy { $0 == "0" })
     }
+
+    /// An SMS CSV rejected whole stays too, its text column overwritten (as many zeros as the
+    /// text had characters); a record that does not fit the header (an unquoted comma in a
+    /// text) is overwritten whole. Without a text column in the header nothing is kept.
+    @Test func aRejectedSMSCSVIsKeptWithItsTextColumnOverwritten() throws {
+        let fixture = try fixture()
+        let csv = """
+            time,direction,from,to,message_id,status,parts,text
+            yesterday,outbound,+358923456789,040 123 4567,m-1,sent,1,"Salainen, viesti"
+            2026-10-23T10:05:00,sideways,0401234567,+358923456789,m-2,received,1,Toinen teksti, jossa pilkku
+
+            """
+        drop(fixture, "sms.csv", Data(csv.utf8))
+        let summary = try drain(fixture)
+        #expect(summary.sms == 0 && summary.rejected.count == 2, "\(summary.rejected)")
+        let kept = try String(contentsOf: fixture.root.appendingPathComponent("spool/rejected/sms.csv"), encoding: .utf8)
+        for word in ["Salainen", "viesti", "Toinen", "pilkku"] { #expect(!kept.contains(word)) }
+        let lines = kept.components(separatedBy: "\r\n")
+        #expect(lines[0] == "time,direction,from,to,message_id,status,parts,text")
+        #expect(lines[1] == "yesterday,outbound,+358923456789,040 123 4567,m-1,sent,1," + String(repeating: "0", count: "Salainen, viesti".count))
+        #expect(lines[2].allSatisfy { $0 == "0" || $0 == "," }, "nine fields under an eight-column header: all overwritten")
+
+        drop(fixture, "other.csv", Data("time,direction,from,to,message_id,status,parts,note\nyesterday,out,1,2,m,sent,1,Hei\n".utf8))
+        _ = try drain(fixture)
+        #expect(!FileManager.default.fileExists(atPath: fixture.root.appendingPathComponent("spool/rejected/other.csv").path),
+                "a column of unknown meaning may hold text: nothing of the file is kept")
+    }
 }
