@@ -31,6 +31,16 @@ public struct SpoolCleanup: Sendable, Equatable {
 }
 
 extension Archive {
+    /// When `expire` removes the processed copies of the day starting at `dayStart` (UTC), unless a hold keeps them.
+    func processedRemoval(dayStart: Date, zone: TimeZone) -> Date {
+        configuration.spool.keepProcessed.added(to: dayStart.addingTimeInterval(86_400), in: zone)
+    }
+
+    /// When `expire` removes a rejected file the spool filed at `filedAt`.
+    func rejectedRemoval(filedAt: Date, zone: TimeZone) -> Date {
+        configuration.spool.keepRejected.added(to: filedAt, in: zone)
+    }
+
     /// The plan: the spool's copies and what happens to each. A raw copy
     /// in `processed/<day>/` goes `keep_processed` after the end of the day it was filed, unless
     /// an active hold covers an item ingested that day (the copy is that item's raw evidence);
@@ -41,13 +51,12 @@ extension Archive {
         let zone = try configuration.timeZone()
         var plan = SpoolCleanup()
         var doomed: [URL] = []
-        let settings = configuration.spool
 
         for day in ((try? manager.contentsOfDirectory(atPath: layout.processed.path)) ?? []).sorted() {
             guard let dayStart = try? SpoolWatcher.dayFormatter.parse(day) else { continue }
             let folder = layout.processed.appendingPathComponent(day)
             let dayEnd = dayStart.addingTimeInterval(86_400)
-            let removeAfter = settings.keepProcessed.added(to: dayEnd, in: zone)
+            let removeAfter = processedRemoval(dayStart: dayStart, zone: zone)
             guard removeAfter <= now else { continue }
             let names = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
             let notes = SpoolStatus.notes(in: folder, names: names)
@@ -65,7 +74,7 @@ extension Archive {
         let notes = SpoolStatus.notes(in: layout.rejected, names: rejected)
         for (subject, note) in notes.sorted(by: { $0.key < $1.key }) {
             let filedAt = note.filedAt ?? note.modified
-            let removeAfter = settings.keepRejected.added(to: filedAt, in: zone)
+            let removeAfter = rejectedRemoval(filedAt: filedAt, zone: zone)
             let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolStatus.masked(subject), filedAt: filedAt, removeAfter: removeAfter)
             if removeAfter <= now {
                 plan.removed.append(entry)
@@ -79,7 +88,7 @@ extension Archive {
         for name in rejected where !SpoolStatus.isNote(name) && notes[name] == nil {
             let url = layout.rejected.appendingPathComponent(name)
             let filedAt = SpoolStatus.changed(url) ?? now
-            let removeAfter = settings.keepRejected.added(to: filedAt, in: zone)
+            let removeAfter = rejectedRemoval(filedAt: filedAt, zone: zone)
             let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolStatus.masked(name), filedAt: filedAt, removeAfter: removeAfter)
             if removeAfter <= now { plan.removed.append(entry); doomed.append(url) } else { plan.waiting.append(entry) }
         }

@@ -82,7 +82,6 @@ extension Archive {
         let manager = FileManager.default
         var status = SpoolStatus()
         let zone = try configuration.timeZone()
-        let keepRejected = configuration.spool.keepRejected
         func file(_ url: URL, note: SpoolStatus.Note?) -> SpoolStatus.File? {
             guard let attributes = try? manager.attributesOfItem(atPath: url.path),
                   (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
@@ -113,7 +112,7 @@ extension Archive {
             let url = layout.rejected.appendingPathComponent(name)
             guard var entry = file(url, note: rejectedNotes[name]) else { continue }
             let filed = rejectedNotes[name].map { $0.filedAt ?? $0.modified } ?? SpoolStatus.changed(url) ?? entry.modified
-            entry.removeAfter = keepRejected.added(to: filed, in: zone)
+            entry.removeAfter = rejectedRemoval(filedAt: filed, zone: zone)
             rejectedFiles.append(entry)
         }
         // A rejected file that held message text (not a Kannel log) was destroyed: only its note is left.
@@ -122,7 +121,7 @@ extension Archive {
                 name: SpoolStatus.masked(name), bytes: 0, modified: note.modified,
                 reason: note.reason + " (the file was deleted: it held message text)",
                 rejectedLines: note.rejected.count, lineReasons: [],
-                removeAfter: keepRejected.added(to: note.filedAt ?? note.modified, in: zone)))
+                removeAfter: rejectedRemoval(filedAt: note.filedAt ?? note.modified, zone: zone)))
         }
         status.rejected = Array(rejectedFiles.sorted { $0.modified > $1.modified }.prefix(limit))
 
@@ -131,9 +130,7 @@ extension Archive {
         for day in dayFolders {
             let folder = layout.processed.appendingPathComponent(day)
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            let removeAfter = (try? SpoolWatcher.dayFormatter.parse(day)).map {
-                configuration.spool.keepProcessed.added(to: $0.addingTimeInterval(86_400), in: zone)
-            }
+            let removeAfter = (try? SpoolWatcher.dayFormatter.parse(day)).map { processedRemoval(dayStart: $0, zone: zone) }
             status.processedPerDay.append((day, names.filter { !SpoolStatus.isNote($0) }.count + names.filter { $0.hasSuffix(".ingested.json") }.count,
                                            removeAfter))
             for (name, note) in SpoolStatus.notes(in: folder, names: names) where note.suffix == ".reason.json" {
