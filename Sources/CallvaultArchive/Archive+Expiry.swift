@@ -168,6 +168,9 @@ extension Archive {
             let drain = try drainQueuedBlobs(pacing: pacing)
             report.blobsRemoved += drain.removed
             report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
+            // Erasures that no hold keeps waiting any more finish first: the links they remove
+            // no longer keep (freeze, restrict) due items from this run.
+            try resumeErasures(actor: actor)
         }
         var cursor = DueCursor()
         // Counted once this run has deleted something (a run with nothing due reads nothing more).
