@@ -59,13 +59,9 @@ extension SpoolWatcher {
             try output.close()
         } catch {
             try? output.close()
-            unlink(temporary.path)
-            throw ArchiveFailure(.internal, "cannot write a redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(error.localizedDescription)")
+            throw redactionFailed(source, temporary, "cannot write a redacted copy", error.localizedDescription)
         }
-        guard rename(temporary.path, target.path) == 0 else {
-            unlink(temporary.path)
-            throw ArchiveFailure(.internal, "cannot file the redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(String(cString: strerror(errno)))")
-        }
+        try fileRedactedCopy(temporary, as: target, of: source)
     }
 
     /// Writes `source`, an SMS CSV, to `target` with every field of its text columns (those the
@@ -119,13 +115,22 @@ extension SpoolWatcher {
             return false
         } catch {
             try? output.close()
-            unlink(temporary.path)
-            throw ArchiveFailure(.internal, "cannot write a redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(error.localizedDescription)")
+            throw redactionFailed(source, temporary, "cannot write a redacted copy", error.localizedDescription)
         }
-        guard rename(temporary.path, target.path) == 0 else {
-            unlink(temporary.path)
-            throw ArchiveFailure(.internal, "cannot file the redacted copy of \(SpoolStatus.masked(source.lastPathComponent)): \(String(cString: strerror(errno)))")
-        }
+        try fileRedactedCopy(temporary, as: target, of: source)
         return true
+    }
+
+    /// Renames a finished redacted copy into place.
+    static func fileRedactedCopy(_ temporary: URL, as target: URL, of source: URL) throws {
+        guard rename(temporary.path, target.path) == 0 else {
+            throw redactionFailed(source, temporary, "cannot file the redacted copy", String(cString: strerror(errno)))
+        }
+    }
+
+    /// Removes a half-written copy and says what failed (the file's name masked).
+    static func redactionFailed(_ source: URL, _ temporary: URL, _ what: String, _ why: String) -> ArchiveFailure {
+        unlink(temporary.path)
+        return ArchiveFailure(.internal, "\(what) of \(SpoolStatus.masked(source.lastPathComponent)): \(why)")
     }
 }
