@@ -32,6 +32,10 @@ public struct ConcatenatedMessages: Sendable {
     /// At most this many messages wait for parts; beyond it the oldest is handed out as it is.
     public let capacity: Int
     private var open: [Key: Message] = [:]
+    /// The keys in the order their messages opened (entries of messages since closed are
+    /// skipped when met), so the oldest is found without a scan of every open message.
+    private var opened: [(key: Key, line: Int?)] = []
+    private var oldest = 0
 
     public init(window: TimeInterval = 3_600, capacity: Int = 4_096) {
         self.window = window
@@ -64,19 +68,38 @@ public struct ConcatenatedMessages: Sendable {
             }
             return out
         }
-        if open.count >= capacity, let oldest = open.min(by: { ($0.value.line ?? 0) < ($1.value.line ?? 0) }) {
-            open[oldest.key] = nil
-            out.append(Self.whole(oldest.value))
+        if open.count >= capacity, let evicted = takeOldest() {
+            out.append(Self.whole(evicted))
         }
         open[key] = Message(record: record, line: line, seen: [part.sequence], length: record.length)
+        opened.append((key, line))
+        if opened.count > 2 * capacity + 1_024 {
+            // Entries of closed messages are dropped now and then, so memory follows the open ones.
+            opened = opened[oldest...].filter { open[$0.key]?.line == $0.line }
+            oldest = 0
+        }
         return out
     }
 
     /// The messages still waiting for parts at the end of the file, in the order of their first parts.
     public mutating func finish() -> [(record: SMSRecord, line: Int?)] {
-        let rest = open.values.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
-        open = [:]
-        return rest.map(Self.whole)
+        var rest: [(record: SMSRecord, line: Int?)] = []
+        while let message = takeOldest() { rest.append(Self.whole(message)) }
+        return rest
+    }
+
+    /// Removes and returns the open message that opened first.
+    private mutating func takeOldest() -> Message? {
+        while oldest < opened.count {
+            let (key, line) = opened[oldest]
+            oldest += 1
+            // A closed message's entry, or one of an earlier message under a reused key, is skipped.
+            if let message = open[key], message.line == line {
+                open[key] = nil
+                return message
+            }
+        }
+        return nil
     }
 
     static func whole(_ message: Message) -> (record: SMSRecord, line: Int?) {

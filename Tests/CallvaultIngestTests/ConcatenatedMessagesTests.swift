@@ -69,7 +69,17 @@ import CallvaultModel
         var early = 0
         for (index, record) in records.enumerated() { early += joiner.add(record, line: index + 1).count }
         #expect(early == 40)
-        #expect(joiner.finish().count == 10)
+        #expect(joiner.finish().map(\.line) == Array(41...50), "the oldest go first, the rest in order at the end")
+    }
+
+    /// A hostile file of 200,000 first parts, each of another reference: the oldest waiting
+    /// message is handed out without a scan of all of them (this ran for minutes when it was one).
+    @Test(.timeLimit(.minutes(1))) func manyOpenMessagesAreHandedOutOldestFirstInTime() {
+        var joiner = ConcatenatedMessages(capacity: 4_096)
+        var out: [Int?] = []
+        for n in 0..<200_000 { out += joiner.add(Self.part(n % 65_536, 1, of: 2, from: "+3584000\(n / 65_536)0105"), line: n + 1).map(\.line) }
+        out += joiner.finish().map(\.line)
+        #expect(out == (1...200_000).map { $0 })
     }
 
     @Test func unknownLengthsJoinToAnUnknownLength() {
