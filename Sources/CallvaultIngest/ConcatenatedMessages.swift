@@ -81,6 +81,10 @@ public struct ConcatenatedMessages: Sendable {
         return out
     }
 
+    /// How many opening-order entries are still to be walked (those of open messages and of
+    /// closed ones not yet dropped); bounded by the capacity, not by the file.
+    var openingOrderEntries: Int { opened.count - oldest }
+
     /// The messages still waiting for parts at the end of the file, in the order of their first parts.
     public mutating func finish() -> [(record: SMSRecord, line: Int?)] {
         var rest: [(record: SMSRecord, line: Int?)] = []
