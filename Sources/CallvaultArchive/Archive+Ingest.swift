@@ -222,18 +222,11 @@ extension Archive {
             while let batch = next {
                 records += batch.count
                 updates += batch.statusUpdates.count
-                for call in batch.calls {
-                    switch try writer.insert(call) {
-                    case .inserted(let id): calls.append(id.number)
-                    case .duplicate: duplicates += 1
-                    }
-                }
-                for message in batch.sms {
-                    switch try writer.insert(message) {
-                    case .inserted(let id): sms.append(id.number)
-                    case .duplicate: duplicates += 1
-                    }
-                }
+                let newCalls = try writer.insert(batch.calls)
+                calls += newCalls.inserted
+                let newMessages = try writer.insert(batch.sms)
+                sms += newMessages.inserted
+                duplicates += newCalls.duplicates + newMessages.duplicates
                 if !batch.sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
                 for update in batch.statusUpdates {
                     switch try writer.apply(update) {

@@ -24,121 +24,6 @@ public struct IndexWriter {
         try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM items") ?? 0
     }
 
-    /// A call turned into the values of its row: built off the writer's thread, so the
-    /// single SQLite writer only binds and steps.
-    public struct PreparedCall: Sendable {
-        let sourceKey: String
-        let texts: [String?]      // bound in column order, see `insertCallSQL`
-        let integers: [Int64?]
-        let duration: Double
-        let customers: [String]
-    }
-
-    /// Prepares `call` for `insert(_:)`; pure, safe on any thread.
-    public static func prepare(_ call: Call, retention: RetentionTag, customers: [String], now: Date) -> PreparedCall {
-        PreparedCall(
-            sourceKey: call.sourceKey,
-            texts: [call.sourceKey, call.format, call.direction.rawValue, call.from.raw, call.from.e164, call.from.reversedDigits,
-                    call.to.raw, call.to.e164, call.to.reversedDigits, call.disposition, call.agent, call.callerName,
-                    call.context, call.uniqueID, call.linkedID, json(call.details), call.details["record_file_name"],
-                    retention.className],
-            integers: [call.start.unixSeconds, call.answer?.unixSeconds, call.end?.unixSeconds, Int64(call.billableSeconds),
-                       Schema.storedRetainUntil(retention.until), now.unixSeconds],
-            duration: Double(call.durationSeconds), customers: customers)
-    }
-
-    static let insertCallSQL = """
-        INSERT INTO items (id, kind, source_key, format, direction, from_raw, from_e164, from_rev,
-            to_raw, to_e164, to_rev, disposition, agent, caller_name, context, pbx_unique_id,
-            linked_id, details, recording_file, retention_class, start_utc, answer_utc, end_utc, billsec, retain_until,
-            ingested_at, duration_s)
-        VALUES (\(Schema.nextItemID), 'call', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (source_key) DO NOTHING
-        """
-
-    /// Inserts a call unless its source key is already there.
-    public func insertCall(_ call: Call, retention: RetentionTag, customers: [String], now: Date) throws -> InsertOutcome {
-        try insert(Self.prepare(call, retention: retention, customers: customers, now: now))
-    }
-
-    /// Inserts a prepared call unless its source key is already there.
-    ///
-    /// The hot path of CDR ingest: values are bound straight to SQLite (no boxing into
-    /// `StatementArguments`), text without copying.
-    public func insert(_ call: PreparedCall) throws -> InsertOutcome {
-        let statement = try db.cachedStatement(sql: Self.insertCallSQL)
-        let raw = statement.sqliteStatement
-        sqlite3_reset(raw)
-        var index: Int32 = 1
-        for text in call.texts {
-            if var text {
-                text.withUTF8 { bytes in
-                    _ = sqlite3_bind_text(raw, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                          Int32(bytes.count), Self.transient)
-                }
-            } else {
-                sqlite3_bind_null(raw, index)
-            }
-            index += 1
-        }
-        for integer in call.integers {
-            if let integer { sqlite3_bind_int64(raw, index, integer) } else { sqlite3_bind_null(raw, index) }
-            index += 1
-        }
-        sqlite3_bind_double(raw, index, call.duration)
-        let status = sqlite3_step(raw)
-        sqlite3_reset(raw)
-        guard status == SQLITE_DONE else {
-            throw IndexError.database("insert of a call failed: \(String(cString: sqlite3_errstr(status)))")
-        }
-        if db.changesCount == 0 {
-            return .duplicate(try existing(call.sourceKey, kind: .call))
-        }
-        let id = db.lastInsertedRowID
-        try link(item: id, customers: call.customers)
-        return .inserted(ItemID(kind: .call, number: id))
-    }
-
-    /// SQLite's SQLITE_TRANSIENT: it copies bound text before the call returns.
-    static let transient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
-
-    /// An SMS turned into the values of its row (identification data only).
-    public struct PreparedSMS: Sendable {
-        let sourceKey: String
-        let arguments: StatementArguments
-        let customers: [String]
-    }
-
-    /// Prepares `sms` for `insert(_:)`; pure, safe on any thread.
-    public static func prepare(_ sms: SMSRecord, retention: RetentionTag, customers: [String], now: Date) -> PreparedSMS {
-        var details = ["parts": String(sms.parts)]
-        if let length = sms.length { details["length"] = String(length) }
-        if let smsc = sms.smsc { details["smsc"] = smsc }
-        return PreparedSMS(sourceKey: sms.sourceKey, arguments: [
-            sms.sourceKey, sms.format, sms.time.unixSeconds, sms.direction.rawValue,
-            sms.from.raw, sms.from.e164, sms.from.reversedDigits, sms.to.raw, sms.to.e164, sms.to.reversedDigits,
-            sms.status, sms.messageID, json(details), Schema.storedRetainUntil(retention.until), retention.className, now.unixSeconds,
-        ], customers: customers)
-    }
-
-    /// Inserts an SMS unless its source key is already there.
-    public func insert(_ sms: PreparedSMS) throws -> InsertOutcome {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO items (id, kind, source_key, format, start_utc, direction, from_raw, from_e164, from_rev,
-                to_raw, to_e164, to_rev, disposition, pbx_unique_id, details, retain_until, retention_class, ingested_at)
-            VALUES (\(Schema.nextItemID), 'sms', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source_key) DO NOTHING
-            """)
-        statement.setUncheckedArguments(sms.arguments)
-        try statement.execute()
-        if db.changesCount == 0 {
-            return .duplicate(try existing(sms.sourceKey, kind: .sms))
-        }
-        let id = db.lastInsertedRowID
-        try link(item: id, customers: sms.customers)
-        return .inserted(ItemID(kind: .sms, number: id))
-    }
-
     /// What became of a delivery report.
     public enum ReportOutcome: Equatable, Sendable {
         /// It set (or confirmed) the status of this SMS.
@@ -416,11 +301,6 @@ public struct IndexWriter {
         for customer in customers {
             try statement.execute(arguments: [customer, item])
         }
-    }
-
-    func existing(_ sourceKey: String, kind: ItemKind) throws -> ItemID {
-        let id = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE source_key = ?", arguments: [sourceKey]) ?? 0
-        return ItemID(kind: kind, number: id)
     }
 
     /// Sets an item's retention class and retain-until date.
