@@ -35,9 +35,16 @@ let package = Package(
             dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // The one zlib wrapper (deflate, inflate, CRC-32) of the blob store and the export ZIP.
+        .target(name: "CallvaultZlib", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "CallvaultBlobStore",
-            dependencies: ["CallvaultModel", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CallvaultModel", "CallvaultZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // A streaming ZIP writer (ZIP64, data descriptors), for export packages.
+        .target(
+            name: "CallvaultZIP",
+            dependencies: ["CallvaultModel", "CallvaultZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "CallvaultAudit",
@@ -51,7 +58,7 @@ let package = Package(
         .target(
             name: "CallvaultArchive",
             dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex",
-                           "CallvaultAccess", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+                           "CallvaultAccess", "CallvaultZIP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // CLI.md's contract shared by the CLI and the HTTP API: JSON shapes and time syntax.
         .target(name: "CallvaultContract", dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAudit"], swiftSettings: strict),
@@ -84,7 +91,7 @@ let package = Package(
         .testTarget(name: "CallvaultIngestTests", dependencies: ["CallvaultIngest", "CallvaultModel", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(name: "CallvaultAccessTests", dependencies: ["CallvaultAccess"], swiftSettings: strict),
         .testTarget(name: "CallvaultPolicyTests", dependencies: ["CallvaultPolicy", "CallvaultModel"], swiftSettings: strict),
-        .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting", "CZlib"], swiftSettings: strict),
+        .testTarget(name: "CallvaultBlobStoreTests", dependencies: ["CallvaultBlobStore", "CallvaultModel", "CallvaultTesting", "CallvaultZlib"], swiftSettings: strict),
         .testTarget(name: "CallvaultAuditTests", dependencies: ["CallvaultAudit"], swiftSettings: strict),
         .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(

@@ -1,6 +1,6 @@
 import Foundation
 public import CallvaultAudit
-public import CallvaultIndex
+import CallvaultIndex
 import CallvaultModel
 
 extension Archive {

@@ -4,6 +4,7 @@ import CallvaultPolicy
 import CallvaultIndex
 import CallvaultAudit
 import CallvaultAccess
+import CallvaultZIP
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,6 +103,10 @@ extension Archive {
         } catch let error as CallvaultError {
             try? auditExport(actor: actor, items: [subject], purpose: purpose, outcome: .failed, reason: error.kind.rawValue)
             throw error
+        } catch let error as ZIPWriteError {
+            let failure = ArchiveFailure(.internal, error.message)
+            try? auditExport(actor: actor, items: [subject], purpose: purpose, outcome: .failed, reason: failure.kind.rawValue)
+            throw failure
         }
         guard fsync(fd) == 0 else { throw ArchiveFailure(.internal, "cannot sync \(temp.path): \(String(cString: strerror(errno)))") }
         close(fd)

@@ -227,7 +227,8 @@ extension Archive {
                 let newMessages = try writer.insert(batch.sms)
                 sms += newMessages.inserted
                 duplicates += newCalls.duplicates + newMessages.duplicates
-                if !batch.sms.isEmpty { try writer.applyPendingStatuses(insertedAfter: before) }
+                // Reports kept earlier (in this file or before) may belong to this batch's new messages.
+                if let first = newMessages.inserted.first { try writer.applyPendingStatuses(insertedAfter: first - 1) }
                 for update in batch.statusUpdates {
                     switch try writer.apply(update) {
                     case .applied(let id): updated.append(id.number)

@@ -31,8 +31,8 @@ public struct RecordingPlayback: Sendable {
         try reader.read(range, body)
     }
 
-    /// The size of the stored chunks: reads aligned to it decompress each chunk once.
-    public static let preferredReadSize: Int64 = 256 * 1024
+    /// Reads of ranges aligned to this size decode each stored piece once (the store's chunk size).
+    public var preferredReadSize: Int64 { reader.preferredReadSize }
 
     /// The media type of a recording file, by its extension (every stored recording has a WAV header).
     public static func contentType(fileName: String) -> String {
@@ -88,7 +88,7 @@ extension Archive {
                 throw BlobStoreError.corrupt(sha256: blob.sha256, reason: "it holds \(reader.size) bytes, the index says \(blob.bytes)")
             }
             if let wanted {
-                let step = RecordingPlayback.preferredReadSize
+                let step = reader.preferredReadSize
                 try reader.read(wanted.lowerBound...min(wanted.upperBound, (wanted.lowerBound / step + 1) * step - 1)) {
                     firstPiece.append(contentsOf: $0)
                 }

@@ -57,6 +57,8 @@ public protocol BlobReader: Sendable {
     var sha256: String { get }
     /// The original size.
     var size: Int64 { get }
+    /// Reads of ranges aligned to this size (the stored chunk size) decode each stored piece once.
+    var preferredReadSize: Int64 { get }
     /// Hands the original bytes of `range` (within `0..<size`) to `body`, piece by piece.
     func read(_ range: ClosedRange<Int64>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws
 }

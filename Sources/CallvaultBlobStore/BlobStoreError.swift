@@ -1,4 +1,5 @@
 public import CallvaultModel
+import CallvaultZlib
 
 /// Failures of a blob store.
 public enum BlobStoreError: CallvaultError, Equatable {
@@ -37,4 +38,11 @@ public enum BlobWriteStep: String, Sendable, CaseIterable {
     case tempSynced = "temp-synced"
     case renamed
     case folderSynced = "folder-synced"
+}
+
+extension BlobStoreError {
+    /// Runs a zlib step; its failure is the store's internal failure.
+    static func zlib<T>(_ body: () throws(ZlibError) -> T) throws(BlobStoreError) -> T {
+        do { return try body() } catch { throw .internalFailure(error.message) }
+    }
 }

@@ -1,4 +1,5 @@
-import CZlib
+import CallvaultModel
+import CallvaultZlib
 import Crypto
 
 /// How one chunk is laid out before deflate. Stored in the blob header.
@@ -9,7 +10,7 @@ enum ChunkCodec: UInt32 {
     /// high-byte plane (each ending a deflate block), deflated with `Z_RLE`.
     case delta16Planes = 1
 
-    var strategy: Int32 { self == .plain ? Z_DEFAULT_STRATEGY : Z_RLE }
+    var strategy: Deflater.Strategy { self == .plain ? .standard : .runLength }
 
     /// Transforms `chunk` into `planes` (same length) for compression; returns the split point.
     static func encodeDelta16(_ chunk: UnsafeRawBufferPointer, into planes: UnsafeMutableRawBufferPointer) -> Int {
@@ -170,23 +171,5 @@ enum BlobLayout {
         out.appendLE(UInt32(count))
         out.append(contentsOf: trailerMagic)
         return out
-    }
-}
-
-extension Array where Element == UInt8 {
-    mutating func appendLE(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
-    }
-
-    mutating func appendLE(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-    }
-
-    func readLE32(_ at: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(self[at + $1]) << UInt32(8 * $1) }
-    }
-
-    func readLE64(_ at: Int) -> UInt64 {
-        (0..<8).reduce(UInt64(0)) { $0 | UInt64(self[at + $1]) << UInt64(8 * $1) }
     }
 }

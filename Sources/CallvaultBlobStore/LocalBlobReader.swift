@@ -1,6 +1,7 @@
 import Foundation
 import Crypto
 import CallvaultModel
+import CallvaultZlib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,7 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
     let entries: [BlobLayout.ChunkEntry]
 
     var size: Int64 { header.originalSize }
+    var preferredReadSize: Int64 { Int64(header.chunkSize) }
 
     /// Opens `path` as the blob `sha256`: `notFound` when there is no file, `corrupt` when the
     /// file is not that blob or its layout is damaged.
@@ -108,7 +110,7 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
     /// Whether `bytes`, decoded from chunk `i`, are the bytes stored there: its SHA-256 digest
     /// (format 2) or CRC-32 (format 1, whose blobs are proven whole before a range is served).
     func isIntact(_ bytes: UnsafeRawBufferPointer, chunk i: Int) -> Bool {
-        header.version == 1 ? crc32Of(bytes) == entries[i].crc : BlobLayout.chunkDigest(bytes, number: i) == entries[i].digest
+        header.version == 1 ? CRC32.of(bytes) == entries[i].crc : BlobLayout.chunkDigest(bytes, number: i) == entries[i].digest
     }
 
     func read(_ range: ClosedRange<Int64>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
@@ -130,7 +132,7 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
         let wanted = range ?? 0...(size - 1)
         let chunkSize = Int64(header.chunkSize)
         let first = Int(wanted.lowerBound / chunkSize), last = Int(wanted.upperBound / chunkSize)
-        let inflater = try Inflater()
+        let inflater = try BlobStoreError.zlib { () throws(ZlibError) in try Inflater() }
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: header.chunkSize, alignment: 8)
         let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: header.chunkSize, alignment: 8)
         defer { chunk.deallocate(); planes.deallocate() }

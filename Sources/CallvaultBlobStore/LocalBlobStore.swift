@@ -1,7 +1,7 @@
 public import Foundation
 import Crypto
 import CallvaultModel
-import CZlib
+import CallvaultZlib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,12 +16,13 @@ public struct LocalBlobStore: BlobStore {
     /// Called after each durable step of a put; a test throws or exits here to simulate a crash.
     let faultSeam: @Sendable (BlobWriteStep) throws(BlobStoreError) -> Void
 
-    /// Creates a store in `root`, staging writes in `temporaryFolder` (same file system).
-    public init(root: URL, temporaryFolder: URL, chunkSize: Int = 256 * 1024,
+    /// Creates a store in `root`, staging writes in `temporaryFolder` (same file system);
+    /// `chunkSize` (tests) overrides the size of the stored chunks.
+    public init(root: URL, temporaryFolder: URL, chunkSize: Int? = nil,
                 faultSeam: @escaping @Sendable (BlobWriteStep) throws(BlobStoreError) -> Void = { _ throws(BlobStoreError) in }) {
         self.root = root
         self.temporaryFolder = temporaryFolder
-        self.chunkSize = chunkSize
+        self.chunkSize = chunkSize ?? BlobLayout.defaultChunkSize
         self.faultSeam = faultSeam
     }
 
@@ -55,7 +56,7 @@ public struct LocalBlobStore: BlobStore {
         }
 
         let codec: ChunkCodec = hint == .pcm16 ? .delta16Planes : .plain
-        let deflater = try Deflater(level: 6, strategy: codec.strategy)
+        let deflater = try BlobStoreError.zlib { () throws(ZlibError) in try Deflater(level: 6, strategy: codec.strategy) }
         var hasher = SHA256()
         var header = BlobLayout.Header(codec: codec, chunkSize: chunkSize, originalSize: 0, sha256: [])
         try writeAll(output, header.encoded(), at: 0)
@@ -74,13 +75,15 @@ public struct LocalBlobStore: BlobStore {
             hasher.update(bufferPointer: original)
             compressed.removeAll(keepingCapacity: true)
             deflater.reset()
-            switch codec {
-            case .plain:
-                try deflater.compress(original, flush: Z_FINISH, into: &compressed)
-            case .delta16Planes:
-                let words = ChunkCodec.encodeDelta16(original, into: planes)
-                try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[0..<words]), flush: Z_BLOCK, into: &compressed)
-                try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[words..<count]), flush: Z_FINISH, into: &compressed)
+            try BlobStoreError.zlib { () throws(ZlibError) in
+                switch codec {
+                case .plain:
+                    try deflater.compress(original, flush: .finish, into: &compressed)
+                case .delta16Planes:
+                    let words = ChunkCodec.encodeDelta16(original, into: planes)
+                    try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[0..<words]), flush: .block, into: &compressed)
+                    try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[words..<count]), flush: .finish, into: &compressed)
+                }
             }
             entries.append(.init(offset: UInt64(writeOffset), length: UInt32(compressed.count),
                                  digest: BlobLayout.chunkDigest(original, number: entries.count)))
@@ -182,7 +185,7 @@ public struct LocalBlobStore: BlobStore {
     func extractChecked(_ sha256: String, into fd: Int32) throws -> Int64 {
         let blob = try openReader(sha256)
         let chunkSize = blob.header.chunkSize
-        let inflater = try Inflater()
+        let inflater = try BlobStoreError.zlib { () throws(ZlibError) in try Inflater() }
         let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
         // Three chunk buffers rotate: one being filled, up to two waiting for their checks.
         let buffers = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8) }

@@ -6,8 +6,7 @@ import Glibc
 #endif
 
 /// The SQLite index of an archive (`index.sqlite`, WAL mode, `synchronous=FULL`,
-/// `secure_delete` on, temporary tables and statement journals in memory, so staged rows and
-/// journaled pages never reach a file outside the archive). The only module that knows SQL.
+/// `secure_delete` on). The only module that knows SQL.
 public final class ArchiveIndex: Sendable {
     let pool: DatabasePool
     public let path: URL
@@ -41,7 +40,7 @@ public final class ArchiveIndex: Sendable {
             return true
         }
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 67108864;")
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 67108864;")
         }
         do {
             pool = try DatabasePool(path: path.path, configuration: config)

@@ -103,20 +103,27 @@ public struct IndexWriter {
     public func applyPendingStatuses(insertedAfter after: Int64) throws {
         let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM sms_pending_status") ?? 0
         guard pending > 0 else { return }
+        // Driven by the new messages (a batch), not by every kept report: reports wait for
+        // messages that may never come, and a log of a million lines holds hundreds of batches.
         let rows = try Row.fetchAll(db, sql: """
-            SELECT i.id, p.status, p.time_utc, p.source_key FROM sms_pending_status p
-            JOIN items i ON i.kind = 'sms' AND i.pbx_unique_id = p.message_id AND i.direction = 'outbound'
-            WHERE i.id > ? ORDER BY p.time_utc
+            SELECT i.id, p.status, p.time_utc, p.source_key FROM items i
+            CROSS JOIN sms_pending_status p ON p.message_id = i.pbx_unique_id
+            WHERE i.id > ? AND i.kind = 'sms' AND i.direction = 'outbound' ORDER BY p.time_utc
             """, arguments: [after])
         for row in rows {
             try setStatus(item: row[0], status: row[1], time: Date(unixSeconds: row[2]))
             try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[3] as String])
         }
-        // Reports of messages logged without an id, oldest report first, each claiming one SMS.
+        // Reports of messages logged without an id, oldest report first, each claiming one SMS:
+        // only reports whose sender and recipient are those of a new message logged without one.
         let unclaimed = try Row.fetchAll(db, sql: """
-            SELECT source_key, message_id, status, time_utc, smsc, from_e164, to_e164 FROM sms_pending_status
-            WHERE from_e164 IS NOT NULL AND to_e164 IS NOT NULL ORDER BY time_utc, source_key
-            """)
+            SELECT p.source_key, p.message_id, p.status, p.time_utc, p.smsc, p.from_e164, p.to_e164
+            FROM (SELECT DISTINCT from_e164, to_e164 FROM items
+                  WHERE id > ? AND kind = 'sms' AND direction = 'outbound' AND pbx_unique_id IS NULL
+                    AND from_e164 IS NOT NULL AND to_e164 IS NOT NULL) AS n
+            CROSS JOIN sms_pending_status p INDEXED BY sms_pending_status_parties ON p.from_e164 = n.from_e164 AND p.to_e164 = n.to_e164
+            ORDER BY p.time_utc, p.source_key
+            """, arguments: [after])
         for row in unclaimed {
             let time: Int64 = row[3]
             let messageID: String = row[1]

@@ -27,21 +27,16 @@ extension Schema {
                 caller_name, content='', tokenize='unicode61 remove_diacritics 0'
             );
             INSERT INTO leg_names_fts (rowid, caller_name)
-                SELECT \(legNameKey("l")), i.caller_name FROM conversation_legs l CROSS JOIN items i ON i.id = l.id
+                SELECT (l.number << 31) | (l.id & 2147483647), i.caller_name FROM conversation_legs l CROSS JOIN items i ON i.id = l.id
                 WHERE i.caller_name IS NOT NULL ORDER BY 1;
             CREATE TRIGGER conversation_legs_named AFTER INSERT ON conversation_legs BEGIN
                 INSERT INTO leg_names_fts (rowid, caller_name)
-                    SELECT \(legNameKey("NEW")), caller_name FROM items WHERE id = NEW.id AND caller_name IS NOT NULL;
+                    SELECT (NEW.number << 31) | (NEW.id & 2147483647), caller_name FROM items WHERE id = NEW.id AND caller_name IS NOT NULL;
             END;
             CREATE TRIGGER conversation_legs_unnamed AFTER DELETE ON conversation_legs BEGIN
                 INSERT INTO leg_names_fts (leg_names_fts, rowid, caller_name)
-                    SELECT 'delete', \(legNameKey("OLD")), caller_name FROM items WHERE id = OLD.id AND caller_name IS NOT NULL;
+                    SELECT 'delete', (OLD.number << 31) | (OLD.id & 2147483647), caller_name FROM items WHERE id = OLD.id AND caller_name IS NOT NULL;
             END;
             """)
-    }
-
-    /// SQL for the `leg_names_fts` rowid of the `conversation_legs` row `leg`.
-    static func legNameKey(_ leg: String) -> String {
-        "(\(leg).number << 31) | (\(leg).id & 2147483647)"
     }
 }

@@ -12,4 +12,13 @@ extension Schema {
             ALTER TABLE sms_pending_status ADD COLUMN to_e164 TEXT;
             """)
     }
+
+    /// Kept reports are found by the sender and recipient of a new message logged without an
+    /// id (`IndexWriter.applyPendingStatuses`), never by reading every kept report.
+    static func v20PendingReportPartiesIndex(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX sms_pending_status_parties ON sms_pending_status(from_e164, to_e164)
+                WHERE from_e164 IS NOT NULL AND to_e164 IS NOT NULL;
+            """)
+    }
 }

@@ -19,7 +19,8 @@ extension Schema {
                 caller_name, content='', tokenize='unicode61 remove_diacritics 0'
             );
             INSERT INTO names_fts (rowid, caller_name)
-                SELECT \(nameKey(start: "start_utc", id: "id")), caller_name FROM items WHERE caller_name IS NOT NULL ORDER BY 1;
+                SELECT CASE WHEN start_utc >= 0 AND start_utc < 4294967296 AND id < 2147483648 THEN (start_utc << 31) | id ELSE -id END,
+                       caller_name FROM items WHERE caller_name IS NOT NULL ORDER BY 1;
             DROP TABLE items_fts;
             """)
     }

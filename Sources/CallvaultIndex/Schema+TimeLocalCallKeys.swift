@@ -33,8 +33,8 @@ extension Schema {
             DROP INDEX items_unique_id;
             DROP INDEX items_conversation;
             CREATE INDEX items_sms_message_id ON items(pbx_unique_id) WHERE kind = 'sms';
-            CREATE INDEX items_call_unique_id ON items(\(callDay), pbx_unique_id) WHERE kind = 'call';
-            CREATE INDEX items_conversation_day ON items(\(callDay), linked_id) WHERE kind = 'call' AND linked_id IS NOT NULL;
+            CREATE INDEX items_call_unique_id ON items(start_utc / 86400, pbx_unique_id) WHERE kind = 'call';
+            CREATE INDEX items_conversation_day ON items(start_utc / 86400, linked_id) WHERE kind = 'call' AND linked_id IS NOT NULL;
             """)
     }
 }

@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration("v17-item-id-floor", migrate: v17ItemIDFloor)
         migrator.registerMigration("v18-pending-report-parties", migrate: v18PendingReportParties)
         migrator.registerMigration("v19-number-validity", migrate: v19NumberValidity)
+        migrator.registerMigration("v20-pending-report-parties-index", migrate: v20PendingReportPartiesIndex)
         return migrator
     }
 

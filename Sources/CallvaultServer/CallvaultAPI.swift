@@ -181,7 +181,7 @@ public struct CallvaultAPI: Sendable {
             // along the stored chunks (each read decompresses and proves one chunk).
             try await writer.write(ByteBuffer(bytes: playback.firstPiece))
             var offset = wanted.lowerBound + Int64(playback.firstPiece.count)
-            let step = RecordingPlayback.preferredReadSize
+            let step = playback.preferredReadSize
             while offset <= wanted.upperBound {
                 let end = min(wanted.upperBound, (offset / step + 1) * step - 1)
                 let piece = offset...end

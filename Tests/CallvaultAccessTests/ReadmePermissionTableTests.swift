@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import CallvaultAccess
 
-/// The README's role × action table is a copy of `PermissionTable`: this keeps the two equal.
+/// The role × action table in docs/cli.md (moved there from the README) is a copy of
+/// `PermissionTable`: this keeps the two equal.
 @Suite struct ReadmePermissionTableTests {
     static var readme: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("README.md")
+            .deletingLastPathComponent().appendingPathComponent("docs/cli.md")
     }
 
     @Test func theReadmeTableMatchesThePermissionTable() throws {
@@ -23,13 +24,13 @@ import CallvaultAccess
         for line in lines.dropFirst(2) {
             let row = cells(line)
             let name = row[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
-            let action = try #require(Action(rawValue: name), "README lists an unknown action \(name)")
+            let action = try #require(Action(rawValue: name), "docs/cli.md lists an unknown action \(name)")
             seen.append(action)
             #expect(row.count == Role.allCases.count + 1, "\(name)")
             for (role, cell) in zip(Role.allCases, row.dropFirst()) {
-                #expect(cell == (PermissionTable.allows(role, action) ? "✔" : ""), "README: \(role.rawValue) × \(name)")
+                #expect(cell == (PermissionTable.allows(role, action) ? "✔" : ""), "docs/cli.md: \(role.rawValue) × \(name)")
             }
         }
-        #expect(seen == Action.allCases, "the README lists every action once, in declaration order")
+        #expect(seen == Action.allCases, "docs/cli.md lists every action once, in declaration order")
     }
 }

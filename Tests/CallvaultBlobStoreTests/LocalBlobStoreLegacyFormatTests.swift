@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CZlib
+import CallvaultZlib
 @testable import CallvaultBlobStore
 import CallvaultTesting
 
@@ -20,9 +20,9 @@ import CallvaultTesting
             let chunk = Array(original[start..<min(original.count, start + chunkSize)])
             var compressed: [UInt8] = []
             deflater.reset()
-            try chunk.withUnsafeBytes { try deflater.compress($0, flush: Z_FINISH, into: &compressed) }
+            try chunk.withUnsafeBytes { try deflater.compress($0, flush: .finish, into: &compressed) }
             entries.append(.init(offset: UInt64(BlobLayout.headerSize + body.count), length: UInt32(compressed.count),
-                                 crc: chunk.withUnsafeBytes { crc32Of($0) }))
+                                 crc: chunk.withUnsafeBytes { CRC32.of($0) }))
             body += compressed
         }
         let header = BlobLayout.Header(version: 1, codec: .plain, chunkSize: chunkSize, originalSize: Int64(original.count),

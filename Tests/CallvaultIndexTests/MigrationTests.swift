@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import CallvaultIndex
+@testable import CallvaultIndex
 import CallvaultTesting
 
 @Suite struct MigrationTests {
@@ -8,7 +8,7 @@ import CallvaultTesting
         let folder = TemporaryFolder()
         let path = folder.path("index.sqlite")
         let index = try ArchiveIndex(path: path)
-        #expect(try index.appliedMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v14-os-logins", "v15-keyed-audit", "v16-kind-time-counts", "v17-item-id-floor", "v18-pending-report-parties", "v19-number-validity"])
+        #expect(try index.appliedMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v14-os-logins", "v15-keyed-audit", "v16-kind-time-counts", "v17-item-id-floor", "v18-pending-report-parties", "v19-number-validity", "v20-pending-report-parties-index"])
         #expect(try Shell.run("/usr/bin/sqlite3", [path.path, "PRAGMA journal_mode"]) == "wal")
     }
 
@@ -17,7 +17,7 @@ import CallvaultTesting
         let path = folder.path("index.sqlite")
         _ = try ArchiveIndex(path: path)
         let index = try ArchiveIndex(path: path)
-        #expect(try index.appliedMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v14-os-logins", "v15-keyed-audit", "v16-kind-time-counts", "v17-item-id-floor", "v18-pending-report-parties", "v19-number-validity"])
+        #expect(try index.appliedMigrations() == ["v1-core", "v2-sms-and-recording-names", "v3-conversations", "v4-policy", "v5-conversation-legs", "v6-users", "v7-time-local-call-keys", "v8-number-time-indexes", "v9-leg-names", "v10-time-keyed-names", "v11-names-vocabulary", "v12-leg-conversation-keys", "v13-hold-coverage", "v14-os-logins", "v15-keyed-audit", "v16-kind-time-counts", "v17-item-id-floor", "v18-pending-report-parties", "v19-number-validity", "v20-pending-report-parties-index"])
     }
 
     @Test func anOlderBinaryRefusesANewerArchiveWithoutTouchingIt() throws {
@@ -49,5 +49,21 @@ import CallvaultTesting
         #expect(throws: (any Error).self) {
             try Shell.run("/usr/bin/sqlite3", [path.path, "DELETE FROM audit_log"])
         }
+    }
+
+    /// Shipped migrations carry their own SQL; the queries of today must still spell the
+    /// expressions those migrations froze into indexes and keys, or SQLite stops using the
+    /// indexes (and name keys stop matching) without any error.
+    @Test func todaysQueriesSpellTheExpressionsTheFrozenMigrationsIndexed() throws {
+        let folder = TemporaryFolder()
+        let path = folder.path("index.sqlite")
+        _ = try ArchiveIndex(path: path)
+        let indexSQL = try Shell.run("/usr/bin/sqlite3", [path.path, "SELECT group_concat(sql, ';') FROM sqlite_master WHERE name IN ('items_call_unique_id', 'items_conversation_day')"])
+        #expect(indexSQL.contains("items(\(Schema.callDay), pbx_unique_id)") && indexSQL.contains("items(\(Schema.callDay), linked_id)"), "\(indexSQL)")
+        // A name key as v10 wrote it for every stored name equals what ingest and deletion compute now.
+        let frozen = "CASE WHEN start_utc >= 0 AND start_utc < 4294967296 AND id < 2147483648 THEN (start_utc << 31) | id ELSE -id END"
+        let samples = "(SELECT 1700000000 AS start_utc, 7 AS id UNION ALL SELECT -5, 9 UNION ALL SELECT 1700000000, 3000000000)"
+        let differing = try Shell.run("/usr/bin/sqlite3", [path.path, "SELECT count(*) FROM \(samples) WHERE (\(frozen)) IS NOT (\(Schema.nameKey(start: "start_utc", id: "id")))"])
+        #expect(differing == "0")
     }
 }

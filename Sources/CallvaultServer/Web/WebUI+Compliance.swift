@@ -4,7 +4,6 @@ import CallvaultAccess
 import CallvaultArchive
 import CallvaultAudit
 import CallvaultContract
-import CallvaultIndex
 import CallvaultModel
 
 extension WebUI {
