@@ -60,6 +60,47 @@ public struct IndexReader {
     /// - Parameter hourCounts: whether a search narrowed by kind and time alone is counted from
     ///   `item_hour_counts` (tests compare it with the count read from the items).
     public func search(_ query: SearchQuery, number: NumberMatch?, hourCounts: Bool = true) throws -> SearchResult {
+        let statement = try searchStatement(query, number: number, hourCounts: hourCounts)
+        // The page is the `limit` conversations after the newest `offset` (an "older" link).
+        let offset = max(0, query.offset)
+        let wanted = query.limit > 0 ? offset + query.limit : 0
+        var total = statement.total
+        var page: [(id: Int64, start: Int64)] = []
+        var conversations: [String: Conversation] = [:]
+        if number != nil || query.customer != nil {
+            (page, total) = try pageOfFewMatches(statement, wanted: wanted, offset: offset, conversations: &conversations)
+        } else if wanted > 0, let onlyName = statement.onlyName, try nameKeysAreTimes() {
+            page = try pageFromNameIndex(onlyName, wanted: wanted, offset: offset, conversations: &conversations)
+        } else if wanted > 0 {
+            page = try pageWalkingTime(statement, wanted: wanted, offset: offset, conversations: &conversations)
+        }
+        let key = Self.conversationKey
+        let counted = try total ?? Int.fetchOne(
+            db.cachedStatement(sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(statement.matched)"),
+            arguments: statement.arguments) ?? 0
+        guard !page.isEmpty else { return SearchResult(total: counted, items: []) }
+        let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT \(Self.hydratedColumns) FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
+                              uniquingKeysWith: { first, _ in first })
+        return SearchResult(total: counted, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
+    }
+
+    /// A search as SQL: what it reads from, its joins and conditions (arguments in SQL order),
+    /// and what is known of its total before a page is read.
+    struct SearchStatement {
+        var joins: String
+        var whereClause: String
+        /// `FROM … JOIN … WHERE …` of the matched items.
+        var matched: String
+        var arguments: StatementArguments
+        /// How many items the names matched (a name search), which picks the walk.
+        var nameMatches: Int?
+        /// The total, when counted without reading the matches (hour counts, full-text indexes).
+        var total: Int?
+        /// The full-text query, when nothing but a name narrows the search.
+        var onlyName: String?
+    }
+
+    func searchStatement(_ query: SearchQuery, number: NumberMatch?, hourCounts: Bool) throws -> SearchStatement {
         // Each part of the statement keeps its own arguments, joined in the order the parts
         // appear in the SQL (source, joins, conditions), whichever conditions a query has.
         var conditions: [(sql: String, arguments: [any DatabaseValueConvertible])] = []
@@ -110,7 +151,7 @@ public struct IndexReader {
         }
         var nameMatches: Int?
         var total: Int?
-        var onlyName: String?  // the full-text query when nothing else narrows the search
+        var onlyName: String?
         if let text = query.text, let match = try fullTextQuery(text) {
             // First: SQLite tests conditions in order, and this one needs only the id.
             conditions.insert(("i.id IN (SELECT \(Schema.nameKeyID("rowid")) FROM names_fts WHERE names_fts MATCH ?)", [match]), at: 0)
@@ -128,64 +169,58 @@ public struct IndexReader {
         if total == nil, hourCounts, number == nil, query.text == nil {
             total = try kindTimeTotal(query, hidesRestricted: hidesRestricted)
         }
-        let arguments = sourceArguments + joinArguments + conditions.flatMap { $0.arguments }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.map { $0.sql }.joined(separator: " AND ")
-        let matched = " FROM \(source)\(joins)\(whereClause)"
-        let matchedArguments: StatementArguments = StatementArguments(arguments)
-        // Legs of one call share a linked id: they are one conversation, counted and shown once.
-        let key = Self.conversationKey
-        let limit = max(0, query.limit)
-        let offset = max(0, query.offset)
-        // The page is the `limit` conversations after the newest `offset` (an "older" link).
-        let wanted = limit > 0 ? offset + limit : 0
-        var page: [(id: Int64, start: Int64)] = []
-        var conversations: [String: Conversation] = [:]
-        if number != nil || query.customer != nil {
-            // A number or a customer matches few items: read them all (which counts their
-            // conversations too), then walk them newest first.
-            var rows: [(id: Int64, start: Int64, key: String?)] = []
-            var keys: Set<String> = []
-            var singles = 0
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT i.id, i.start_utc, \(key)\(matched)"), arguments: matchedArguments) {
-                let k: String? = row[2]
-                if let k { keys.insert(k) } else { singles += 1 }
-                rows.append((row[0], row[1], k))
-            }
-            total = keys.count + singles
-            if wanted > 0 {
-                rows.sort { ($0.start, $0.id) > ($1.start, $1.id) }
-                var next = rows.makeIterator()
-                page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) { next.next() }
-            }
-        } else if wanted > 0 {
-            let cursor: RowCursor
-            if let onlyName, try nameKeysAreTimes() {
-                // `names_fts` is keyed by time: its matches come newest first, read from it alone
-                // (only calls have names, so no other condition applies).
-                let id = Schema.nameKeyID("names_fts.rowid")
-                cursor = try Row.fetchCursor(db.cachedStatement(sql: """
-                    SELECT \(id), rowid >> 31, (SELECT l.linked_id FROM conversation_legs l WHERE l.id = \(id))
-                    FROM names_fts WHERE names_fts MATCH ? ORDER BY rowid DESC
-                    """), arguments: [onlyName])
-            } else {
-                // A common name matches thousands of calls: walking the time index newest first
-                // beats sorting every match. A rare name is faster the other way.
-                let walkTime = (nameMatches ?? 0) > 2_000
-                cursor = try Row.fetchCursor(db.cachedStatement(
-                    sql: "SELECT i.id, i.start_utc, \(key) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(joins)\(whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
-                    arguments: matchedArguments)
-            }
-            page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) {
-                try cursor.next().map { ($0[0], $0[1], $0[2]) }
-            }
+        return SearchStatement(joins: joins, whereClause: whereClause, matched: " FROM \(source)\(joins)\(whereClause)",
+                               arguments: StatementArguments(sourceArguments + joinArguments + conditions.flatMap { $0.arguments }),
+                               nameMatches: nameMatches, total: total, onlyName: onlyName)
+    }
+
+    /// Paging when a number or a customer narrows the search: they match few items, so all are
+    /// read (which counts their conversations too), then walked newest first.
+    func pageOfFewMatches(_ statement: SearchStatement, wanted: Int, offset: Int, conversations: inout [String: Conversation])
+        throws -> (page: [(id: Int64, start: Int64)], total: Int) {
+        var rows: [(id: Int64, start: Int64, key: String?)] = []
+        var keys: Set<String> = []
+        var singles = 0
+        let sql = "SELECT i.id, i.start_utc, \(Self.conversationKey)\(statement.matched)"
+        for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: statement.arguments) {
+            let k: String? = row[2]
+            if let k { keys.insert(k) } else { singles += 1 }
+            rows.append((row[0], row[1], k))
         }
-        let counted = try total ?? Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(DISTINCT \(key)) + count(*) FILTER (WHERE \(key) IS NULL)\(matched)"),
-            arguments: matchedArguments) ?? 0
-        guard !page.isEmpty else { return SearchResult(total: counted, items: []) }
-        let byID = Dictionary(try fetchRows(page.map(\.id)) { "SELECT \(Self.hydratedColumns) FROM items WHERE id IN (\($0))" }.map { ($0[0] as Int64, $0) },
-                              uniquingKeysWith: { first, _ in first })
-        return SearchResult(total: counted, items: try hydrate(page.compactMap { byID[$0.id] }, conversations: conversations))
+        guard wanted > 0 else { return ([], keys.count + singles) }
+        rows.sort { ($0.start, $0.id) > ($1.start, $1.id) }
+        var next = rows.makeIterator()
+        let page = try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) { next.next() }
+        return (page, keys.count + singles)
+    }
+
+    /// Paging when only a name narrows the search: `names_fts` is keyed by time, so its matches
+    /// come newest first, read from it alone (only calls have names, so no other condition applies).
+    func pageFromNameIndex(_ match: String, wanted: Int, offset: Int, conversations: inout [String: Conversation])
+        throws -> [(id: Int64, start: Int64)] {
+        let id = Schema.nameKeyID("names_fts.rowid")
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT \(id), rowid >> 31, (SELECT l.linked_id FROM conversation_legs l WHERE l.id = \(id))
+            FROM names_fts WHERE names_fts MATCH ? ORDER BY rowid DESC
+            """), arguments: [match])
+        return try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) {
+            try cursor.next().map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+
+    /// Paging of every other search: the matches newest first. A common name matches thousands
+    /// of calls: walking the time index newest first beats sorting every match; a rare name is
+    /// faster the other way.
+    func pageWalkingTime(_ statement: SearchStatement, wanted: Int, offset: Int, conversations: inout [String: Conversation])
+        throws -> [(id: Int64, start: Int64)] {
+        let walkTime = (statement.nameMatches ?? 0) > 2_000
+        let cursor = try Row.fetchCursor(db.cachedStatement(
+            sql: "SELECT i.id, i.start_utc, \(Self.conversationKey) FROM items i\(walkTime ? " INDEXED BY items_start" : "")\(statement.joins)\(statement.whereClause) ORDER BY i.start_utc DESC, i.id DESC"),
+            arguments: statement.arguments)
+        return try newestConversations(wanted: wanted, offset: offset, conversations: &conversations) {
+            try cursor.next().map { ($0[0], $0[1], $0[2]) }
+        }
     }
 
     /// The page of conversations `offset ..< wanted` (newest first) among matched items that
