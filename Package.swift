@@ -62,9 +62,19 @@ let package = Package(
             swiftSettings: strict),
         // CLI.md's contract shared by the CLI and the HTTP API: JSON shapes and time syntax.
         .target(name: "CallvaultContract", dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAudit"], swiftSettings: strict),
+        // The long-running jobs (spool watcher, scheduled expiry, anchoring) as Services, run by
+        // `serve` and `watch` in a ServiceGroup.
+        .target(
+            name: "CallvaultJobs",
+            dependencies: ["CallvaultArchive", "CallvaultModel",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: strict),
         .target(
             name: "CallvaultServer",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAccess", "CallvaultContract",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAccess", "CallvaultContract", "CallvaultJobs",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,7 +88,10 @@ let package = Package(
         .target(
             name: "CallvaultCLI",
             dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultContract", "CallvaultServer", "CallvaultAccess",
+                           "CallvaultJobs",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .executableTarget(name: "callvault", dependencies: ["CallvaultCLI"], swiftSettings: strict),
@@ -102,7 +115,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CallvaultServerTests",
-            dependencies: ["CallvaultServer", "CallvaultArchive", "CallvaultAccess", "CallvaultModel", "CallvaultTesting",
+            dependencies: ["CallvaultServer", "CallvaultJobs", "CallvaultArchive", "CallvaultAccess", "CallvaultModel", "CallvaultTesting",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),

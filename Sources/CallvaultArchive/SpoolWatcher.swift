@@ -76,26 +76,6 @@ public final class SpoolWatcher: @unchecked Sendable {
         return total
     }
 
-    /// Polls the spool until `shouldStop` returns true, every `interval` seconds. A file that
-    /// fails (a full disk, say) is reported through `onFailure` and tried again after its pause.
-    public func run(interval: TimeInterval = 0.5, shouldStop: () -> Bool,
-                    onBatch: (IngestSummary) -> Void = { _ in }, onError: (any Error) -> Void = { _ in },
-                    onFailure: (SpoolFailure) -> Void = { _ in }) {
-        do { try archive.authorize(actor, .ingest) } catch { return onError(error) }
-        while !shouldStop() {
-            var summary = IngestSummary()
-            var failed: [SpoolFailure] = []
-            do {
-                _ = try scan(&summary, failed: &failed)
-            } catch {
-                onError(error)
-            }
-            failed.forEach(onFailure)
-            if summary.files > 0 { onBatch(summary) }
-            Thread.sleep(forTimeInterval: interval)
-        }
-    }
-
     /// One look at the spool: processes the files that are complete and counts those that are
     /// not; `failed` are the files whose processing failed on this look (each waits its pause).
     /// - Parameter stopRequested: asked before each file; once it returns true, the look ends

@@ -22,11 +22,15 @@ struct CallvaultCommand: ParsableCommand {
 
     /// Runs the command line: exit 0 on success, 1 for bad input or a refused action,
     /// 2 for usage errors (argument-parser's 64 is mapped to CLI.md's 2).
-    static func runMain() -> Never {
+    static func runMain() async -> Never {
         do {
             var command = try parseAsRoot()
             do {
-                try command.run()
+                if var job = command as? any AsyncParsableCommand {
+                    try await job.run()
+                } else {
+                    try command.run()
+                }
             } catch {
                 // A refused or failed command may have logged its denial: anchor that too.
                 try? CommandArchives.anchorAll()
@@ -64,7 +68,7 @@ func removedOptionHint() -> String? {
 /// The entry point of the `callvault` executable.
 public enum CallvaultMain {
     /// Parses the command line, runs the command and exits with CLI.md's codes.
-    public static func run() -> Never { CallvaultCommand.runMain() }
+    public static func run() async -> Never { await CallvaultCommand.runMain() }
 }
 
 /// The archives a command opened: when it ends, each anchors its audit head if the command

@@ -6,7 +6,7 @@ import CallvaultServer
 import Logging
 
 /// `serve [--host H] [--port P]`: the HTTP API, the spool watcher and scheduled expiry.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the HTTP API, the spool watcher and scheduled expiry until SIGTERM or SIGINT.",
@@ -22,7 +22,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on (default: [server] host, else 127.0.0.1).") var host: String?
     @Option(help: "TCP port (default: [server] port, else 8080; 0 picks a free one).") var port: Int?
 
-    func run() throws {
+    func run() async throws {
         // The service's jobs act as svc:spool and svc:expiry; people authenticate per request.
         guard global.pick == nil else {
             throw ValidationError("serve runs the service; its jobs act as svc:spool and svc:expiry, and people log in per request: drop --as")
@@ -47,26 +47,11 @@ struct ServeCommand: ParsableCommand {
             logger.notice("removed leftovers of killed writes", metadata: ["files": "\(archive.leftoversRemovedAtOpen)"])
         }
         let service = CallvaultService(archive: archive, principals: principals, settings: settings, logger: logger)
-        let outcome = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
-            let group = service.makeServiceGroup { port in
-                // For the person who started it: where to point the browser.
-                FileHandle.standardOutput.write(Data("callvault serves http://\(host):\(port)/ (log in at /login; SIGTERM or Ctrl-C stops it)\n".utf8))
-            }
-            do { try await group.run() } catch { outcome.set(error) }
-            done.signal()
+        let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+        let group = service.makeServiceGroup { port in
+            // For the person who started it: where to point the browser.
+            FileHandle.standardOutput.write(Data("callvault serves http://\(host):\(port)/ (log in at /login; SIGTERM or Ctrl-C stops it)\n".utf8))
         }
-        done.wait()
-        if let error = outcome.error { throw error }
+        try await group.run()
     }
-}
-
-/// The error `serve` ended with, handed from the service's task to the command's thread.
-final class ServeOutcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failure: (any Error)?
-    var error: (any Error)? { lock.withLock { failure } }
-    func set(_ error: any Error) { lock.withLock { failure = error } }
 }

@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
 import CallvaultArchive
+import CallvaultJobs
 import CallvaultModel
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Set by SIGINT/SIGTERM: the watcher finishes the current file, then stops.
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
-struct WatchCommand: ParsableCommand {
+struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Ingest whatever arrives in spool/incoming/, then file it under spool/processed/ or spool/rejected/.",
@@ -25,7 +26,7 @@ struct WatchCommand: ParsableCommand {
     @Flag(help: "Drain the spool once and exit.") var once = false
     @Option(help: "Seconds between looks at the spool.") var interval = 0.5
 
-    func run() throws {
+    func run() async throws {
         // The spool watcher is a job: it ingests as svc:spool, never as a person (R3).
         guard global.pick == nil else {
             throw ValidationError("watch ingests as the service identity svc:spool, not as an account: drop --as")
@@ -44,24 +45,40 @@ struct WatchCommand: ParsableCommand {
             if !failures.isEmpty { throw CommandExit(code: 1) }
             return
         }
-        signal(SIGINT) { _ in stopRequested = 1 }
-        signal(SIGTERM) { _ in stopRequested = 1 }
-        // A parent may have started us with these blocked (the mask is inherited): take them.
+        // A parent may have started us with SIGINT and SIGTERM blocked (the mask is inherited): take them.
         var wanted = sigset_t()
         sigemptyset(&wanted)
         sigaddset(&wanted, SIGINT)
         sigaddset(&wanted, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
         if !global.json { Output.error("watching \(archive.layout.incoming.path) (Ctrl-C to stop)") }
-        watcher.run(interval: max(0.05, interval), shouldStop: { stopRequested != 0 },
-                    onBatch: { IngestCommand.report($0, json: global.json) },
-                    onError: { Output.error("error: \(($0 as? any CallvaultError)?.message ?? "\($0)") (will retry)") },
-                    onFailure: Self.reportFailure)
+        // The same job `serve` runs, in a group of its own: SIGINT or SIGTERM finishes the file
+        // in hand and stops. What it does is printed (the report below), not logged.
+        var logger = Logger(label: "callvault-watch")
+        logger.logLevel = .critical
+        let service = SpoolService(watcher: watcher, interval: .milliseconds(Int64(max(0.05, interval) * 1000)),
+                                   observer: WatchReport(json: global.json), logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [.init(service: service)], logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     /// One line per failed file: which, how often, the error, and when it is tried again.
     static func reportFailure(_ failure: SpoolFailure) {
         let wait = max(0, Int(failure.nextAttempt.timeIntervalSinceNow.rounded(.up)))
         Output.error("failed \(SpoolStatus.masked(failure.name)) (attempt \(failure.attempts)): \(SpoolStatus.masked(failure.error)); it stays in spool/incoming/ and is tried again in \(wait) s (the other files go on)")
+    }
+}
+
+/// What `watch` prints of its job: each look's ingest report, each failed file, each failed look.
+struct WatchReport: JobObserver {
+    let json: Bool
+
+    func spoolIngested(_ summary: IngestSummary) { IngestCommand.report(summary, json: json) }
+
+    func spoolFilesFailed(_ failed: [SpoolFailure], failing: Int) { failed.forEach(WatchCommand.reportFailure) }
+
+    func spoolLookFailed(_ error: any Error, retryIn: Duration) {
+        Output.error("error: \((error as? any CallvaultError)?.message ?? "\(error)") (will retry in \(retryIn.components.seconds) s)")
     }
 }

@@ -58,9 +58,11 @@ public struct IndexWriter {
             }
         }
         if let from = update.from, let to = update.to {
+            // Sought by recipient and time (`items_to_rev_start`): the sender is mostly the
+            // company's own number, the recipient a customer's.
             let candidates = try db.cachedStatement(sql: """
-                SELECT id FROM items
-                WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                SELECT id FROM items INDEXED BY items_to_rev_start
+                WHERE to_rev = ?7 AND kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
                   AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND pbx_unique_id IS NULL
                   AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1
                   AND (?6 OR json_extract(details, '$.status_time') IS NULL)
@@ -68,7 +70,7 @@ public struct IndexWriter {
                 """)
             let claiming = update.messageID != nil
             if let id = try Int64.fetchOne(candidates, arguments: [from, to, update.smsc ?? "", update.time.unixSeconds,
-                                                                    Self.reportMatchWindow, claiming]) {
+                                                                    Self.reportMatchWindow, claiming, PhoneNumber.reversedDigits(of: to)]) {
                 if let messageID = update.messageID {
                     try db.cachedStatement(sql: "UPDATE items SET pbx_unique_id = ? WHERE id = ?").execute(arguments: [messageID, id])
                 }
@@ -79,11 +81,13 @@ public struct IndexWriter {
         guard let messageID = update.messageID else {
             // Re-ingested: its message exists and has been reported on already.
             let reported = try db.cachedStatement(sql: """
-                SELECT id FROM items WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                SELECT id FROM items INDEXED BY items_to_rev_start
+                WHERE to_rev = ?6 AND kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
                   AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1 LIMIT 1
                 """)
             if let from = update.from, let to = update.to,
-               let id = try Int64.fetchOne(reported, arguments: [from, to, update.smsc ?? "", update.time.unixSeconds, Self.reportMatchWindow]) {
+               let id = try Int64.fetchOne(reported, arguments: [from, to, update.smsc ?? "", update.time.unixSeconds, Self.reportMatchWindow,
+                                                                 PhoneNumber.reversedDigits(of: to)]) {
                 return .applied(ItemID(kind: .sms, number: id))
             }
             return .unmatched
@@ -131,12 +135,13 @@ public struct IndexWriter {
             let claimed = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE kind = 'sms' AND direction = 'outbound' AND pbx_unique_id = ?",
                                              arguments: [messageID])
                 ?? Int64.fetchOne(db, sql: """
-                SELECT id FROM items
-                WHERE kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
+                SELECT id FROM items INDEXED BY items_to_rev_start
+                WHERE to_rev = ?7 AND kind = 'sms' AND direction = 'outbound' AND from_e164 = ?1 AND to_e164 = ?2
                   AND coalesce(json_extract(details, '$.smsc'), '') = ?3 AND pbx_unique_id IS NULL
                   AND start_utc BETWEEN ?4 - ?5 AND ?4 + 1 AND id > ?6
                 ORDER BY start_utc, id LIMIT 1
-                """, arguments: [row[5] as String, row[6] as String, row[4] as String? ?? "", time, Self.reportMatchWindow, after])
+                """, arguments: [row[5] as String, row[6] as String, row[4] as String? ?? "", time, Self.reportMatchWindow, after,
+                                 PhoneNumber.reversedDigits(of: row[6] as String)])
             guard let id = claimed else { continue }
             try db.execute(sql: "UPDATE items SET pbx_unique_id = ? WHERE id = ? AND pbx_unique_id IS NULL", arguments: [messageID, id])
             try setStatus(item: id, status: row[2], time: Date(unixSeconds: time))

@@ -30,10 +30,14 @@ public struct PhoneNumber: Hashable, Sendable, Codable {
     /// Digits of the E.164 form (or of the raw value), reversed, for suffix search.
     public var reversedDigits: String? {
         let source = e164 ?? (category == .extension ? raw : nil)
-        guard let source else { return nil }
+        return source.map(Self.reversedDigits(of:))
+    }
+
+    /// The digits of `text`, reversed: how the index keys a number (`from_rev`, `to_rev`).
+    public static func reversedDigits(of text: String) -> String {
         var digits: [UInt8] = []
         digits.reserveCapacity(16)
-        for byte in source.utf8.reversed() where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { digits.append(byte) }
+        for byte in text.utf8.reversed() where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { digits.append(byte) }
         return String(decoding: digits, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 public import Hummingbird
+import CallvaultJobs
 import HummingbirdCore
 import HTTPTypes
 public import CallvaultArchive

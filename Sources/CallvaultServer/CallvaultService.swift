@@ -2,6 +2,7 @@ public import ServiceLifecycle
 public import CallvaultArchive
 public import Logging
 public import UnixSignals
+import CallvaultJobs
 import Hummingbird
 
 /// `callvault serve`: the HTTP API, the spool watcher, scheduled expiry and hourly anchoring of
@@ -35,11 +36,11 @@ public struct CallvaultService: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: AuditAnchorService(archive: api.archive, interval: anchorInterval, logger: logger)),
             .init(service: SpoolService(watcher: api.spool, interval: .milliseconds(Int64(settings.spoolInterval * 1000)),
-                                        metrics: api.metrics, logger: logger)),
+                                        observer: api.metrics, logger: logger)),
         ]
         if settings.expiryInterval > 0 {
             services.append(.init(service: ExpiryService(archive: api.archive, interval: .milliseconds(Int64(settings.expiryInterval * 1000)),
-                                                         metrics: api.metrics, logger: logger)))
+                                                         observer: api.metrics, logger: logger)))
         }
         // Shut down in reverse order: the server stops taking requests first.
         services.append(.init(service: app))

@@ -1,4 +1,5 @@
 public import CallvaultAccess
+import CallvaultJobs
 public import CallvaultArchive
 
 /// Turns a bearer token into the principal it belongs to.

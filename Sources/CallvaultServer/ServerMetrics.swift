@@ -1,4 +1,5 @@
 public import Prometheus
+public import CallvaultJobs
 public import CallvaultArchive
 public import CallvaultModel
 
@@ -105,4 +106,12 @@ public final class ServerMetrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     public func render() -> String { registry.emitToString() }
+}
+
+/// The service's jobs report to its metrics.
+extension ServerMetrics: JobObserver {
+    public func spoolIngested(_ summary: IngestSummary) { recordIngest(summary, source: "spool") }
+    public func spoolFilesFailed(_ failed: [SpoolFailure], failing: Int) { recordSpoolFailures(failing: failing, new: failed.count) }
+    public func expiryRan(_ report: ExpiryReport) { recordExpiry(report) }
+    public func expiryFailed(_ error: any Error) { recordExpiryFailure() }
 }

@@ -1,3 +1,3 @@
 import CallvaultCLI
 
-CallvaultMain.run()
+await CallvaultMain.run()

@@ -46,7 +46,7 @@ import CallvaultTesting
         settings.expiryInterval = 0.2
         var logger = Logger(label: "serve-test")
         logger.logLevel = .warning
-        let service = CallvaultService(archive: fixture.archive, principals: FixedTokens(), settings: settings, logger: logger)
+        let service = CallvaultService(archive: fixture.archive, principals: try IssuedTokens(archive: fixture.archive, admin: fixture.admin), settings: settings, logger: logger)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let group = service.makeServiceGroup(gracefulShutdownSignals: []) { port in portSink.yield(port) }
         let running = Task { try await group.run() }
@@ -87,7 +87,7 @@ import CallvaultTesting
         settings.expiryInterval = 0
         var logger = Logger(label: "anchor-test")
         logger.logLevel = .warning
-        let service = CallvaultService(archive: fixture.archive, principals: FixedTokens(), settings: settings, logger: logger)
+        let service = CallvaultService(archive: fixture.archive, principals: try IssuedTokens(archive: fixture.archive, admin: fixture.admin), settings: settings, logger: logger)
         let group = service.makeServiceGroup(gracefulShutdownSignals: [], anchorInterval: .milliseconds(100))
         let running = Task { try await group.run() }
         let before = try fixture.anchorLines().count

@@ -57,9 +57,9 @@ import CallvaultTesting
                             #expect(![.unauthorized, .forbidden].contains(response.status), "\(route) as \(role): \(response.status) \(response.text.prefix(200))")
                         } else {
                             #expect(response.status == .forbidden, "\(route) as \(role): \(response.status)")
-                            let principal = FixedTokens.principals[role]!
+                            let name = TestAccounts.names[role]!
                             #expect(try fixture.auditCount() == before + 1)
-                            #expect(try fixture.lastAudit() == ["\(action.rawValue)|\(principal.name)|\(role.rawValue)|denied|http@unknown"])
+                            #expect(try fixture.lastAudit() == ["\(action.rawValue)|\(name)|\(role.rawValue)|denied|http@unknown"])
                             #expect(try json(response)["error"] as? String == AccessError.denied(role: role, action: action).description)
                         }
                     }

@@ -9,20 +9,35 @@ import CallvaultModel
 import CallvaultServer
 import CallvaultTesting
 
-/// Test double of the accounts store: a few fixed tokens, one per role.
-struct FixedTokens: PrincipalResolver {
-    static let principals: [Role: Principal] = [
-        .admin: Principal(name: "ada", role: .admin),
-        .compliance: Principal(name: "dora", role: .compliance),
-        .lead: Principal(name: "lena", role: .lead),
-        .auditor: Principal(name: "otto", role: .auditor),
-        .ingest: Principal(name: "pbx-hook", role: .ingest),
-    ]
+/// The accounts API tests act as, one per role. Requests name them by a placeholder token per
+/// role (`auth(role)`); `IssuedTokens` swaps it for the account's real token.
+enum TestAccounts {
+    static let names: [Role: String] = [.admin: "ada", .compliance: "dora", .lead: "lena", .auditor: "otto", .ingest: "pbx-hook"]
 
-    static func token(_ role: Role) -> String { "test-token-\(role.rawValue)" }
+    static func placeholder(_ role: Role) -> String { "test-token-\(role.rawValue)" }
+}
+
+/// Real accounts of the archive under test, each with a token issued as `users token` issues
+/// them, authenticated by the archive's own resolver (`ArchiveAccounts`): a placeholder of
+/// `TestAccounts` becomes its account's token first; any other bearer token goes as it is.
+struct IssuedTokens: PrincipalResolver {
+    let accounts: ArchiveAccounts
+    let tokens: [String: String]
+
+    /// Creates the accounts of `TestAccounts` in `archive` (the admin first) and issues each a token.
+    init(archive: Archive, admin: Actor) throws {
+        var tokens: [String: String] = [:]
+        for (role, name) in TestAccounts.names.sorted(by: { ($0.key != .admin ? 1 : 0, $0.value) < ($1.key != .admin ? 1 : 0, $1.value) }) {
+            // People have passwords; an ingest account (a PBX hook) has only its token.
+            _ = try archive.addUser(name, role: role, password: role == .ingest ? nil : "a long test passphrase", actor: admin)
+            tokens[TestAccounts.placeholder(role)] = try archive.issueToken(for: name, actor: admin).token
+        }
+        self.accounts = ArchiveAccounts(archive: archive)
+        self.tokens = tokens
+    }
 
     func principal(bearerToken: String) async throws -> Principal? {
-        Self.principals.values.first { Self.token($0.role) == bearerToken }
+        try await accounts.principal(bearerToken: tokens[bearerToken] ?? bearerToken)
     }
 }
 
@@ -49,7 +64,7 @@ final class ServerFixture: @unchecked Sendable {
         var configured = test.archive.configuration.server
         configured.port = 0
         settings(&configured)
-        api = CallvaultAPI(archive: test.archive, principals: FixedTokens(), settings: configured)
+        api = CallvaultAPI(archive: test.archive, principals: try IssuedTokens(archive: test.archive, admin: test.admin), settings: configured)
     }
 
     var archive: Archive { test.archive }
@@ -80,7 +95,7 @@ func requireValue<T>(_ value: T?, _ what: String = "value") throws -> T {
 /// Request headers with a role's bearer token.
 func auth(_ role: Role?, _ more: HTTPFields = [:]) -> HTTPFields {
     var headers = more
-    if let role { headers[.authorization] = "Bearer \(FixedTokens.token(role))" }
+    if let role { headers[.authorization] = "Bearer \(TestAccounts.placeholder(role))" }
     return headers
 }
 

@@ -9,6 +9,7 @@ import CallvaultAccess
 import CallvaultArchive
 import CallvaultModel
 import CallvaultServer
+import CallvaultJobs
 import CallvaultTesting
 
 /// Issue 22: the spool never wedges. Over HTTP a name the spool can hold is filed (never a 500)
@@ -49,7 +50,7 @@ import CallvaultTesting
 
         var logger = Logger(label: "spool-wedge-test")
         logger.logLevel = .critical
-        let service = SpoolService(watcher: fixture.api.spool, interval: .milliseconds(50), metrics: fixture.api.metrics, logger: logger)
+        let service = SpoolService(watcher: fixture.api.spool, interval: .milliseconds(50), observer: fixture.api.metrics, logger: logger)
         var configuration = ServiceGroupConfiguration(services: [.init(service: service)], logger: logger)
         configuration.gracefulShutdownSignals = []
         let group = ServiceGroup(configuration: configuration)

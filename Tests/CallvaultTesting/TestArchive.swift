@@ -27,12 +27,12 @@ public final class TestArchive: @unchecked Sendable {
     public init(faultSeam: (@Sendable (String) -> Void)? = nil, clock: TestClock = TestClock()) throws {
         self.clock = clock
         _ = try Archive.initialize(at: folder.path("archive"))
-        archive = try Archive(root: folder.path("archive"), now: clock.source, faultSeam: faultSeam)
+        archive = try Archive(root: folder.path("archive"), now: clock.source, faultSeam: faultSeam, passwordCost: 4)
     }
 
     /// Another `Archive` on this archive's folder, on the same clock.
     public func reopened(purgePatience: TimeInterval = 60) throws -> Archive {
-        try Archive(root: root, now: clock.source, purgePatience: purgePatience)
+        try Archive(root: root, now: clock.source, passwordCost: 4, purgePatience: purgePatience)
     }
 
     /// Sets the clock to `time` and runs expiry for real there.

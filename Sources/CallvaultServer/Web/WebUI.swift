@@ -1,4 +1,5 @@
 import Hummingbird
+import CallvaultJobs
 import HTTPTypes
 import Foundation
 import CallvaultAccess

@@ -4,19 +4,20 @@ public import Logging
 import Foundation
 import NIOConcurrencyHelpers
 
-/// The spool watcher as a service: looks at `spool/incoming/` every `interval`; on graceful
-/// shutdown finishes the file in hand and starts no other.
+/// The spool watcher as a service (of `callvault serve` and `callvault watch`): looks at
+/// `spool/incoming/` every `interval`; on graceful shutdown finishes the file in hand and
+/// starts no other.
 public struct SpoolService: Service {
     let watcher: SpoolWatcher
     let interval: Duration
-    let metrics: ServerMetrics
+    let observer: any JobObserver
     let logger: Logger
     let pool = ArchiveThreadPool.shared
 
-    public init(watcher: SpoolWatcher, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+    public init(watcher: SpoolWatcher, interval: Duration, observer: any JobObserver, logger: Logger) {
         self.watcher = watcher
         self.interval = interval
-        self.metrics = metrics
+        self.observer = observer
         self.logger = logger
     }
 
@@ -36,7 +37,7 @@ public struct SpoolService: Service {
                     }
                     failedLooks = 0
                     if summary.files > 0 {
-                        metrics.recordIngest(summary, source: "spool")
+                        observer.spoolIngested(summary)
                         logger.info("spool ingested", metadata: [
                             "files": "\(summary.files)", "calls": "\(summary.calls)", "sms": "\(summary.sms)",
                             "recordings": "\(summary.recordings)", "duplicates": "\(summary.duplicates)", "rejected": "\(summary.rejected.count)",
@@ -50,13 +51,14 @@ public struct SpoolService: Service {
                             "error": "\(SpoolStatus.masked(String(failure.error.prefix(200))))",
                         ])
                     }
-                    metrics.recordSpoolFailures(failing: watcher.failures().count, new: failed.count)
+                    observer.spoolFilesFailed(failed, failing: watcher.failures().count)
                 } catch {
                     failedLooks += 1
                     pause = min(.seconds(60), interval * (1 << min(failedLooks, 10)))
                     logger.error("spool look failed; retrying", metadata: [
                         "error": "\(String(describing: error).prefix(200))", "retry_in_s": "\(pause.components.seconds)",
                     ])
+                    observer.spoolLookFailed(error, retryIn: pause)
                 }
                 let wait = pause
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
@@ -73,14 +75,14 @@ public struct SpoolService: Service {
 public struct ExpiryService: Service {
     let archive: Archive
     let interval: Duration
-    let metrics: ServerMetrics
+    let observer: any JobObserver
     let logger: Logger
     let pool = ArchiveThreadPool.shared
 
-    public init(archive: Archive, interval: Duration, metrics: ServerMetrics, logger: Logger) {
+    public init(archive: Archive, interval: Duration, observer: any JobObserver, logger: Logger) {
         self.archive = archive
         self.interval = interval
-        self.metrics = metrics
+        self.observer = observer
         self.logger = logger
     }
 
@@ -95,13 +97,13 @@ public struct ExpiryService: Service {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             do {
                 let report = try await pool.run { [archive] in try archive.expire() }
-                metrics.recordExpiry(report)
+                observer.expiryRan(report)
                 logger.info("expiry run", metadata: [
                     "calls": "\(report.deleted.calls)", "sms": "\(report.deleted.sms)", "recordings": "\(report.deleted.recordings)",
                     "held": "\(report.held)", "ms": "\(report.durationMs)",
                 ])
             } catch {
-                metrics.recordExpiryFailure()
+                observer.expiryFailed(error)
                 logger.error("expiry run failed; retrying at the next interval", metadata: ["error": "\(String(describing: error).prefix(200))"])
             }
         }
