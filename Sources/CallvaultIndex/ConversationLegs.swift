@@ -19,7 +19,7 @@ extension IndexWriter {
             SELECT id, linked_id, coalesce(min(number) OVER conversation, min(id) OVER conversation) FROM (
                 SELECT n.id AS leg, c.id AS id, c.linked_id AS linked_id,
                        (SELECT l.number FROM conversation_legs l WHERE l.id = c.id) AS number
-                FROM items n CROSS JOIN items c INDEXED BY items_conversation_day
+                FROM items n NOT INDEXED CROSS JOIN items c INDEXED BY items_conversation_day
                     ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
                 WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
                   AND (n.pbx_unique_id IS NOT n.linked_id

@@ -50,7 +50,10 @@ public struct IndexWriter {
     @discardableResult
     public func apply(_ update: SMSStatusUpdate) throws -> ReportOutcome {
         if let messageID = update.messageID {
-            let select = try db.cachedStatement(sql: "SELECT id FROM items WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'")
+            // INDEXED BY: left to itself, SQLite reads every SMS through `items_kind_start`.
+            let select = try db.cachedStatement(sql: """
+                SELECT id FROM items INDEXED BY items_sms_message_id WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'
+                """)
             let ids = try Int64.fetchAll(select, arguments: [messageID])
             if !ids.isEmpty {
                 for id in ids { try setStatus(item: id, status: update.status, time: update.time) }
@@ -110,7 +113,7 @@ public struct IndexWriter {
         // Driven by the new messages (a batch), not by every kept report: reports wait for
         // messages that may never come, and a log of a million lines holds hundreds of batches.
         let rows = try Row.fetchAll(db, sql: """
-            SELECT i.id, p.status, p.time_utc, p.source_key FROM items i
+            SELECT i.id, p.status, p.time_utc, p.source_key FROM items i NOT INDEXED
             CROSS JOIN sms_pending_status p ON p.message_id = i.pbx_unique_id
             WHERE i.id > ? AND i.kind = 'sms' AND i.direction = 'outbound' ORDER BY p.time_utc
             """, arguments: [after])
@@ -122,7 +125,7 @@ public struct IndexWriter {
         // only reports whose sender and recipient are those of a new message logged without one.
         let unclaimed = try Row.fetchAll(db, sql: """
             SELECT p.source_key, p.message_id, p.status, p.time_utc, p.smsc, p.from_e164, p.to_e164
-            FROM (SELECT DISTINCT from_e164, to_e164 FROM items
+            FROM (SELECT DISTINCT from_e164, to_e164 FROM items NOT INDEXED
                   WHERE id > ? AND kind = 'sms' AND direction = 'outbound' AND pbx_unique_id IS NULL
                     AND from_e164 IS NOT NULL AND to_e164 IS NOT NULL) AS n
             CROSS JOIN sms_pending_status p INDEXED BY sms_pending_status_parties ON p.from_e164 = n.from_e164 AND p.to_e164 = n.to_e164
@@ -132,7 +135,9 @@ public struct IndexWriter {
             let time: Int64 = row[3]
             let messageID: String = row[1]
             // An earlier report of the same message may have given it the id already.
-            let claimed = try Int64.fetchOne(db, sql: "SELECT id FROM items WHERE kind = 'sms' AND direction = 'outbound' AND pbx_unique_id = ?",
+            let claimed = try Int64.fetchOne(db, sql: """
+                SELECT id FROM items INDEXED BY items_sms_message_id WHERE kind = 'sms' AND direction = 'outbound' AND pbx_unique_id = ?
+                """,
                                              arguments: [messageID])
                 ?? Int64.fetchOne(db, sql: """
                 SELECT id FROM items INDEXED BY items_to_rev_start
@@ -210,15 +215,15 @@ public struct IndexWriter {
         // by linked id, by the file a CDR names; the answered leg, then the first.
         let candidates = try Row.fetchAll(db, sql: """
             SELECT r.item_id, c.id, 1 AS rank, c.disposition = 'answered' AS answered
-                FROM items c CROSS JOIN recordings r ON r.call_unique_id = c.pbx_unique_id AND r.call_item_id IS NULL
+                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.pbx_unique_id AND r.call_item_id IS NULL
                 WHERE c.id > ?1 AND c.kind = 'call'
             UNION ALL
             SELECT r.item_id, c.id, 2, c.disposition = 'answered'
-                FROM items c CROSS JOIN recordings r ON r.call_unique_id = c.linked_id AND r.call_item_id IS NULL
+                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.linked_id AND r.call_item_id IS NULL
                 WHERE c.id > ?1 AND c.kind = 'call' AND c.linked_id IS NOT c.pbx_unique_id
             UNION ALL
             SELECT r.item_id, c.id, 3, c.disposition = 'answered'
-                FROM items c CROSS JOIN recordings r ON r.file_name = c.recording_file AND r.call_item_id IS NULL
+                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.file_name = c.recording_file AND r.call_item_id IS NULL
                 WHERE c.id > ?1 AND c.kind = 'call' AND c.recording_file IS NOT NULL
             ORDER BY 1, 3, 4 DESC, 2
             """, arguments: [after])
