@@ -14,21 +14,23 @@ extension IndexWriter {
         // `found`: for each new leg `n`, every leg `c` of its conversation (itself included) and
         // the number `c` has if already in the table; the window takes the conversation's number
         // from the rows SQLite reads anyway.
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO conversation_legs (id, linked_id, number)
-            SELECT id, linked_id, coalesce(min(number) OVER conversation, min(id) OVER conversation) FROM (
-                SELECT n.id AS leg, c.id AS id, c.linked_id AS linked_id,
-                       (SELECT l.number FROM conversation_legs l WHERE l.id = c.id) AS number
-                FROM items n NOT INDEXED CROSS JOIN items c INDEXED BY items_conversation_day
-                    ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
-                WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
-                  AND (n.pbx_unique_id IS NOT n.linked_id
-                       OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
-                       OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
-            ) AS found
-            WINDOW conversation AS (PARTITION BY leg)
-            """, arguments: [after])
+        try db.execute(sql: Self.indexConversationsSQL, arguments: [after])
     }
+
+    static let indexConversationsSQL = """
+        INSERT OR IGNORE INTO conversation_legs (id, linked_id, number)
+        SELECT id, linked_id, coalesce(min(number) OVER conversation, min(id) OVER conversation) FROM (
+            SELECT n.id AS leg, c.id AS id, c.linked_id AS linked_id,
+                   (SELECT l.number FROM conversation_legs l WHERE l.id = c.id) AS number
+            FROM items n NOT INDEXED CROSS JOIN items c INDEXED BY items_conversation_day
+                ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
+            WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
+              AND (n.pbx_unique_id IS NOT n.linked_id
+                   OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
+                   OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
+        ) AS found
+        WINDOW conversation AS (PARTITION BY leg)
+        """
 
     /// SQL: whether a call other than `leg` has its linked id and started on `day`, in one seek.
     /// Three such tests joined by OR cost less than one `IN` of the three days, for which SQLite

@@ -35,6 +35,11 @@ public struct IndexWriter {
         case unmatched
     }
 
+    /// The sent SMS with message id `?`.
+    static let sentMessageSQL = """
+        SELECT id FROM items INDEXED BY items_sms_message_id WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'
+        """
+
     /// How far before a report without a message id its message is looked for.
     public static let reportMatchWindow: Int64 = 7 * 86_400
 
@@ -51,9 +56,7 @@ public struct IndexWriter {
     public func apply(_ update: SMSStatusUpdate) throws -> ReportOutcome {
         if let messageID = update.messageID {
             // INDEXED BY: left to itself, SQLite reads every SMS through `items_kind_start`.
-            let select = try db.cachedStatement(sql: """
-                SELECT id FROM items INDEXED BY items_sms_message_id WHERE kind = 'sms' AND pbx_unique_id = ? AND direction = 'outbound'
-                """)
+            let select = try db.cachedStatement(sql: Self.sentMessageSQL)
             let ids = try Int64.fetchAll(select, arguments: [messageID])
             if !ids.isEmpty {
                 for id in ids { try setStatus(item: id, status: update.status, time: update.time) }
@@ -112,11 +115,7 @@ public struct IndexWriter {
         guard pending > 0 else { return }
         // Driven by the new messages (a batch), not by every kept report: reports wait for
         // messages that may never come, and a log of a million lines holds hundreds of batches.
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT i.id, p.status, p.time_utc, p.source_key FROM items i NOT INDEXED
-            CROSS JOIN sms_pending_status p ON p.message_id = i.pbx_unique_id
-            WHERE i.id > ? AND i.kind = 'sms' AND i.direction = 'outbound' ORDER BY p.time_utc
-            """, arguments: [after])
+        let rows = try Row.fetchAll(db, sql: Self.reportsOfNewMessagesSQL, arguments: [after])
         for row in rows {
             try setStatus(item: row[0], status: row[1], time: Date(unixSeconds: row[2]))
             try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[3] as String])
@@ -153,6 +152,13 @@ public struct IndexWriter {
             try db.execute(sql: "DELETE FROM sms_pending_status WHERE source_key = ?", arguments: [row[0] as String])
         }
     }
+
+    /// Kept reports whose message id a message inserted after `?` has.
+    static let reportsOfNewMessagesSQL = """
+        SELECT i.id, p.status, p.time_utc, p.source_key FROM items i NOT INDEXED
+        CROSS JOIN sms_pending_status p ON p.message_id = i.pbx_unique_id
+        WHERE i.id > ? AND i.kind = 'sms' AND i.direction = 'outbound' ORDER BY p.time_utc
+        """
 
     /// The statuses after which a message's fate is settled: a report of one of these wins over
     /// any report that is not, whatever their order in the log or their times.
@@ -213,26 +219,29 @@ public struct IndexWriter {
         guard waiting > 0 else { return [] }
         // Each waiting recording joined to the new calls that name it, best first: by unique id,
         // by linked id, by the file a CDR names; the answered leg, then the first.
-        let candidates = try Row.fetchAll(db, sql: """
-            SELECT r.item_id, c.id, 1 AS rank, c.disposition = 'answered' AS answered
-                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.pbx_unique_id AND r.call_item_id IS NULL
-                WHERE c.id > ?1 AND c.kind = 'call'
-            UNION ALL
-            SELECT r.item_id, c.id, 2, c.disposition = 'answered'
-                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.linked_id AND r.call_item_id IS NULL
-                WHERE c.id > ?1 AND c.kind = 'call' AND c.linked_id IS NOT c.pbx_unique_id
-            UNION ALL
-            SELECT r.item_id, c.id, 3, c.disposition = 'answered'
-                FROM items c NOT INDEXED CROSS JOIN recordings r ON r.file_name = c.recording_file AND r.call_item_id IS NULL
-                WHERE c.id > ?1 AND c.kind = 'call' AND c.recording_file IS NOT NULL
-            ORDER BY 1, 3, 4 DESC, 2
-            """, arguments: [after])
+        let candidates = try Row.fetchAll(db, sql: Self.waitingRecordingsSQL, arguments: [after])
         var calls: [(recording: Int64, call: Int64)] = []
         for row in candidates where calls.last?.recording != row[0] as Int64 {
             calls.append((row[0], row[1]))
         }
         return try calls.map { try link(recording: $0.recording, to: $0.call) }
     }
+
+    /// The calls inserted after `?1` that recordings waiting for their call belong to.
+    static let waitingRecordingsSQL = """
+        SELECT r.item_id, c.id, 1 AS rank, c.disposition = 'answered' AS answered
+            FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.pbx_unique_id AND r.call_item_id IS NULL
+            WHERE c.id > ?1 AND c.kind = 'call'
+        UNION ALL
+        SELECT r.item_id, c.id, 2, c.disposition = 'answered'
+            FROM items c NOT INDEXED CROSS JOIN recordings r ON r.call_unique_id = c.linked_id AND r.call_item_id IS NULL
+            WHERE c.id > ?1 AND c.kind = 'call' AND c.linked_id IS NOT c.pbx_unique_id
+        UNION ALL
+        SELECT r.item_id, c.id, 3, c.disposition = 'answered'
+            FROM items c NOT INDEXED CROSS JOIN recordings r ON r.file_name = c.recording_file AND r.call_item_id IS NULL
+            WHERE c.id > ?1 AND c.kind = 'call' AND c.recording_file IS NOT NULL
+        ORDER BY 1, 3, 4 DESC, 2
+        """
 
     /// Links recording `id` to the call it names, if that call is stored: the answered leg with
     /// the recording's call unique id, else a leg with it as linked id, else a call whose CDR
