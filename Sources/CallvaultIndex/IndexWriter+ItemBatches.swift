@@ -124,14 +124,13 @@ extension IndexWriter {
     /// SQLite's SQLITE_TRANSIENT: it copies bound text before the call returns.
     static let transient = unsafeBitCast(Int(-1), to: sqlite3_destructor_type.self)
 
-    /// Makes sure the staging tables exist (temporary: this connection's, never on disk in the
-    /// archive) and are empty; returns the id the batch's first row takes.
+    /// Makes sure the staging tables exist (temporary: this connection's; `insertStaged` empties
+    /// them, and a failed batch's rows roll back with its transaction); returns the id the
+    /// batch's first row takes.
     private func stageBatch() throws -> Int64 {
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS staged_items (id INTEGER PRIMARY KEY, kind, \(Self.callColumns.joined(separator: ", ")));
             CREATE TEMP TABLE IF NOT EXISTS staged_links (item_id INTEGER NOT NULL, customer_id NOT NULL);
-            DELETE FROM temp.staged_items;
-            DELETE FROM temp.staged_links;
             """)
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT \(Schema.nextItemID)")) ?? 1
     }
@@ -149,7 +148,8 @@ extension IndexWriter {
     }
 
     /// Moves the staged rows into `items` in id order (a source key already stored, or staged
-    /// earlier, is skipped) and links the new items to their customers.
+    /// earlier, is skipped), links the new items to their customers, and empties the staging
+    /// tables: no copy of a number stays behind on the connection (an erasure could not reach it).
     private func insertStaged(from first: Int64, count: Int, columns: [String]) throws -> BatchOutcome {
         let list = columns.joined(separator: ", ")
         try db.cachedStatement(sql: """
@@ -162,6 +162,7 @@ extension IndexWriter {
             SELECT l.customer_id, l.item_id FROM temp.staged_links l CROSS JOIN main.items i ON i.id = l.item_id ORDER BY l.item_id
             """).execute()
         let inserted = try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM main.items WHERE id >= ? ORDER BY id"), arguments: [first])
+        try db.execute(sql: "DELETE FROM temp.staged_items; DELETE FROM temp.staged_links;")
         return BatchOutcome(inserted: inserted, duplicates: count - inserted.count)
     }
 }
