@@ -5,37 +5,6 @@ import CallvaultIndex
 import CallvaultAudit
 
 extension Archive {
-    /// What the plan decides for one item linked to the customer.
-    enum ErasureDecision: Equatable {
-        case erase
-        case keep(ErasureReport.Kept)
-        /// Keep the item for its other customers; remove this customer's link.
-        case unlink(ErasureReport.Kept)
-    }
-
-    /// The plan's decision for one item (pure): a hold keeps it (the erasure waits); a class
-    /// that may not be erased early keeps it until its date; an item of another customer too
-    /// loses only this customer's link; anything else is erased.
-    static func decide(_ item: ErasureCandidate, now: Date, policy: RetentionPolicy) -> ErasureDecision {
-        let retentionClass = item.retentionClass.flatMap { policy.classes[$0] }
-        if !item.holds.isEmpty {
-            return .keep(ErasureReport.Kept(id: item.id.description, why: .hold, until: nil, holds: item.holds,
-                                            retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
-        }
-        // An item whose class is unknown to the configuration is kept, as the safe side.
-        let erasableEarly = retentionClass?.erasableEarly ?? false
-        let stillDue = item.retainUntil.map { $0 > now } ?? true
-        if !erasableEarly && stillDue {
-            return .keep(ErasureReport.Kept(id: item.id.description, why: .retention, until: item.retainUntil,
-                                            retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
-        }
-        if !item.otherCustomers.isEmpty {
-            return .unlink(ErasureReport.Kept(id: item.id.description, why: .linkedToAnotherCustomer, until: item.retainUntil,
-                                              retentionClass: item.retentionClass, legalBasis: retentionClass?.legalBasis.rawValue))
-        }
-        return .erase
-    }
-
     /// The right to erasure (R21, invariant 6): plans, then executes in one transaction.
     ///
     /// Each item linked to the customer is erased, or kept with the reason: a legal hold
@@ -123,21 +92,10 @@ extension Archive {
 
     /// The plan alone (`--dry-run`): nothing changes but the audit log.
     func planErasure(customer: String, reason: String, now: Date, actor: Actor) throws -> ErasureReport {
-        let policy = configuration.retention
-        return try index.write { writer in
-            var report = ErasureReport(erasure: nil, customer: customer, dryRun: true, requestedAt: now)
-            for item in try IndexReader(writer).erasureCandidates(customer: customer) {
-                switch Self.decide(item, now: now, policy: policy) {
-                case .erase: report.deleted.add(item.id.kind)
-                case .keep(let kept): report.kept.append(kept)
-                case .unlink(let kept):
-                    report.kept.append(kept)
-                    report.review.append(kept.id)
-                }
-            }
-            report.deferred = report.kept.filter { $0.why == .hold }.count
-            report.customerRemoved = report.deferred == 0 && report.kept.allSatisfy { $0.why == .linkedToAnotherCustomer }
-            report.customerBlanked = report.deferred == 0 && !report.customerRemoved
+        try index.write { writer in
+            let plan = ErasurePlan(candidates: try IndexReader(writer).erasureCandidates(customer: customer),
+                                   now: now, policy: configuration.retention)
+            let report = plan.dryRunReport(customer: customer, requestedAt: now)
             try writer.appendAudit(AuditEvent(
                 actor: actor.name, role: actor.role, action: "erase-plan", items: ["customer:\(customer)"],
                 details: Self.auditDetails(report), reason: reason, origin: actor.origin), at: now)
@@ -148,7 +106,6 @@ extension Archive {
     /// Executes (or resumes) one erasure.
     func runErasure(_ record: ErasureRecord?, previous: ErasureReport? = nil, customer: String, reason: String, now: Date,
                     actor: Actor) throws -> ErasureReport {
-        let policy = configuration.retention
         let started = Date()
         var forget = SpoolScrubber.Needles()
         var blobSizes = Set<Int64>()
@@ -159,21 +116,13 @@ extension Archive {
             var report = previous ?? ErasureReport(erasure: "erasure-\(number)", customer: customer, dryRun: false,
                                                    requestedAt: record?.requestedAt ?? now)
             report.erasure = "erasure-\(number)"
-            report.kept = []
-            var doomed: [ItemID] = []
-            var unlink: [ErasureReport.Kept] = []
-            for item in try reader.erasureCandidates(customer: customer) {
-                switch Self.decide(item, now: now, policy: policy) {
-                case .erase:
-                    doomed.append(item.id)
-                    if let bytes = item.recordingBytes { blobSizes.insert(bytes) }
-                case .keep(let kept): report.kept.append(kept)
-                case .unlink(let kept): unlink.append(kept)
-                }
-            }
-            report.deferred = report.kept.filter { $0.why == .hold }.count
-            let completes = report.deferred == 0
-            if let previous, doomed.isEmpty, unlink.isEmpty, !completes {
+            let plan = ErasurePlan(candidates: try reader.erasureCandidates(customer: customer), now: now, policy: configuration.retention)
+            let doomed = plan.erase
+            blobSizes = plan.erasedRecordingBytes
+            report.kept = plan.keep
+            report.deferred = plan.deferred
+            let completes = plan.completes
+            if let previous, doomed.isEmpty, plan.unlink.isEmpty, !completes {
                 // A resume while every remaining item is still held: nothing to do, nothing to log.
                 unchanged = true
                 return (previous, [])
@@ -186,10 +135,10 @@ extension Archive {
             report.deleted.sms += deleted.sms.count
             report.deleted.recordings += deleted.recordings.count
 
-            let unlinked = unlink.compactMap { ItemID($0.id) }
+            let unlinked = plan.unlink.compactMap { ItemID($0.id) }
             try writer.removeLinks(customer: customer, items: unlinked)
             _ = try reapplyRetention(ofItems: unlinked, writer: writer)
-            for var kept in unlink {
+            for var kept in plan.unlink {
                 // The date the item's remaining customers give it now.
                 if let id = ItemID(kept.id), let stored = try reader.storedRetention(of: id) { kept.until = stored.tag?.until }
                 report.kept.append(kept)
@@ -303,15 +252,5 @@ extension Archive {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
-    }
-}
-
-extension ErasureReport.Counts {
-    mutating func add(_ kind: ItemKind) {
-        switch kind {
-        case .call: calls += 1
-        case .sms: sms += 1
-        case .recording: recordings += 1
-        }
     }
 }

@@ -48,7 +48,7 @@ public struct ExpiryReport: Sendable, Equatable {
     /// Lists in the report stop at this many entries; the counts are complete.
     public static let listLimit = 1_000
     /// How long past its date an item may wait for the next run before it counts as overdue (R17).
-    public static let overdueGrace: TimeInterval = 48 * 3600
+    public static let overdueGrace = ExpiryPlan.overdueGrace
 
     public var dryRun: Bool
     public var now: Date
@@ -73,10 +73,8 @@ public struct ExpiryReport: Sendable, Equatable {
     public var durationMs = 0
     /// The longest write transaction the run held the index's write lock for (what a concurrent search may wait).
     public var longestTransactionMs = 0
-    /// How often the run started the write-ahead log over (`ExpiryPacing.walRestartBytes`).
-    public var walRestarts = 0
-    /// Write transactions the run spent merging the full-text index (`ExpiryPacing.initialMergePages`).
-    public var fullTextMergeSteps = 0
+    /// What the index's upkeep did during the run (full-text merges, log restarts): for tests.
+    var upkeep = IndexTidying.Counts()
     /// The spool's copies removed, kept by holds, and rejected files still waiting (issue 17).
     public var spool = SpoolCleanup()
 
@@ -102,47 +100,77 @@ public struct ExpiryPacing: Sendable, Equatable {
     public var initialBlobGroup = 50
     /// Full-text index pages written in the first step of a merge (it adapts like the batches).
     public var initialMergePages = 200
-    /// A write-ahead log file larger than this is started over between batches
-    /// (`ArchiveIndex.restartWAL`; after a restart the file is cut back to 64 MiB).
+    /// A write-ahead log file larger than this is started over between batches (after a
+    /// restart the file is cut back to 64 MiB).
     public var walRestartBytes = 256 << 20
     /// How long a restart may wait for readers of older snapshots (holding off writers meanwhile).
     public var walRestartWait: TimeInterval = 0.05
 
     public init() {}
 
-    /// The size of the next unit of work (items, files, entries, pages) after one of `size`
-    /// took `took` seconds: scaled towards `targetTransaction`, at most doubled or halved, within `bounds`.
+    var transactions: TransactionPacing { TransactionPacing(target: targetTransaction, pause: pause) }
+
+    var tidy: TidyPacing {
+        TidyPacing(transactions: transactions, initialMergePages: initialMergePages,
+                   walRestartBytes: walRestartBytes, walRestartWait: walRestartWait)
+    }
+
+    /// The size of the next unit of work (items, files, entries) after one of `size` took `took` seconds.
     func nextSize(after size: Int, took: TimeInterval, within bounds: ClosedRange<Int>) -> Int {
-        let scaled = Double(size) * min(2, max(0.5, targetTransaction / max(0.001, took)))
-        return min(bounds.upperBound, max(bounds.lowerBound, Int(scaled)))
+        transactions.nextSize(after: size, took: took, within: bounds)
+    }
+
+    /// Sleeps `pause` between two transactions.
+    func rest() {
+        if pause > 0 { Thread.sleep(forTimeInterval: pause) }
     }
 }
 
-/// When expiry merges the full-text index (FTS5 segments into one) so deleted names leave it.
-/// Left alone, the entries of deleted items and their delete markers stay in the file and every
-/// name search reads them (300 ms instead of 1 ms after expiring 1M items). A merge rewrites the
-/// live entries (in short steps: `Archive.compactFullText`), so during a run it merges once the
-/// deletions since the last merge outnumber the live entries (searches never read more than
-/// twice the live entries, and the merges of a run rewrite at most about twice what it found);
-/// at the end, whenever the run deleted at least a tenth.
-struct FullTextCompaction {
-    /// Items with a name still in the index (decreases as the run deletes).
-    var live: Int
-    /// Items deleted since the last merge (or the start of the run).
-    var deletedSince = 0
-
-    mutating func deleted(_ count: Int) {
-        deletedSince += count
-        live = max(0, live - count)
+extension ExpiryReport {
+    /// Adds one page's plan to the counts and lists (overdue only in a dry run: a real run deletes them).
+    mutating func tally(_ plan: ExpiryPlan) {
+        for id in plan.delete {
+            due.add(id)
+            if dueIDs.count < Self.listLimit { dueIDs.append(id) }
+        }
+        if dryRun {
+            overdueCount += plan.overdue.count
+            overdue += plan.overdue.prefix(max(0, Self.listLimit - overdue.count))
+        }
+        for item in plan.kept {
+            switch item.keptBy {
+            case .hold?: held += 1
+            case .restriction?: restricted += 1
+            case .request?: frozen += 1
+            case nil: break
+            }
+        }
     }
 
-    var isDueMidRun: Bool {
-        deletedSince >= max(live, 10_000)
+    /// Lists the first kept items of `plan` (up to `listLimit` over the run) with the hold,
+    /// customer or request that keeps each.
+    mutating func listKept(_ plan: ExpiryPlan, reader: IndexReader) throws {
+        let room = Self.listLimit - kept.count
+        guard room > 0, !plan.kept.isEmpty else { return }
+        let listed = Array(plan.kept.prefix(room))
+        func numbers(_ keeper: DueItem.Keeper) -> [Int64] { listed.filter { $0.keptBy == keeper }.map(\.id.number) }
+        let holds = try reader.holdsCovering(numbers(.hold))
+        let customers = try reader.restrictingCustomers(numbers(.restriction))
+        let requests = try reader.freezingRequests(numbers(.request), now: now)
+        for item in listed {
+            guard let keeper = item.keptBy, let why = Keeper(rawValue: keeper.rawValue) else { continue }
+            let n = item.id.number
+            kept.append(Kept(id: item.id, why: why, by: holds[n]?.first ?? customers[n] ?? requests[n] ?? "?",
+                             retainUntil: item.retainUntil))
+        }
     }
 
-    var isDueAtEnd: Bool { deletedSince > 0 && deletedSince * 10 >= live }
-
-    mutating func compacted() { deletedSince = 0 }
+    mutating func deleted(_ items: DeletedItems) {
+        deleted.calls += items.calls.count
+        deleted.sms += items.sms.count
+        deleted.recordings += items.recordings.count
+        batches += 1
+    }
 }
 
 extension Archive {
@@ -151,7 +179,8 @@ extension Archive {
     /// each with its audit entry listing the ids it deleted; then the blobs no recording
     /// refers to; then the audit entries older than the audit log's retention (R4). A crash
     /// between batches loses nothing: the next run continues, and first removes the blobs a
-    /// crashed run left queued.
+    /// crashed run left queued. Each page of due items is planned (`ExpiryPlan`) before any
+    /// of it is deleted.
     ///
     /// With `dryRun`, nothing changes: the report says what would go at `now` (default: the
     /// clock), what is kept and why, and what is overdue (past its date by more than 48 h and
@@ -164,140 +193,127 @@ extension Archive {
         let now = try destructiveTime(supplied: now, dryRun: dryRun, action: dryRun ? "expire-dry-run" : "expire-run", actor: actor)
         let started = Date()
         var report = ExpiryReport(dryRun: dryRun, now: now)
-        if !dryRun {
-            let drain = try drainQueuedBlobs(pacing: pacing)
-            report.blobsRemoved += drain.removed
-            report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
+        // Entries this run writes are not pruned by it, whatever `now` says.
+        let auditCeiling = try index.read { try $0.auditHead().count }
+        if dryRun {
+            try planExpiry(&report, progress: progress)
+        } else {
+            try drainQueuedBlobs(pacing: pacing, into: &report)
             // Erasures that no hold keeps waiting any more finish first: the links they remove
             // no longer keep (freeze, restrict) due items from this run.
             try resumeErasures(actor: actor)
-        }
-        var cursor = DueCursor()
-        // Counted once this run has deleted something (a run with nothing due reads nothing more).
-        var fullText: FullTextCompaction?
-        var batch = pacing.initialBatch
-        var nextWALRestart = pacing.walRestartBytes  // WAL file bytes past which the next batch starts the log over
-        // Entries this run writes are not pruned by it, whatever `now` says.
-        let auditCeiling = try index.read { try $0.auditHead().count }
-
-        /// Tallies one page of due items into the report; returns the ids that may go.
-        func tally(_ page: [DueItem], reader: IndexReader) throws -> [ItemID] {
-            var deletable: [ItemID] = []
-            var keptHere: [DueItem] = []
-            for item in page {
-                switch item.keptBy {
-                case nil:
-                    deletable.append(item.id)
-                    report.due.add(item.id)
-                    if report.dueIDs.count < ExpiryReport.listLimit { report.dueIDs.append(item.id) }
-                    if dryRun && item.retainUntil.addingTimeInterval(ExpiryReport.overdueGrace) <= now {
-                        report.overdueCount += 1
-                        if report.overdue.count < ExpiryReport.listLimit { report.overdue.append(item.id) }
-                    }
-                case .hold?: report.held += 1; keptHere.append(item)
-                case .restriction?: report.restricted += 1; keptHere.append(item)
-                case .request?: report.frozen += 1; keptHere.append(item)
-                }
-            }
-            let room = ExpiryReport.listLimit - report.kept.count
-            if room > 0 && !keptHere.isEmpty {
-                let listed = Array(keptHere.prefix(room))
-                let holds = try reader.holdsCovering(listed.filter { $0.keptBy == .hold }.map(\.id.number))
-                let customers = try reader.restrictingCustomers(listed.filter { $0.keptBy == .restriction }.map(\.id.number))
-                let requests = try reader.freezingRequests(listed.filter { $0.keptBy == .request }.map(\.id.number), now: now)
-                for item in listed {
-                    let n = item.id.number
-                    let by = holds[n]?.first ?? customers[n] ?? requests[n] ?? "?"
-                    report.kept.append(ExpiryReport.Kept(id: item.id, why: ExpiryReport.Keeper(rawValue: item.keptBy!.rawValue)!, by: by, retainUntil: item.retainUntil))
-                }
-            }
-            return deletable
-        }
-
-        while true {
-            let t0 = Date()
-            let more: Bool
-            if dryRun {
-                more = try index.read { reader in
-                    let page = try reader.dueItems(now: now, after: &cursor, limit: 10_000)
-                    _ = try tally(page, reader: reader)
-                    return page.count == 10_000
-                }
-            } else {
-                let limit = batch
-                var deletedNow = 0
-                more = try index.write { writer in
-                    let reader = IndexReader(writer)
-                    let page = try reader.dueItems(now: now, after: &cursor, limit: limit)
-                    let doomed = try tally(page, reader: reader)
-                    if !doomed.isEmpty {
-                        let deleted = try writer.deleteItems(doomed.map(\.number), now: clock())
-                        report.deleted.calls += deleted.calls.count
-                        report.deleted.sms += deleted.sms.count
-                        report.deleted.recordings += deleted.recordings.count
-                        deletedNow = deleted.count
-                        report.batches += 1
-                        try writer.appendAudit(AuditEvent(
-                            actor: actor.name, role: actor.role, action: "expire",
-                            items: AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: deleted.calls.sorted())
-                                + AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: deleted.sms.sorted())
-                                + AuditChain.ranges(prefix: ItemKind.recording.idPrefix, numbers: deleted.recordings.sorted()),
-                            details: ["calls": String(deleted.calls.count), "sms": String(deleted.sms.count),
-                                      "recordings": String(deleted.recordings.count), "batch": String(report.batches),
-                                      "now": Self.isoFormatter.format(now)],
-                            durationMs: Int(Date().timeIntervalSince(t0) * 1000), origin: actor.origin), at: clock())
-                    }
-                    return page.count == limit
-                }
-                if report.batches == 1 { crashSeam?("expire-batch-committed") }
-
-                // Grow or shrink the next batch towards the target transaction length.
-                let took = Date().timeIntervalSince(t0)
-                report.longestTransactionMs = max(report.longestTransactionMs, Int(took * 1000))
-                batch = pacing.nextSize(after: batch, took: took, within: pacing.minimumBatch...pacing.maximumBatch)
-                if deletedNow > 0 {
-                    var state = try fullText ?? FullTextCompaction(live: deletedNow + index.read { try $0.namedItemCount() })
-                    state.deleted(deletedNow)
-                    if state.isDueMidRun { try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report) }
-                    fullText = state
-                }
-                nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
-                if pacing.pause > 0 && more { Thread.sleep(forTimeInterval: pacing.pause) }
-            }
-            progress(report)
-            if !more { break }
-        }
-        if !dryRun {
-            let drain = try drainQueuedBlobs(pacing: pacing)
-            report.blobsRemoved += drain.removed
-            report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
-            if var state = fullText, state.isDueAtEnd {
-                try compactFullText(&state, pacing: pacing, nextWALRestart: &nextWALRestart, report: &report)
-            }
+            try deleteDueItems(&report, pacing: pacing, actor: actor, progress: progress)
+            try drainQueuedBlobs(pacing: pacing, into: &report)
         }
         report.auditPruned = try pruneAuditLog(now: now, upTo: auditCeiling, dryRun: dryRun, actor: actor, pacing: pacing)
         report.spool = try cleanSpool(now: now, dryRun: dryRun, actor: actor)
         report.durationMs = Int(Date().timeIntervalSince(started) * 1000)
+        try auditExpiryRun(report, actor: actor)
+        if !dryRun {
+            // An erased customer's record goes once their last kept item has expired.
+            try resumeErasures(actor: actor)
+            // Quarantined blobs of recordings that are gone now go with them (audited each).
+            try sweepQuarantine(actor: actor)
+        }
+        return report
+    }
+
+    /// The dry run's walk: every page of due items planned and tallied on read snapshots.
+    func planExpiry(_ report: inout ExpiryReport, progress: (ExpiryReport) -> Void) throws {
+        var cursor = DueCursor()
+        let pageSize = 10_000
+        var more = true
+        while more {
+            more = try index.read { reader in
+                let page = try reader.dueItems(now: report.now, after: &cursor, limit: pageSize)
+                let plan = ExpiryPlan(due: page, now: report.now)
+                report.tally(plan)
+                try report.listKept(plan, reader: reader)
+                return page.count == pageSize
+            }
+            progress(report)
+        }
+    }
+
+    /// The real run's walk: each page planned and its deletions executed in one write
+    /// transaction with its audit entry, paced towards `pacing.targetTransaction`, with the
+    /// index's upkeep (full-text merges, write-ahead log restarts) between batches.
+    func deleteDueItems(_ report: inout ExpiryReport, pacing: ExpiryPacing, actor: Actor,
+                        progress: (ExpiryReport) -> Void) throws {
+        var cursor = DueCursor()
+        var tidying = index.tidying(pacing: pacing.tidy)
+        var batch = pacing.initialBatch
+        var more = true
+        while more {
+            let t0 = Date()
+            let limit = batch
+            var deletedNow = 0
+            more = try index.write { writer in
+                let page = try IndexReader(writer).dueItems(now: report.now, after: &cursor, limit: limit)
+                let plan = ExpiryPlan(due: page, now: report.now)
+                report.tally(plan)
+                try report.listKept(plan, reader: IndexReader(writer))
+                if !plan.delete.isEmpty {
+                    let deleted = try writer.deleteItems(plan.delete.map(\.number), now: clock())
+                    report.deleted(deleted)
+                    deletedNow = deleted.count
+                    try writer.appendAudit(expireBatchEvent(deleted, batch: report.batches, now: report.now, actor: actor,
+                                                            durationMs: Int(Date().timeIntervalSince(t0) * 1000)), at: clock())
+                }
+                return page.count == limit
+            }
+            if report.batches == 1 { crashSeam?("expire-batch-committed") }
+
+            // Grow or shrink the next batch towards the target transaction length.
+            let took = Date().timeIntervalSince(t0)
+            report.longestTransactionMs = max(report.longestTransactionMs, Int(took * 1000))
+            batch = pacing.nextSize(after: batch, took: took, within: pacing.minimumBatch...pacing.maximumBatch)
+            try tidying.afterDeleting(deletedNow)
+            if more { pacing.rest() }
+            progress(report)
+        }
+        try tidying.finish()
+        report.longestTransactionMs = max(report.longestTransactionMs, Int(tidying.counts.longestTransaction * 1000))
+        report.upkeep = tidying.counts
+    }
+
+    /// The audit entry of one batch: the ids it deleted, as ranges, and its counts.
+    func expireBatchEvent(_ deleted: DeletedItems, batch: Int, now: Date, actor: Actor, durationMs: Int) -> AuditEvent {
+        AuditEvent(
+            actor: actor.name, role: actor.role, action: "expire",
+            items: AuditChain.ranges(prefix: ItemKind.call.idPrefix, numbers: deleted.calls.sorted())
+                + AuditChain.ranges(prefix: ItemKind.sms.idPrefix, numbers: deleted.sms.sorted())
+                + AuditChain.ranges(prefix: ItemKind.recording.idPrefix, numbers: deleted.recordings.sorted()),
+            details: ["calls": String(deleted.calls.count), "sms": String(deleted.sms.count),
+                      "recordings": String(deleted.recordings.count), "batch": String(batch),
+                      "now": Self.isoFormatter.format(now)],
+            durationMs: durationMs, origin: actor.origin)
+    }
+
+    /// The run's summary entry (`expire-run` or `expire-dry-run`), failed when items are overdue (R17).
+    func auditExpiryRun(_ report: ExpiryReport, actor: Actor) throws {
         try index.write { writer in
             var details = [
-                "dry_run": String(dryRun), "now": Self.isoFormatter.format(now),
+                "dry_run": String(report.dryRun), "now": Self.isoFormatter.format(report.now),
                 "calls": String(report.due.calls), "sms": String(report.due.sms), "recordings": String(report.due.recordings),
                 "held": String(report.held), "restricted": String(report.restricted), "frozen": String(report.frozen),
                 "overdue": String(report.overdueCount), "blobs_removed": String(report.blobsRemoved),
                 "audit_pruned": String(report.auditPruned), "batches": String(report.batches),
             ]
-            if dryRun { details["would_delete"] = String(report.due.total) }
-            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: dryRun ? "expire-dry-run" : "expire-run",
+            if report.dryRun { details["would_delete"] = String(report.due.total) }
+            try writer.appendAudit(AuditEvent(actor: actor.name, role: actor.role, action: report.dryRun ? "expire-dry-run" : "expire-run",
                                               details: details, outcome: report.overdueCount == 0 ? .allowed : .failed,
                                               reason: report.overdueCount == 0 ? nil : "\(report.overdueCount) items overdue",
                                               durationMs: report.durationMs, origin: actor.origin), at: clock())
-            if !dryRun { try writer.setPolicyState("expiry-last-run", Self.isoFormatter.format(clock())) }
+            if !report.dryRun { try writer.setPolicyState("expiry-last-run", Self.isoFormatter.format(clock())) }
         }
-        // An erased customer's record goes once their last kept item has expired.
-        if !dryRun { try resumeErasures(actor: actor) }
-        // Quarantined blobs of recordings that are gone now go with them (audited each).
-        if !dryRun { try sweepQuarantine(actor: actor) }
-        return report
+    }
+
+    /// `drainQueuedBlobs`, counted into `report`.
+    func drainQueuedBlobs(pacing: ExpiryPacing, into report: inout ExpiryReport) throws {
+        let drain = try drainQueuedBlobs(pacing: pacing)
+        report.blobsRemoved += drain.removed
+        report.longestTransactionMs = max(report.longestTransactionMs, drain.longestTransactionMs)
     }
 
     /// Removes the blob files deletions queued (this run's, or a crashed run's) in short,
@@ -337,44 +353,9 @@ extension Archive {
             let took = Date().timeIntervalSince(t0)
             longest = max(longest, Int(took * 1000))
             group = pacing.nextSize(after: group, took: took, within: 10...2_000)
-            if pacing.pause > 0 && next < queued.count { Thread.sleep(forTimeInterval: pacing.pause) }
+            if next < queued.count { pacing.rest() }
         }
         return (removed, longest)
-    }
-
-    /// Starts the write-ahead log over (`ExpiryPacing.walRestartBytes`) when its file is larger
-    /// than `threshold` bytes.
-    /// - Returns: the threshold for the next batch.
-    func restartWAL(past threshold: Int, pacing: ExpiryPacing, report: inout ExpiryReport) -> Int {
-        let wal = index.walBytes
-        guard wal > threshold else { return threshold }
-        if (try? index.restartWAL(waitingAtMost: pacing.walRestartWait)) != nil {
-            report.walRestarts += 1
-            return pacing.walRestartBytes
-        }
-        // A reader kept it busy (no failure of the run): try again once the log has grown as much again.
-        return wal + pacing.walRestartBytes
-    }
-
-    /// Merges the full-text index into one segment in short, paced write transactions (each
-    /// writing a number of pages that adapts towards `pacing.targetTransaction`), starting the
-    /// write-ahead log over between them when it has grown past `nextWALRestart`; counts the
-    /// steps and their longest transaction in `report`.
-    func compactFullText(_ state: inout FullTextCompaction, pacing: ExpiryPacing,
-                         nextWALRestart: inout Int, report: inout ExpiryReport) throws {
-        var pages = pacing.initialMergePages
-        while true {
-            let t0 = Date()
-            let merged = try index.write { try $0.mergeFullText(pages: pages) }
-            report.fullTextMergeSteps += 1
-            let took = Date().timeIntervalSince(t0)
-            report.longestTransactionMs = max(report.longestTransactionMs, Int(took * 1000))
-            guard merged else { break }
-            pages = pacing.nextSize(after: pages, took: took, within: 4...20_000)
-            nextWALRestart = restartWAL(past: nextWALRestart, pacing: pacing, report: &report)
-            if pacing.pause > 0 { Thread.sleep(forTimeInterval: pacing.pause) }
-        }
-        state.compacted()
     }
 
     /// When the audit log's entries may be pruned: older than `retention.audit_log_period` before `now`.
@@ -408,7 +389,7 @@ extension Archive {
             total += count
             if count == 0 { break }
             limit = pacing.nextSize(after: limit, took: Date().timeIntervalSince(t0), within: 100...20_000)
-            if pacing.pause > 0 { Thread.sleep(forTimeInterval: pacing.pause) }
+            pacing.rest()
         }
         return total
     }

@@ -111,8 +111,6 @@ struct ExpireJSON: Encodable {
     var batches: Int
     var duration_ms: Int
     var longest_transaction_ms: Int
-    var wal_restarts: Int
-    var full_text_merge_steps: Int
     var spool: Spool
 
     /// The spool's copies: removed (dry run: to remove), kept by holds, rejected files waiting.
@@ -151,8 +149,6 @@ struct ExpireJSON: Encodable {
         batches = r.batches
         duration_ms = r.durationMs
         longest_transaction_ms = r.longestTransactionMs
-        wal_restarts = r.walRestarts
-        full_text_merge_steps = r.fullTextMergeSteps
         spool = Spool(r.spool)
     }
 }

@@ -2,20 +2,6 @@ public import Foundation
 public import CallvaultModel
 import GRDB
 
-/// An item linked to a customer, with what an erasure plan decides on.
-public struct ErasureCandidate: Sendable, Equatable {
-    public var id: ItemID
-    public var retentionClass: String?
-    /// nil: while a customer relationship lasts.
-    public var retainUntil: Date?
-    /// Active holds covering the item.
-    public var holds: [String]
-    /// Other customers the item links to.
-    public var otherCustomers: [String]
-    /// For a recording: its original size in bytes (to recognise spool copies).
-    public var recordingBytes: Int64?
-}
-
 /// A pending or finished erasure job (`erasures` row).
 public struct ErasureRecord: Sendable, Equatable {
     public var id: Int64

@@ -3,23 +3,6 @@ public import CallvaultModel
 import CallvaultAudit
 import GRDB
 
-/// An item past its retain-until date, as expiry sees it.
-public struct DueItem: Sendable, Equatable {
-    /// What keeps a due item (R18); nil when it may go.
-    public enum Keeper: String, Sendable, Codable {
-        /// An active legal hold covers it.
-        case hold
-        /// A linked customer's processing is restricted.
-        case restriction
-        /// A linked customer's access or portability request freezes it.
-        case request
-    }
-
-    public var id: ItemID
-    public var retainUntil: Date
-    public var keptBy: Keeper?
-}
-
 /// Where a walk over due items stands: the last (retain_until, id) seen.
 public struct DueCursor: Sendable, Equatable {
     var retainUntil: Int64 = .min

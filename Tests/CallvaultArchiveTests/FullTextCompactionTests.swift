@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CallvaultArchive
+@testable import CallvaultIndex
 import CallvaultModel
 import CallvaultTesting
 
@@ -72,7 +73,7 @@ import CallvaultTesting
         pacing.targetTransaction = 0.000_001  // keep every merge step at the smallest size
         let report = try fixture.expire(at: PolicyFixture.date("2029-06-01"), pacing: pacing)
         #expect(report.deleted.calls == 12_000)
-        #expect(report.fullTextMergeSteps > 4, "merged in small steps, mid-run and at the end")
+        #expect(report.upkeep.fullTextMergeSteps > 4, "merged in small steps, mid-run and at the end")
 
         // FTS5's own check (the index is contentless: nothing to compare it with), and its rows
         // are exactly the named items, each under its time key.

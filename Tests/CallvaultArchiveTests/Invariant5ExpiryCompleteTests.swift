@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import CallvaultArchive
+@testable import CallvaultArchive
 import CallvaultModel
 import CallvaultTesting
 
@@ -171,7 +171,7 @@ import CallvaultTesting
         while searches.withLock({ $0 }) == 0 && failures.withLock({ $0.isEmpty }) { usleep(1000) }
         #expect(failures.withLock { $0 }.isEmpty)
         #expect(report.batches > 3 && report.overdueCount == 0)
-        #expect(report.walRestarts >= report.batches - 1, "after (nearly) every batch")
+        #expect(report.upkeep.walRestarts >= report.batches - 1, "after (nearly) every batch")
         #expect(try fixture.archive.expire(now: F.farFuture, dryRun: true).due.total == 0, "every item due went")
         #expect(try fixture.archive.verifyAudit(actor: fixture.actor).ok)
         let wal = (try? FileManager.default.attributesOfItem(atPath: fixture.root.appendingPathComponent("index.sqlite-wal").path))?[.size] as? Int ?? 0
