@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "CallvaultModel", swiftSettings: strict),
         .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .target(name: "CallvaultPolicy", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        // `callvault.toml`: the settings and their reader.
+        .target(name: "CallvaultConfiguration", dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy"], swiftSettings: strict),
         .target(
             name: "CallvaultAccess",
             dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -57,8 +59,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultArchive",
-            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex",
-                           "CallvaultAccess", "CallvaultZIP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultBlobStore",
+                           "CallvaultAudit", "CallvaultIndex", "CallvaultAccess", "CallvaultZIP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // CLI.md's contract shared by the CLI and the HTTP API: JSON shapes and time syntax.
         .target(name: "CallvaultContract", dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAudit"], swiftSettings: strict),
@@ -74,7 +76,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultServer",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAccess", "CallvaultContract", "CallvaultJobs",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultConfiguration", "CallvaultAccess", "CallvaultContract", "CallvaultJobs",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,13 +111,14 @@ let package = Package(
         .testTarget(name: "CallvaultIndexTests", dependencies: ["CallvaultIndex", "CallvaultModel", "CallvaultAudit", "CallvaultTesting"], swiftSettings: strict),
         .testTarget(
             name: "CallvaultArchiveTests",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting",
-                           "CallvaultAccess", "CallvaultAudit",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultBlobStore",
+                           "CallvaultIndex", "CallvaultTesting", "CallvaultAccess", "CallvaultAudit",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(
             name: "CallvaultServerTests",
-            dependencies: ["CallvaultServer", "CallvaultJobs", "CallvaultArchive", "CallvaultAccess", "CallvaultModel", "CallvaultTesting",
+            dependencies: ["CallvaultServer", "CallvaultJobs", "CallvaultArchive", "CallvaultConfiguration", "CallvaultAccess", "CallvaultModel",
+                           "CallvaultTesting",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
@@ -139,7 +142,7 @@ package.targets += [
     // libFuzzer's driver, declared for Swift (the symbol is libFuzzer's, linked by -sanitize=fuzzer only).
     .target(name: "FuzzDriver"),
     .target(name: "FuzzSupport", dependencies: ["FuzzDriver", "CallvaultIngest", "CallvaultModel"], swiftSettings: strict),
-    .executableTarget(name: "FuzzConfiguration", dependencies: ["FuzzSupport", "CallvaultArchive"], swiftSettings: strict),
+    .executableTarget(name: "FuzzConfiguration", dependencies: ["FuzzSupport", "CallvaultConfiguration"], swiftSettings: strict),
 ] + fuzzedParsers.map {
     .executableTarget(name: "Fuzz\($0)", dependencies: ["FuzzSupport", "CallvaultIngest"], swiftSettings: strict)
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import CallvaultConfiguration
 import CallvaultModel
 import CallvaultIndex
 import CallvaultBlobStore

@@ -4,6 +4,7 @@ import NIOCore
 import Logging
 import CallvaultAccess
 import CallvaultArchive
+import CallvaultConfiguration
 import Foundation
 
 /// The one authorisation step every route passes: credentials, then the permission table.

@@ -3,6 +3,7 @@ import CallvaultJobs
 import HummingbirdCore
 import HTTPTypes
 public import CallvaultArchive
+public import CallvaultConfiguration
 import CallvaultAccess
 import CallvaultContract
 import CallvaultModel

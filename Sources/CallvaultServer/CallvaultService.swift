@@ -1,5 +1,6 @@
 public import ServiceLifecycle
 public import CallvaultArchive
+public import CallvaultConfiguration
 public import Logging
 public import UnixSignals
 import CallvaultJobs

@@ -1,6 +1,6 @@
 import Foundation
 import FuzzSupport
-import CallvaultArchive
+import CallvaultConfiguration
 
 /// libFuzzer's entry (issue 22): one input, read as `callvault.toml` (its retention classes
 /// and rules, `[server]` and `[sources.NAME]` mappings included); what parses is then checked

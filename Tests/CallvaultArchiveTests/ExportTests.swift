@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Crypto
 import CallvaultArchive
+import CallvaultConfiguration
 import CallvaultModel
 import CallvaultPolicy
 import CallvaultTesting

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CallvaultArchive
+import CallvaultConfiguration
 import CallvaultModel
 import CallvaultPolicy
 

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import HTTPTypes
 import CallvaultAccess
 import CallvaultArchive
+import CallvaultConfiguration
 import CallvaultServer
 import CallvaultTesting
 

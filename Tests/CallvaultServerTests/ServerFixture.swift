@@ -5,6 +5,7 @@ import HTTPTypes
 import Logging
 import CallvaultAccess
 import CallvaultArchive
+import CallvaultConfiguration
 import CallvaultModel
 import CallvaultServer
 import CallvaultTesting

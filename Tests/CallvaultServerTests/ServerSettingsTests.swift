@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CallvaultArchive
+import CallvaultConfiguration
 import CallvaultModel
 
 /// `[server]` in callvault.toml: read strictly, with the line of anything wrong.

@@ -187,73 +187,17 @@ public struct ArchiveConfiguration: Sendable, Equatable {
             guard let eq = line.firstIndex(of: "=") else { throw fail("expected key = value") }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             let value = try parseValue(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces), fail)
-            switch (section, key, value) {
-            case ("", "country", .string(let s)): config.country = s
-            case ("", "country_code", .string(let s)):
-                guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit) else { throw fail("country_code must be digits, e.g. \"358\"") }
-                config.countryCode = s
-            case ("", "source_time_zone", .string(let s)): config.sourceTimeZone = s
-            case ("", "extension_max_digits", .integer(let n)):
-                guard (2...8).contains(n) else { throw fail("extension_max_digits must be 2–8") }
-                config.extensionMaxDigits = n
-            case ("", "purposes", .array(let list)):
-                guard !list.isEmpty else { throw fail("purposes must name at least one purpose") }
-                config.purposes = list
-            case ("retention", "audit_log_period", .string(let text)):
-                guard let period = RetentionPeriod(iso8601: text) else { throw fail("audit_log_period must be an ISO 8601 period such as P2Y") }
-                config.retention.auditLogPeriod = period
-            case ("retention", let name, .integer) where ["call_days", "sms_days", "recording_days"].contains(name):
-                continue // the placeholder of archives made before retention classes; the classes below rule
-            case ("retention.rules", let key, let value):
+            switch section {
+            case "": try config.setTopLevel(key, value, fail)
+            case "retention": try config.setRetention(key, value, fail)
+            case "retention.rules":
                 guard ruleValues[ruleValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
-            case (let table, let key, let value) where table.hasPrefix("retention.classes."):
+            case _ where section.hasPrefix("retention.classes."):
                 guard classValues[classValues.count - 1].values.updateValue(value, forKey: key) == nil else { throw fail("\(key) is given twice") }
-            case ("server", "host", .string(let host)):
-                guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { throw fail("host must be an address or name such as 127.0.0.1") }
-                config.server.host = host
-            case ("server", "port", .integer(let port)):
-                guard (0...65535).contains(port) else { throw fail("port must be 0–65535") }
-                config.server.port = port
-            case ("server", "expiry_interval", .string(let text)):
-                guard let seconds = ServerSettings.seconds(iso8601: text) else { throw fail("expiry_interval must be an ISO 8601 duration such as \"PT1H\" or \"P1D\"") }
-                config.server.expiryInterval = seconds
-            case ("server", "spool_interval", .string(let text)):
-                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 0.05 else { throw fail("spool_interval must be an ISO 8601 duration of at least PT0.05S, such as \"PT0.5S\"") }
-                config.server.spoolInterval = seconds
-            case ("server", "max_ingest_bytes", .integer(let n)):
-                guard n > 0 else { throw fail("max_ingest_bytes must be positive") }
-                config.server.maxIngestBytes = Int64(n)
-            case ("server", "max_json_bytes", .integer(let n)):
-                guard (1024...(16 << 20)).contains(n) else { throw fail("max_json_bytes must be 1024–16777216") }
-                config.server.maxJSONBytes = n
-            case ("server", "secure_cookies", .string(let text)):
-                guard let value = ServerSettings.CookieSecurity(rawValue: text) else { throw fail("secure_cookies must be \"auto\", \"always\" or \"never\"") }
-                config.server.secureCookies = value
-            case ("server", "idle_timeout", .string(let text)):
-                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 1, seconds <= 3600 else { throw fail("idle_timeout must be an ISO 8601 duration from PT1S to PT1H, such as \"PT30S\"") }
-                config.server.idleTimeout = seconds
-            case ("server", "metrics_addresses", .array(let list)):
-                var ranges: [AddressRange] = []
-                for text in list {
-                    guard let range = AddressRange(text) else { throw fail("metrics_addresses: '\(text.prefix(64))' is not an IP address or a CIDR block such as \"10.0.0.0/24\"") }
-                    ranges.append(range)
-                }
-                config.server.metricsAddresses = ranges
-            case ("server", "metrics_token_file", .string(let path)):
-                guard path.hasPrefix("/") else { throw fail("metrics_token_file must be an absolute path, such as \"/etc/callvault/metrics.token\"") }
-                config.server.metricsTokenFile = path
-            case ("server", "session_idle_timeout", .string(let text)):
-                guard let seconds = ServerSettings.seconds(iso8601: text), seconds >= 60 else { throw fail("session_idle_timeout must be an ISO 8601 duration of at least PT1M, such as \"PT30M\"") }
-                config.server.sessionIdleTimeout = seconds
-            case ("spool", let key, .string(let text)) where key == "keep_processed" || key == "keep_rejected":
-                guard let period = RetentionPeriod(iso8601: text) else {
-                    throw fail("\(key) must be an ISO 8601 period such as \"P7D\" or \"P30D\" (\"P0D\": at the next expiry run)")
-                }
-                if key == "keep_processed" { config.spool.keepProcessed = period } else { config.spool.keepRejected = period }
-            case (let table, let key, let value) where table.hasPrefix("sources."):
-                sourceValues[sourceValues.count - 1].values[key] = value
-            default:
-                throw fail("unknown key '\(section.isEmpty ? key : section + "." + key)' or wrong type of value")
+            case "server": try config.server.set(key, value, fail)
+            case "spool": try config.spool.set(key, value, fail)
+            case _ where section.hasPrefix("sources."): sourceValues[sourceValues.count - 1].values[key] = value
+            default: throw fail("unknown key '\(section).\(key)'")
             }
         }
         for source in sourceValues {
@@ -273,6 +217,36 @@ public struct ArchiveConfiguration: Sendable, Equatable {
         }
         do { try config.retention.validate() } catch { throw ArchiveFailure(.badInput, "\(file): \(error.message)") }
         return config
+    }
+
+    /// Sets one key of the file's top level.
+    mutating func setTopLevel(_ key: String, _ value: Value, _ fail: (String) -> ArchiveFailure) throws(ArchiveFailure) {
+        switch (key, value) {
+        case ("country", .string(let s)): country = s
+        case ("country_code", .string(let s)):
+            guard !s.isEmpty, s.allSatisfy(\.isASCIIDigit) else { throw fail("country_code must be digits, e.g. \"358\"") }
+            countryCode = s
+        case ("source_time_zone", .string(let s)): sourceTimeZone = s
+        case ("extension_max_digits", .integer(let n)):
+            guard (2...8).contains(n) else { throw fail("extension_max_digits must be 2–8") }
+            extensionMaxDigits = n
+        case ("purposes", .array(let list)):
+            guard !list.isEmpty else { throw fail("purposes must name at least one purpose") }
+            purposes = list
+        default: throw fail("unknown key '\(key)' or wrong type of value")
+        }
+    }
+
+    /// Sets one key of `[retention]` (its classes and rules are tables of their own).
+    mutating func setRetention(_ key: String, _ value: Value, _ fail: (String) -> ArchiveFailure) throws(ArchiveFailure) {
+        switch (key, value) {
+        case ("audit_log_period", .string(let text)):
+            guard let period = RetentionPeriod(iso8601: text) else { throw fail("audit_log_period must be an ISO 8601 period such as P2Y") }
+            retention.auditLogPeriod = period
+        case (let name, .integer) where ["call_days", "sms_days", "recording_days"].contains(name):
+            break // the placeholder of archives made before retention classes; the classes rule
+        default: throw fail("unknown key 'retention.\(key)' or wrong type of value")
+        }
     }
 
     /// Builds and checks one `[retention.classes.NAME]` table.
@@ -482,5 +456,64 @@ public struct ServerSettings: Sendable, Equatable {
             }
         }
         return sawUnit && number.isEmpty ? total : nil
+    }
+}
+
+extension ServerSettings {
+    /// Sets one key of `[server]`.
+    mutating func set(_ key: String, _ value: ArchiveConfiguration.Value, _ fail: (String) -> ArchiveFailure) throws(ArchiveFailure) {
+        switch (key, value) {
+        case ("host", .string(let text)):
+            guard !text.isEmpty, !text.contains(where: { $0 == " " || $0 == "/" }) else { throw fail("host must be an address or name such as 127.0.0.1") }
+            host = text
+        case ("port", .integer(let n)):
+            guard (0...65535).contains(n) else { throw fail("port must be 0–65535") }
+            port = n
+        case ("expiry_interval", .string(let text)):
+            guard let seconds = Self.seconds(iso8601: text) else { throw fail("expiry_interval must be an ISO 8601 duration such as \"PT1H\" or \"P1D\"") }
+            expiryInterval = seconds
+        case ("spool_interval", .string(let text)):
+            guard let seconds = Self.seconds(iso8601: text), seconds >= 0.05 else { throw fail("spool_interval must be an ISO 8601 duration of at least PT0.05S, such as \"PT0.5S\"") }
+            spoolInterval = seconds
+        case ("max_ingest_bytes", .integer(let n)):
+            guard n > 0 else { throw fail("max_ingest_bytes must be positive") }
+            maxIngestBytes = Int64(n)
+        case ("max_json_bytes", .integer(let n)):
+            guard (1024...(16 << 20)).contains(n) else { throw fail("max_json_bytes must be 1024–16777216") }
+            maxJSONBytes = n
+        case ("secure_cookies", .string(let text)):
+            guard let value = CookieSecurity(rawValue: text) else { throw fail("secure_cookies must be \"auto\", \"always\" or \"never\"") }
+            secureCookies = value
+        case ("idle_timeout", .string(let text)):
+            guard let seconds = Self.seconds(iso8601: text), seconds >= 1, seconds <= 3600 else { throw fail("idle_timeout must be an ISO 8601 duration from PT1S to PT1H, such as \"PT30S\"") }
+            idleTimeout = seconds
+        case ("metrics_addresses", .array(let list)):
+            var ranges: [AddressRange] = []
+            for text in list {
+                guard let range = AddressRange(text) else { throw fail("metrics_addresses: '\(text.prefix(64))' is not an IP address or a CIDR block such as \"10.0.0.0/24\"") }
+                ranges.append(range)
+            }
+            metricsAddresses = ranges
+        case ("metrics_token_file", .string(let path)):
+            guard path.hasPrefix("/") else { throw fail("metrics_token_file must be an absolute path, such as \"/etc/callvault/metrics.token\"") }
+            metricsTokenFile = path
+        case ("session_idle_timeout", .string(let text)):
+            guard let seconds = Self.seconds(iso8601: text), seconds >= 60 else { throw fail("session_idle_timeout must be an ISO 8601 duration of at least PT1M, such as \"PT30M\"") }
+            sessionIdleTimeout = seconds
+        default: throw fail("unknown key 'server.\(key)' or wrong type of value")
+        }
+    }
+}
+
+extension SpoolSettings {
+    /// Sets one key of `[spool]`.
+    mutating func set(_ key: String, _ value: ArchiveConfiguration.Value, _ fail: (String) -> ArchiveFailure) throws(ArchiveFailure) {
+        guard key == "keep_processed" || key == "keep_rejected", case .string(let text) = value else {
+            throw fail("unknown key 'spool.\(key)' or wrong type of value")
+        }
+        guard let period = RetentionPeriod(iso8601: text) else {
+            throw fail("\(key) must be an ISO 8601 period such as \"P7D\" or \"P30D\" (\"P0D\": at the next expiry run)")
+        }
+        if key == "keep_processed" { keepProcessed = period } else { keepRejected = period }
     }
 }
