@@ -56,20 +56,7 @@ extension Archive {
         let subject = "customer:\(customer.prefix(64))"
         try authorize(actor, .export, items: [subject])
         let purpose = try requirePurpose(purpose, actor: actor, action: "export", items: [subject])
-        let target = url.standardizedFileURL
-        let folder = target.deletingLastPathComponent()
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ArchiveFailure(.badInput, "--out: the folder \(folder.path) does not exist; create it first")
-        }
-        if FileManager.default.fileExists(atPath: target.path) {
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory)
-            guard !isDirectory.boolValue else { throw ArchiveFailure(.badInput, "--out \(target.path) is a folder; name a file such as export.zip") }
-            guard options.overwrite else {
-                throw ArchiveFailure(.refused, "\(target.path) exists; choose another name or pass --force to replace it")
-            }
-        }
+        let (target, folder) = try exportTarget(url, overwrite: options.overwrite)
         let requestNumber = try options.request.map { id -> Int64 in
             guard let number = DataSubjectRequest.number(of: id) else {
                 throw ArchiveFailure(.badInput, "--request '\(id.prefix(40))' is not a request id (req-N)")
@@ -108,45 +95,78 @@ extension Archive {
             try? auditExport(actor: actor, items: [subject], purpose: purpose, outcome: .failed, reason: failure.kind.rawValue)
             throw failure
         }
-        guard fsync(fd) == 0 else { throw ArchiveFailure(.internal, "cannot sync \(temp.path): \(String(cString: strerror(errno)))") }
-        close(fd)
-        closed = true
-        if options.overwrite {
-            guard rename(temp.path, target.path) == 0 else {
-                throw ArchiveFailure(.badInput, "cannot write \(target.path): \(String(cString: strerror(errno)))")
-            }
-        } else {
-            // link() fails if the target appeared meanwhile: an existing file is never replaced.
-            guard link(temp.path, target.path) == 0 else {
-                let reason = errno == EEXIST ? "it exists; choose another name or pass --force" : String(cString: strerror(errno))
-                throw ArchiveFailure(.refused, "cannot write \(target.path): \(reason)")
-            }
-            unlink(temp.path)
-        }
+        closed = true  // `place` closes it, whatever happens
+        try place(temp, fd: fd, at: target, overwrite: options.overwrite)
         placed = true
-        let folderFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderFD >= 0 { fsync(folderFD); close(folderFD) }
-
         let summary = ExportSummary(
             file: target.path, items: built.calls + built.sms + built.recordings, recordings: built.recordings,
             calls: built.calls, sms: built.sms, consultations: built.consultations, bytes: built.bytes, sha256: built.sha256,
             portability: options.portability, request: options.request)
         do {
-            var details = ["file": target.lastPathComponent, "kind": options.portability ? "portability" : "access",
-                           "items": String(summary.items), "recordings": String(summary.recordings),
-                           "bytes": String(summary.bytes), "sha256": summary.sha256]
-            if let request = options.request { details["request"] = request }
-            try index.write { writer in
-                try writer.appendAudit(AuditEvent(
-                    actor: actor.name, role: actor.role, action: "export", items: [subject] + built.exportedIDs, purpose: purpose,
-                    details: details, durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: clock())
-            }
+            try auditExported(summary, subject: subject, ids: built.exportedIDs, purpose: purpose, started: started, actor: actor)
         } catch {
             // An export nobody logged must not exist.
             unlink(target.path)
             throw error
         }
         return summary
+    }
+
+    /// The export's target file and its folder: the folder must exist, the target must not be a
+    /// folder, nor an existing file unless `overwrite`.
+    func exportTarget(_ url: URL, overwrite: Bool) throws -> (target: URL, folder: URL) {
+        let target = url.standardizedFileURL
+        let folder = target.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ArchiveFailure(.badInput, "--out: the folder \(folder.path) does not exist; create it first")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw ArchiveFailure(.badInput, "--out \(target.path) is a folder; name a file such as export.zip") }
+            guard overwrite else {
+                throw ArchiveFailure(.refused, "\(target.path) exists; choose another name or pass --force to replace it")
+            }
+        }
+        return (target, folder)
+    }
+
+    /// Syncs and closes the written temporary file, then moves it into place (over an existing
+    /// file only with `overwrite`) and syncs the folder.
+    func place(_ temp: URL, fd: Int32, at target: URL, overwrite: Bool) throws {
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw ArchiveFailure(.internal, "cannot sync \(temp.path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        if overwrite {
+            guard rename(temp.path, target.path) == 0 else {
+                unlink(temp.path)
+                throw ArchiveFailure(.badInput, "cannot write \(target.path): \(String(cString: strerror(errno)))")
+            }
+        } else {
+            // link() fails if the target appeared meanwhile: an existing file is never replaced.
+            defer { unlink(temp.path) }
+            guard link(temp.path, target.path) == 0 else {
+                let reason = errno == EEXIST ? "it exists; choose another name or pass --force" : String(cString: strerror(errno))
+                throw ArchiveFailure(.refused, "cannot write \(target.path): \(reason)")
+            }
+        }
+        let folderFD = open(target.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 { fsync(folderFD); close(folderFD) }
+    }
+
+    /// The export's audit entry: the exported items (as ranges), the purpose, the file's name, size and hash.
+    func auditExported(_ summary: ExportSummary, subject: String, ids: [String], purpose: String, started: Date, actor: Actor) throws {
+        var details = ["file": URL(fileURLWithPath: summary.file).lastPathComponent, "kind": summary.portability ? "portability" : "access",
+                       "items": String(summary.items), "recordings": String(summary.recordings),
+                       "bytes": String(summary.bytes), "sha256": summary.sha256]
+        if let request = summary.request { details["request"] = request }
+        try index.write { writer in
+            try writer.appendAudit(AuditEvent(
+                actor: actor.name, role: actor.role, action: "export", items: [subject] + ids, purpose: purpose,
+                details: details, durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: clock())
+        }
     }
 
     /// A refusal found inside the snapshot: audited, then thrown.
@@ -171,9 +191,33 @@ extension Archive {
         }
     }
 
-    // The package, written entry by entry; the manifest comes last because it lists the others' hashes.
+    /// The package, written entry by entry; the manifest comes last because it lists the others' hashes.
     private func writePackage(reader: IndexReader, customer: String, requestNumber: Int64?, options: ExportOptions, actor: Actor,
                               generatedAt: Date, fd: Int32, progress: (String) -> Void) throws -> Built {
+        let person = try exportableCustomer(customer, requestNumber: requestNumber, portability: options.portability,
+                                            reader: reader, actor: actor)
+        let package = ExportPackage(zip: StreamingZIPWriter(fileDescriptor: fd, modified: generatedAt), reader: reader,
+                                    customer: customer, portability: options.portability, policy: configuration.retention)
+        try package.addCustomer(person)
+        try package.addItems(.call, name: "calls", columns: ExportDocuments.callColumns, progress: progress)
+        try package.addItems(.sms, name: "sms", columns: ExportDocuments.smsColumns, progress: progress)
+        try package.addRecordings(from: blobs, progress: progress)
+        if !options.portability { try package.addConsultations(actions: Self.consultationActions) }
+
+        // information.json and README.txt: the Art. 15(1)(a)–(h) and 15(2) information.
+        let built = package.built
+        let information = informationDocument(customer: customer, portability: options.portability, formats: package.formats,
+                                               classCounts: package.classCounts, built: built)
+        try package.addDocument("information.json", information)
+        try package.addText("README.txt", readme(customer: customer, portability: options.portability, built: built,
+                                                 information: information, generatedAt: generatedAt))
+        return try package.finish(generatedAt: generatedAt, request: requestNumber)
+    }
+
+    /// The customer to export, once the request (if any) is theirs and of the package's kind,
+    /// and the actor may see them (restricted data: the compliance role only).
+    private func exportableCustomer(_ customer: String, requestNumber: Int64?, portability: Bool, reader: IndexReader,
+                                    actor: Actor) throws -> ExportCustomer {
         guard let person = try reader.exportCustomer(customer) else {
             throw ExportRefusal(outcome: .failed, reason: "no such customer",
                                 error: ArchiveFailure(.notFound, "no customer \(customer.prefix(64)): check the id"))
@@ -187,154 +231,18 @@ extension Archive {
                 throw ExportRefusal(outcome: .failed, reason: "request of another customer",
                                     error: ArchiveFailure(.badInput, "req-\(requestNumber) is a request of another customer, not \(customer)"))
             }
-            let wanted: DataSubjectRequest.RequestType = options.portability ? .portability : .access
+            let wanted: DataSubjectRequest.RequestType = portability ? .portability : .access
             guard request.type == wanted else {
                 throw ExportRefusal(outcome: .failed, reason: "request type \(request.type.rawValue)",
-                                    error: ArchiveFailure(.badInput, "req-\(requestNumber) is a\(request.type == .access ? "n" : "") \(request.type.rawValue) request; an \(options.portability ? "export --portability answers a portability" : "export answers an access") request"))
+                                    error: ArchiveFailure(.badInput, "req-\(requestNumber) is a\(request.type == .access ? "n" : "") \(request.type.rawValue) request; an \(portability ? "export --portability answers a portability" : "export answers an access") request"))
             }
         }
-        // Restricted data is seen by the compliance role only.
-        let restrictedItems = try reader.restrictedItemCount(ofCustomer: customer)
-        let restricted = !person.restrictions.isEmpty || restrictedItems > 0
+        let restricted = try !person.restrictions.isEmpty || reader.restrictedItemCount(ofCustomer: customer) > 0
         if restricted && !maySeeRestricted(actor) {
             throw ExportRefusal(outcome: .denied, reason: "customer restricted",
                                 error: ArchiveFailure(.refused, "\(customer)'s processing is restricted: only the compliance role may export it (--role compliance)"))
         }
-
-        let policy = configuration.retention
-        let portability = options.portability
-        func included(_ row: ExportRow) -> Bool {
-            guard portability else { return true }
-            guard let basis = row.retentionClass.flatMap({ policy.classes[$0] })?.legalBasis else { return false }
-            return basis == .contract || basis == .consent
-        }
-        let zip = StreamingZIPWriter(fileDescriptor: fd, modified: generatedAt)
-        var files: [ZIPEntrySummary] = []
-        var built = Built()
-        var exported: [ItemID] = []
-        var formats: Set<String> = []
-        var classCounts: [String: Int] = [:]
-
-        // customer.json
-        var customerDocument: [String: Any] = [
-            "schema_version": ExportDocuments.schemaVersion,
-            "id": person.id, "name": person.name,
-            "numbers": person.numbers.map { ["raw": $0.raw, "e164": $0.e164] },
-            "relationship_ended": ExportDocuments.time(person.relationshipEnded),
-        ]
-        if !portability {
-            customerDocument["restricted"] = !person.restrictions.isEmpty
-            customerDocument["restrictions"] = person.restrictions.map {
-                ["reason": $0.reason, "since": ExportDocuments.time($0.since),
-                 "request": $0.request.map { "req-\($0)" } as Any? ?? NSNull()] as [String: Any]
-            }
-        }
-        files.append(try zip.addEntry("customer.json", method: .deflated) { try zip.write(ExportDocuments.prettyJSON(customerDocument)) })
-
-        // calls and SMS: JSON and CSV, each a pass over one cursor.
-        for (kind, name, columns) in [(ItemKind.call, "calls", ExportDocuments.callColumns), (.sms, "sms", ExportDocuments.smsColumns)] {
-            var count = 0
-            let shape: (ExportRow) -> [String: Any] = { row in
-                let item = kind == .call ? ExportDocuments.call(row, policy: policy) : ExportDocuments.sms(row, policy: policy)
-                return portability ? ExportDocuments.forPortability(item) : item
-            }
-            files.append(try zip.addEntry("\(name).json", method: .deflated) {
-                try zip.write("{\"schema_version\":\"\(ExportDocuments.schemaVersion)\",\"customer\":\(ExportDocuments.json(customer)),\"\(name)\":[")
-                try reader.forEachExportRow(ofCustomer: customer, kind: kind) { row in
-                    guard included(row) else { return }
-                    try zip.write((count == 0 ? "\n" : ",\n") + ExportDocuments.json(shape(row)))
-                    count += 1
-                    exported.append(row.id)
-                    formats.insert(row.sourceFormat)
-                    classCounts[row.retentionClass ?? "unclassified", default: 0] += 1
-                    if count % 5_000 == 0 { progress("\(name): \(count)") }
-                }
-                try zip.write("\n]}\n")
-            })
-            let csvColumns = portability ? columns.filter { !ExportDocuments.internalFields.contains($0) } : columns
-            files.append(try zip.addEntry("\(name).csv", method: .deflated) {
-                try zip.write(ExportDocuments.csvLine(csvColumns))
-                try reader.forEachExportRow(ofCustomer: customer, kind: kind) { row in
-                    guard included(row) else { return }
-                    try zip.write(ExportDocuments.csvLine(shape(row), columns: csvColumns))
-                }
-            })
-            if kind == .call { built.calls = count } else { built.sms = count }
-        }
-
-        // recordings: the original bytes, each checked against its SHA-256 while it streams out.
-        var recordingDocuments: [[String: Any]] = []
-        try reader.forEachExportRow(ofCustomer: customer, kind: .recording) { row in
-            guard included(row), let blob = row.blob else { return }
-            let path = "recordings/\(row.id)-\(ExportDocuments.sanitisedFileName(blob.fileName))"
-            let entry = try zip.addEntry(path, method: .stored) {
-                try blobs.read(blob.sha256, range: nil) { chunk in try zip.write(chunk) }
-            }
-            guard entry.sha256 == blob.sha256, entry.bytes == blob.bytes else {
-                throw ArchiveFailure(.corrupt, "\(row.id): the exported copy does not match its SHA-256; run `callvault verify`")
-            }
-            files.append(entry)
-            var document = ExportDocuments.recording(row, file: path, policy: policy)
-            if portability { document = ExportDocuments.forPortability(document) }
-            // A recording's metadata list is one entry per recording: small next to the audio.
-            recordingDocuments.append(document)
-            built.recordings += 1
-            exported.append(row.id)
-            formats.insert(row.sourceFormat)
-            classCounts[row.retentionClass ?? "unclassified", default: 0] += 1
-            progress("recordings: \(built.recordings)")
-        }
-        files.append(try zip.addEntry("recordings.json", method: .deflated) {
-            try zip.write(ExportDocuments.prettyJSON(["schema_version": ExportDocuments.schemaVersion, "customer": customer,
-                                                      "recordings": recordingDocuments] as [String: Any]))
-        })
-        recordingDocuments = []
-
-        // consultations.json: when and why this customer's data was read, by role, not by name.
-        if !portability {
-            let numbers = try reader.itemNumbers(ofCustomer: customer)
-            files.append(try zip.addEntry("consultations.json", method: .deflated) {
-                try zip.write("{\"schema_version\":\"\(ExportDocuments.schemaVersion)\",\"customer\":\(ExportDocuments.json(customer)),\"staff_identities\":\"replaced by role labels\",\"consultations\":[")
-                try reader.forEachConsultationCandidate(actions: Self.consultationActions) { entry in
-                    let matched = ConsultationMatcher.match(entry.items, customer: customer, numbers: numbers)
-                    guard matched.customerNamed || !matched.items.isEmpty else { return }
-                    let document: [String: Any] = [
-                        "time": ExportDocuments.time(entry.time), "action": entry.action,
-                        "purpose": ExportDocuments.value(entry.purpose),
-                        "role": ExportDocuments.roleLabel(role: entry.role, actor: entry.actor),
-                        "items": AuditChain.compress(matched.items.map(\.description)),
-                    ]
-                    try zip.write((built.consultations == 0 ? "\n" : ",\n") + ExportDocuments.json(document))
-                    built.consultations += 1
-                }
-                try zip.write("\n]}\n")
-            })
-        }
-
-        // information.json and README.txt: the Art. 15(1)(a)–(h) and 15(2) information.
-        let information = informationDocument(customer: customer, portability: portability, formats: formats, classCounts: classCounts,
-                                               built: built)
-        files.append(try zip.addEntry("information.json", method: .deflated) { try zip.write(ExportDocuments.prettyJSON(information)) })
-        files.append(try zip.addEntry("README.txt", method: .deflated) {
-            try zip.write(readme(customer: customer, portability: portability, built: built, information: information, generatedAt: generatedAt))
-        })
-
-        let manifest: [String: Any] = [
-            "schema_version": ExportDocuments.schemaVersion,
-            "schema": "https://callvault.invalid/export-schema/v\(ExportDocuments.schemaVersion) (docs/export-schema.json)",
-            "kind": portability ? "portability" : "access",
-            "generated_at": ExportDocuments.time(generatedAt),
-            "customer": customer,
-            "request": requestNumber.map { "req-\($0)" } as Any? ?? NSNull(),
-            "counts": ["calls": built.calls, "sms": built.sms, "recordings": built.recordings, "consultations": built.consultations],
-            "files": files.map { ["path": $0.name, "bytes": $0.bytes, "sha256": $0.sha256] as [String: Any] },
-        ]
-        try zip.addEntry("manifest.json", method: .deflated) { try zip.write(ExportDocuments.prettyJSON(manifest)) }
-        let (bytes, sha256) = try zip.finish()
-        built.bytes = bytes
-        built.sha256 = sha256
-        built.exportedIDs = AuditChain.compress(exported.sorted { $0.number < $1.number }.map(\.description))
-        return built
+        return person
     }
 
     private func informationDocument(customer: String, portability: Bool, formats: Set<String>, classCounts: [String: Int],
