@@ -170,6 +170,14 @@ extension Archive {
             return (report, deleted.unreferencedBlobs)
         }
         if unchanged { return report }
+        return try purgeAfterErasure(report, erasedBlobs: erasedBlobs, forget: forget, blobSizes: blobSizes, actor: actor)
+    }
+
+    /// After an erasure's commit: its blobs, the spool's raw copies (scrubbed of the customer's
+    /// numbers and name), quarantined copies, then the index's freed content; the stored report
+    /// is updated with what was purged.
+    func purgeAfterErasure(_ report: ErasureReport, erasedBlobs: [String], forget: SpoolScrubber.Needles,
+                           blobSizes: Set<Int64>, actor: Actor) throws -> ErasureReport {
         // After the commit: blobs, the spool's raw copies, then the database's freed content.
         var final = report
         final.blobsRemoved += try drainQueuedBlobs(pacing: ExpiryPacing()).removed

@@ -70,53 +70,8 @@ extension Archive {
         var listing = readQuarantine()
 
         if repair {
-            var finder = SourceFinder(folders: [layout.processed] + sources)
-            // 1. Missing and corrupt blobs of indexed recordings, stored again from a source.
-            let broken = Set(rows.filter { report.missing.contains($0.0.description) || report.corrupt.contains($0.0.description) }.map(\.1))
-            for sha in broken.sorted() {
-                let size = try index.read { reader in try referenced[sha].flatMap { $0.first }.flatMap { try reader.blob(of: $0)?.bytes } }
-                guard let source = finder.file(hashingTo: sha, size: size) else { continue }
-                // A damaged copy is replaced by the proven bytes (put swaps it only for a verified blob).
-                _ = try blobs.put(contentsOf: source, hint: Self.compressionHint(of: source))
-                if (try? blobs.verify(sha)) != nil {
-                    report.restored += (referenced[sha] ?? []).map(\.description)
-                }
-            }
-            // 2. Orphans a source proves: re-ingested, so their rows come back.
-            for sha in report.orphanBlobs {
-                let size = try? blobs.size(of: sha)
-                guard let source = finder.file(hashingTo: sha, size: size) else { continue }
-                if try reingest(source, sha: sha, actor: actor) { report.relinked.append(sha) }
-            }
-            // 3. What no source proves: into quarantine, never deleted.
-            for sha in report.orphanBlobs where !report.relinked.contains(sha) {
-                if let entry = try quarantineOrphan(sha, listing: &listing, actor: actor) { report.quarantinedNow.append(entry) }
-            }
-            for sha in damaged.keys.sorted() where !report.quarantinedNow.contains(where: { $0.sha256 == sha }) {
-                let items = referenced[sha] ?? []
-                guard !items.contains(where: { report.restored.contains($0.description) }) else { continue }
-                let entry = try quarantineBlob(sha, reason: .corrupt, detail: damaged[sha] ?? "corrupt", items: items,
-                                               listing: &listing, actor: actor)
-                report.quarantinedNow.append(entry)
-            }
-            // Quarantined blobs a source proves, and those the store holds again: released.
-            for entry in listing.entries {
-                let isIndexed = try index.read { try $0.isBlobReferenced(entry.sha256) }
-                if !(isIndexed && (try? blobs.verify(entry.sha256)) != nil) {
-                    guard let source = finder.file(hashingTo: entry.sha256, size: entry.originalBytes) else { continue }
-                    if isIndexed {
-                        _ = try blobs.put(contentsOf: source, hint: Self.compressionHint(of: source))
-                        report.restored += entry.items.filter { !report.restored.contains($0) }
-                    } else if try reingest(source, sha: entry.sha256, actor: actor) {
-                        report.relinked.append(entry.sha256)
-                    }
-                }
-                if try index.read({ try $0.isBlobReferenced(entry.sha256) }), (try? blobs.verify(entry.sha256)) != nil {
-                    try releaseQuarantined(entry, actor: actor)
-                    report.released.append(entry.id)
-                }
-            }
-            listing = readQuarantine()
+            listing = try repairBlobs(&report, rows: rows, referenced: referenced, damaged: damaged, listing: listing,
+                                      sources: sources, actor: actor)
         }
         report.quarantine = listing
         report.temporaries = ArchiveUseLock.temporaryLeftovers(layout).count
@@ -133,6 +88,62 @@ extension Archive {
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), origin: actor.origin), at: clock())
         }
         return report
+    }
+
+    /// `verify --repair`'s steps, deleting nothing: blobs a source proves are stored again,
+    /// orphans a source proves re-ingested, what no source proves quarantined, and quarantined
+    /// blobs that are back released.
+    /// - Returns: the quarantine's listing afterwards.
+    func repairBlobs(_ report: inout VerifyReport, rows: [(ItemID, String)], referenced: [String: [ItemID]],
+                     damaged: [String: String], listing: QuarantineListing, sources: [URL], actor: Actor) throws -> QuarantineListing {
+        var listing = listing
+        var finder = SourceFinder(folders: [layout.processed] + sources)
+        // 1. Missing and corrupt blobs of indexed recordings, stored again from a source.
+        let broken = Set(rows.filter { report.missing.contains($0.0.description) || report.corrupt.contains($0.0.description) }.map(\.1))
+        for sha in broken.sorted() {
+            let size = try index.read { reader in try referenced[sha].flatMap { $0.first }.flatMap { try reader.blob(of: $0)?.bytes } }
+            guard let source = finder.file(hashingTo: sha, size: size) else { continue }
+            // A damaged copy is replaced by the proven bytes (put swaps it only for a verified blob).
+            _ = try blobs.put(contentsOf: source, hint: Self.compressionHint(of: source))
+            if (try? blobs.verify(sha)) != nil {
+                report.restored += (referenced[sha] ?? []).map(\.description)
+            }
+        }
+        // 2. Orphans a source proves: re-ingested, so their rows come back.
+        for sha in report.orphanBlobs {
+            let size = try? blobs.size(of: sha)
+            guard let source = finder.file(hashingTo: sha, size: size) else { continue }
+            if try reingest(source, sha: sha, actor: actor) { report.relinked.append(sha) }
+        }
+        // 3. What no source proves: into quarantine, never deleted.
+        for sha in report.orphanBlobs where !report.relinked.contains(sha) {
+            if let entry = try quarantineOrphan(sha, listing: &listing, actor: actor) { report.quarantinedNow.append(entry) }
+        }
+        for sha in damaged.keys.sorted() where !report.quarantinedNow.contains(where: { $0.sha256 == sha }) {
+            let items = referenced[sha] ?? []
+            guard !items.contains(where: { report.restored.contains($0.description) }) else { continue }
+            let entry = try quarantineBlob(sha, reason: .corrupt, detail: damaged[sha] ?? "corrupt", items: items,
+                                           listing: &listing, actor: actor)
+            report.quarantinedNow.append(entry)
+        }
+        // Quarantined blobs a source proves, and those the store holds again: released.
+        for entry in listing.entries {
+            let isIndexed = try index.read { try $0.isBlobReferenced(entry.sha256) }
+            if !(isIndexed && (try? blobs.verify(entry.sha256)) != nil) {
+                guard let source = finder.file(hashingTo: entry.sha256, size: entry.originalBytes) else { continue }
+                if isIndexed {
+                    _ = try blobs.put(contentsOf: source, hint: Self.compressionHint(of: source))
+                    report.restored += entry.items.filter { !report.restored.contains($0) }
+                } else if try reingest(source, sha: entry.sha256, actor: actor) {
+                    report.relinked.append(entry.sha256)
+                }
+            }
+            if try index.read({ try $0.isBlobReferenced(entry.sha256) }), (try? blobs.verify(entry.sha256)) != nil {
+                try releaseQuarantined(entry, actor: actor)
+                report.released.append(entry.id)
+            }
+        }
+        return readQuarantine()
     }
 
     /// Re-ingests `source` (a recording whose bytes hash to `sha`) as `actor`; true when an index
