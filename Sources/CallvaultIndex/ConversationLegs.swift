@@ -3,12 +3,12 @@ import GRDB
 extension IndexWriter {
     /// Adds to `conversation_legs` every leg of each conversation that calls inserted after item
     /// `after` joined and that now has two or more legs (one set-based step per transaction,
-    /// like `indexNames`). A new leg whose linked id is not its own unique id (an Asterisk
-    /// transfer leg, a FreeSWITCH b-leg) is added even when its other legs have not arrived yet:
-    /// alone in the table it changes no count, and they find it once they do. Only a new leg
-    /// whose linked id is its unique id (a first channel, a queue row repeating it) costs a
-    /// look-up of other legs. Legs are looked for on the new leg's start day and the days either
-    /// side of it (`Schema.conversationDays`). Each leg gets its conversation's number: that of
+    /// like `indexNames`). A new leg alone so far is not added, whatever its linked id says (an
+    /// Asterisk transfer leg whose first channel is not in the archive, a FreeSWITCH a-leg whose
+    /// b-leg never comes): alone it would change no count, yet each row of the table fires the
+    /// triggers that keep the hour counts and the leg-name index; its other legs find it in
+    /// `items` when they arrive, and then both are added. Legs are looked for on the new leg's
+    /// start day and the days either side of it (`Schema.conversationDays`). Each leg gets its conversation's number: that of
     /// a leg already in the table, else the lowest id among its legs (`Schema.v12LegConversationKeys`).
     public func indexConversations(insertedAfter after: Int64) throws {
         // `found`: for each new leg `n`, every leg `c` of its conversation (itself included) and
@@ -25,8 +25,7 @@ extension IndexWriter {
             FROM items n NOT INDEXED CROSS JOIN items c INDEXED BY items_conversation_day
                 ON c.kind = 'call' AND c.\(Schema.callDay) IN \(Schema.conversationDays(ofStart: "n.start_utc")) AND c.linked_id = n.linked_id
             WHERE n.id > ?1 AND n.kind = 'call' AND n.linked_id IS NOT NULL
-              AND (n.pbx_unique_id IS NOT n.linked_id
-                   OR \(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
+              AND (\(Self.otherLegs(day: "n.\(Schema.callDay)", of: "n")) OR \(Self.otherLegs(day: "n.\(Schema.callDay) - 1", of: "n"))
                    OR \(Self.otherLegs(day: "n.\(Schema.callDay) + 1", of: "n")))
         ) AS found
         WINDOW conversation AS (PARTITION BY leg)

@@ -46,8 +46,32 @@ import CallvaultTesting
         #expect(result.total == 1)
         #expect(result.items.map(\.id) == [call(1)])
         #expect(result.items[0].legs.contains(call(3)))
-        let agent = try fixture.archive.search(SearchQuery(agent: "1003"), actor: fixture.actor)
+        let agent = try fixture.archive.search(SearchQuery(agent: "1001"), actor: fixture.actor)
         #expect(agent.items.map(\.id) == [call(1)])
+    }
+
+    /// A transfer leg whose first channel is not in the archive is a call of its own: it is not
+    /// in `conversation_legs` (where each row fires the count and leg-name triggers) until its
+    /// first channel arrives, in a later file, and then both are, as one conversation.
+    @Test func aLegAloneWaitsForItsOtherLegsAndIsJoinedWhenTheyArrive() throws {
+        let fixture = try TestArchive()
+        let linked = "1773473400.1"
+        let transferLeg = Samples.cdrLine(src: "1001", dst: "1003", context: "from-internal", channel: "PJSIP/1001-00000003",
+                                          dstChannel: "PJSIP/1003-00000004", start: "2026-03-14 09:31:00",
+                                          answer: "2026-03-14 09:31:04", end: "2026-03-14 09:33:04", duration: 124, billsec: 120,
+                                          uniqueID: "1773473460.5", linkedID: linked, sequence: 2)
+        try fixture.ingest(fixture.input("a/Master.csv", transferLeg + "\n"))
+        #expect(try fixture.sql("SELECT count(*) FROM conversation_legs") == "0", "a leg alone was added")
+        let alone = try fixture.archive.search(SearchQuery(agent: "1001"), actor: fixture.actor)
+        #expect(alone.total == 1 && alone.items.first?.legs == [call(1)])
+
+        try fixture.ingest(fixture.input("b/Master.csv", Samples.cdrLine(uniqueID: linked, linkedID: linked, sequence: 1) + "\n"))
+        #expect(try fixture.sql("SELECT group_concat(id || ':' || number) FROM (SELECT id, number FROM conversation_legs ORDER BY id)") == "1:1,2:1")
+        let joined = try fixture.archive.search(SearchQuery(number: "040 123 4567"), actor: fixture.actor)
+        #expect(joined.total == 1, "two legs, one conversation")
+        #expect(joined.items.first?.id == call(2), "the first channel is the conversation's primary leg")
+        #expect(joined.items.first?.legs == [call(2), call(1)], "in the order they started")
+        #expect(try fixture.archive.search(SearchQuery(agent: "1001"), actor: fixture.actor).items.map(\.id) == [call(2)])
     }
 
     @Test func totalAndLimitCountConversationsNotLegs() throws {
