@@ -136,7 +136,9 @@ extension Archive {
     /// of the SQLite writer; each batch commits with its audit entry.
     func ingestRecords(_ file: URL, format: String, reader: @escaping RecordReader, owners: CustomerDirectory, actor: Actor,
                        summary: inout IngestSummary, progress: (IngestSummary) -> Void) throws {
-        let channel = BatchChannel<ParsedBatch>(capacity: 2)
+        // One batch waits while the parser fills the next: a second waiting batch only added to
+        // the peak memory (the writer is the slower side), never to the speed.
+        let channel = BatchChannel<ParsedBatch>(capacity: 1)
         let done = DispatchSemaphore(value: 0)
         let batchSize = Self.callBatchSize
         let producer = Thread {
