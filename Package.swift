@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "CallvaultModel", swiftSettings: strict),
         .target(name: "CallvaultIngest", dependencies: ["CallvaultModel"], swiftSettings: strict),
         .target(name: "CallvaultPolicy", dependencies: ["CallvaultModel"], swiftSettings: strict),
+        // The spool's files: upload names, masked names, destroying, scrubbing, redacted copies.
+        .target(name: "CallvaultSpool", dependencies: ["CallvaultModel", "CallvaultIngest", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         // `callvault.toml`: the settings and their reader.
         .target(name: "CallvaultConfiguration", dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy"], swiftSettings: strict),
         .target(
@@ -59,8 +62,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultArchive",
-            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultBlobStore",
-                           "CallvaultAudit", "CallvaultIndex", "CallvaultAccess", "CallvaultZIP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CallvaultModel", "CallvaultIngest", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultSpool",
+                           "CallvaultBlobStore", "CallvaultAudit", "CallvaultIndex", "CallvaultAccess", "CallvaultZIP", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // CLI.md's contract shared by the CLI and the HTTP API: JSON shapes and time syntax.
         .target(name: "CallvaultContract", dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultAudit"], swiftSettings: strict),
@@ -68,7 +71,7 @@ let package = Package(
         // `serve` and `watch` in a ServiceGroup.
         .target(
             name: "CallvaultJobs",
-            dependencies: ["CallvaultArchive", "CallvaultModel",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultSpool",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +79,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "CallvaultServer",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultConfiguration", "CallvaultAccess", "CallvaultContract", "CallvaultJobs",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultConfiguration", "CallvaultSpool", "CallvaultAccess", "CallvaultContract",
+                           "CallvaultJobs",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +94,7 @@ let package = Package(
         .target(
             name: "CallvaultCLI",
             dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultContract", "CallvaultServer", "CallvaultAccess",
-                           "CallvaultJobs",
+                           "CallvaultJobs", "CallvaultSpool",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -112,8 +116,8 @@ let package = Package(
                                                              .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(
             name: "CallvaultArchiveTests",
-            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultBlobStore",
-                           "CallvaultIndex", "CallvaultTesting", "CallvaultAccess", "CallvaultAudit",
+            dependencies: ["CallvaultArchive", "CallvaultModel", "CallvaultPolicy", "CallvaultConfiguration", "CallvaultSpool",
+                           "CallvaultBlobStore", "CallvaultIndex", "CallvaultTesting", "CallvaultAccess", "CallvaultAudit",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(

@@ -1,4 +1,5 @@
 public import Foundation
+import CallvaultSpool
 public import CallvaultModel
 import CallvaultPolicy
 import CallvaultIndex

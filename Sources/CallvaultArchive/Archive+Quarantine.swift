@@ -3,6 +3,7 @@ import CallvaultAudit
 import CallvaultIndex
 import CallvaultBlobStore
 import CallvaultModel
+import CallvaultSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -220,7 +221,7 @@ extension Archive {
                 origin: actor.origin), at: clock())
         }
         let file = layout.quarantine.appendingPathComponent(entry.fileName)
-        if FileManager.default.fileExists(atPath: file.path) { try SpoolWatcher.destroy(file) }
+        if FileManager.default.fileExists(atPath: file.path) { try SpoolFiles.destroy(file) }
         unlink(layout.quarantine.appendingPathComponent(entry.reportName).path)
         try? DurableFile.syncFolder(layout.quarantine)
     }

@@ -3,6 +3,7 @@ import CallvaultIndex
 import CallvaultModel
 import CallvaultAudit
 import CallvaultPolicy
+import CallvaultSpool
 
 /// What `expire` did (or, dry run, would do) with the spool's copies (issue 17).
 public struct SpoolCleanup: Sendable, Equatable {
@@ -53,7 +54,7 @@ extension Archive {
         var doomed: [URL] = []
 
         for day in ((try? manager.contentsOfDirectory(atPath: layout.processed.path)) ?? []).sorted() {
-            guard let dayStart = try? SpoolWatcher.dayFormatter.parse(day) else { continue }
+            guard let dayStart = try? SpoolFiles.dayFormatter.parse(day) else { continue }
             let folder = layout.processed.appendingPathComponent(day)
             let dayEnd = dayStart.addingTimeInterval(86_400)
             let removeAfter = processedRemoval(dayStart: dayStart, zone: zone)
@@ -63,7 +64,7 @@ extension Archive {
             let hold = try index.read { try $0.holdsOnItemsIngested(from: dayStart, to: dayEnd).first }
             // One entry per file, and per note whose file is not kept (an SMS log's).
             for subject in Set(names.filter { !SpoolStatus.isNote($0) }).union(notes.keys).sorted() {
-                let entry = SpoolCleanup.Entry(folder: "processed", name: SpoolStatus.masked(subject), filedAt: dayStart,
+                let entry = SpoolCleanup.Entry(folder: "processed", name: SpoolFiles.masked(subject), filedAt: dayStart,
                                                removeAfter: removeAfter, by: hold)
                 if hold != nil { plan.kept.append(entry) } else { plan.removed.append(entry) }
             }
@@ -75,7 +76,7 @@ extension Archive {
         for (subject, note) in notes.sorted(by: { $0.key < $1.key }) {
             let filedAt = note.filedAt ?? note.modified
             let removeAfter = rejectedRemoval(filedAt: filedAt, zone: zone)
-            let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolStatus.masked(subject), filedAt: filedAt, removeAfter: removeAfter)
+            let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolFiles.masked(subject), filedAt: filedAt, removeAfter: removeAfter)
             if removeAfter <= now {
                 plan.removed.append(entry)
                 doomed.append(layout.rejected.appendingPathComponent(note.name))
@@ -89,7 +90,7 @@ extension Archive {
             let url = layout.rejected.appendingPathComponent(name)
             let filedAt = SpoolStatus.changed(url) ?? now
             let removeAfter = rejectedRemoval(filedAt: filedAt, zone: zone)
-            let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolStatus.masked(name), filedAt: filedAt, removeAfter: removeAfter)
+            let entry = SpoolCleanup.Entry(folder: "rejected", name: SpoolFiles.masked(name), filedAt: filedAt, removeAfter: removeAfter)
             if removeAfter <= now { plan.removed.append(entry); doomed.append(url) } else { plan.waiting.append(entry) }
         }
         plan.waiting.sort { $0.removeAfter < $1.removeAfter }
@@ -104,7 +105,7 @@ extension Archive {
             // A day folder comes after its files: it goes once empty (a file filed into it meanwhile keeps it).
             if unlink(url.path) == 0 || errno == ENOENT { continue }
             if errno == EISDIR, rmdir(url.path) == 0 || errno == ENOENT || errno == ENOTEMPTY { continue }
-            throw ArchiveFailure(.internal, "cannot remove \(SpoolStatus.masked(url.lastPathComponent)) from the spool: \(String(cString: strerror(errno)))")
+            throw ArchiveFailure(.internal, "cannot remove \(SpoolFiles.masked(url.lastPathComponent)) from the spool: \(String(cString: strerror(errno)))")
         }
         try index.write { writer in
             try writer.appendAudit(AuditEvent(

@@ -1,4 +1,5 @@
 import Foundation
+import CallvaultSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ final class ArchiveUseLock: Sendable {
         var removed = 0
         for url in temporaryLeftovers(layout) where unlink(url.path) == 0 { removed += 1 }
         let incoming = (try? FileManager.default.contentsOfDirectory(atPath: layout.incoming.path)) ?? []
-        for name in incoming where name.hasPrefix(SpoolWatcher.uploadPrefix) && name.hasSuffix(".part") {
+        for name in incoming where name.hasPrefix(SpoolFiles.uploadPrefix) && name.hasSuffix(".part") {
             if unlink(layout.incoming.appendingPathComponent(name).path) == 0 { removed += 1 }
         }
         return removed

@@ -1,4 +1,5 @@
 public import Foundation
+import CallvaultSpool
 
 /// What the spool holds now (the web UI's ingest page): files waiting in `spool/incoming/`,
 /// files ingested per day under `spool/processed/`, and rejected files with their reasons.
@@ -39,30 +40,12 @@ public struct SpoolStatus: Sendable, Equatable {
             && a.processedPerDay.map(\.day) == b.processedPerDay.map(\.day) && a.processedPerDay.map(\.files) == b.processedPerDay.map(\.files)
     }
 
-    /// `name` with every run of 6 or more digits masked but its first and last two.
-    public static func masked(_ name: String) -> String {
-        var out = ""
-        var run = ""
-        func flush() {
-            if run.count >= 6 {
-                out += run.prefix(2) + String(repeating: "*", count: run.count - 4) + run.suffix(2)
-            } else {
-                out += run
-            }
-            run = ""
-        }
-        for ch in name {
-            if ch.isASCII && ch.isNumber { run.append(ch) } else { flush(); out.append(ch) }
-        }
-        flush()
-        return out
-    }
 }
 
 /// A file in `spool/incoming/` whose processing failed: it stays there and is tried again after
 /// a pause that doubles with each failure, while the other files go on.
 public struct SpoolFailure: Sendable, Equatable {
-    /// The file's name in `spool/incoming/` (unmasked: mask it with `SpoolStatus.masked` to show it).
+    /// The file's name in `spool/incoming/` (unmasked: mask it with `SpoolFiles.masked` to show it).
     public var name: String
     /// How many times it failed in a row.
     public var attempts: Int
@@ -85,7 +68,7 @@ extension Archive {
         func file(_ url: URL, note: SpoolStatus.Note?) -> SpoolStatus.File? {
             guard let attributes = try? manager.attributesOfItem(atPath: url.path),
                   (attributes[.type] as? FileAttributeType) == .typeRegular else { return nil }
-            var entry = SpoolStatus.File(name: SpoolStatus.masked(url.lastPathComponent),
+            var entry = SpoolStatus.File(name: SpoolFiles.masked(url.lastPathComponent),
                                          bytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
                                          modified: attributes[.modificationDate] as? Date ?? .distantPast,
                                          reason: nil, rejectedLines: 0, lineReasons: [], removeAfter: nil)
@@ -118,7 +101,7 @@ extension Archive {
         // A rejected file that held message text (not a Kannel log) was destroyed: only its note is left.
         for (name, note) in rejectedNotes where !rejectedSet.contains(name) && note.suffix == ".reason.json" {
             rejectedFiles.append(SpoolStatus.File(
-                name: SpoolStatus.masked(name), bytes: 0, modified: note.modified,
+                name: SpoolFiles.masked(name), bytes: 0, modified: note.modified,
                 reason: note.reason + " (the file was deleted: it held message text)",
                 rejectedLines: note.rejected.count, lineReasons: [],
                 removeAfter: rejectedRemoval(filedAt: note.filedAt ?? note.modified, zone: zone)))
@@ -130,7 +113,7 @@ extension Archive {
         for day in dayFolders {
             let folder = layout.processed.appendingPathComponent(day)
             let names = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            let removeAfter = (try? SpoolWatcher.dayFormatter.parse(day)).map { processedRemoval(dayStart: $0, zone: zone) }
+            let removeAfter = (try? SpoolFiles.dayFormatter.parse(day)).map { processedRemoval(dayStart: $0, zone: zone) }
             status.processedPerDay.append((day, names.filter { !SpoolStatus.isNote($0) }.count + names.filter { $0.hasSuffix(".ingested.json") }.count,
                                            removeAfter))
             for (name, note) in SpoolStatus.notes(in: folder, names: names) where note.suffix == ".reason.json" {

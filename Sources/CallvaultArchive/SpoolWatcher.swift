@@ -1,5 +1,6 @@
 public import Foundation
 import CallvaultModel
+import CallvaultSpool
 import CallvaultIngest
 import Crypto
 #if canImport(Glibc)
@@ -213,33 +214,10 @@ public final class SpoolWatcher: @unchecked Sendable {
 
     // MARK: uploads
 
-    /// The prefix of an upload being received into `spool/incoming/` (a dot-file: the watcher skips it).
-    static let uploadPrefix = ".upload-"
-
     /// A new, unused place in `spool/incoming/` to receive an upload into. The watcher does not
     /// look at it; `ingestUpload` files it in under its real name.
     public func stagingURL() -> URL {
-        archive.layout.incoming.appendingPathComponent("\(Self.uploadPrefix)\(UUID().uuidString).part")
-    }
-
-    /// The longest file name (in bytes) the spool takes: the file system's limit (NAME_MAX).
-    /// Notes are named by a short id, and a name taken in `processed/` or `rejected/` is
-    /// shortened to make room for its `.N`, so any name up to this length is filed.
-    public static let maxNameBytes = 255
-
-    /// Why `name` may not be an uploaded file's name, or nil when it may: a plain file name of at
-    /// most 255 bytes, without a path, a leading dot, control characters, or a spool note's ending.
-    public static func uploadNameProblem(_ name: String) -> String? {
-        if name.isEmpty { return "the file name is empty" }
-        if name.utf8.count > maxNameBytes { return "the file name is longer than \(maxNameBytes) bytes (\(name.utf8.count)): the spool's file system cannot hold it; shorten it" }
-        if name == "." || name == ".." { return "the file name is a folder's" }
-        if name.contains("/") || name.contains("\\") { return "the file name holds a path separator: give the plain name" }
-        if name.hasPrefix(".") { return "the file name starts with a dot" }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "the file name holds control characters" }
-        if name.hasSuffix(".reason.json") || name.hasSuffix(".ingested.json") || name.hasSuffix(".part") {
-            return "the file name ends like a spool note (.reason.json, .ingested.json, .part)"
-        }
-        return nil
+        archive.layout.incoming.appendingPathComponent("\(SpoolFiles.uploadPrefix)\(UUID().uuidString).part")
     }
 
     /// Ingests an uploaded file exactly as if a hook had dropped it into the spool: `staged` (a
@@ -250,7 +228,7 @@ public final class SpoolWatcher: @unchecked Sendable {
     public func ingestUpload(_ staged: URL, as name: String, actor: Actor) throws -> IngestSummary {
         defer { unlink(staged.path) }
         try archive.authorize(actor, .ingest)
-        if let problem = Self.uploadNameProblem(name) {
+        if let problem = SpoolFiles.uploadNameProblem(name) {
             throw ArchiveFailure(.badInput, "X-Filename: \(problem)")
         }
         lock.lock()
@@ -264,7 +242,7 @@ public final class SpoolWatcher: @unchecked Sendable {
         guard link(staged.path, target.path) == 0 else {
             switch errno {
             case EEXIST:
-                throw ArchiveFailure(.refused, "a file named '\(SpoolStatus.masked(String(name.prefix(64))))' is waiting in the spool: retry once it is processed, or upload under another name")
+                throw ArchiveFailure(.refused, "a file named '\(SpoolFiles.masked(String(name.prefix(64))))' is waiting in the spool: retry once it is processed, or upload under another name")
             case ENAMETOOLONG, EINVAL, EILSEQ:
                 throw ArchiveFailure(.badInput, "X-Filename: the spool's file system cannot hold this name (\(String(cString: strerror(errno)))); shorten it")
             default:
@@ -284,7 +262,7 @@ public final class SpoolWatcher: @unchecked Sendable {
         let incoming = archive.layout.incoming
         let names = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
         var removed = 0
-        for name in names where name.hasPrefix(Self.uploadPrefix) && name.hasSuffix(".part") {
+        for name in names where name.hasPrefix(SpoolFiles.uploadPrefix) && name.hasSuffix(".part") {
             if unlink(incoming.appendingPathComponent(name).path) == 0 { removed += 1 }
         }
         return removed
@@ -293,14 +271,14 @@ public final class SpoolWatcher: @unchecked Sendable {
     /// Moves an ingested file to `processed/<day>/`, with a reason file when lines were rejected.
     /// A file that holds SMS message text is not kept: only a note of what was ingested (R8).
     func file(_ url: URL, summary: IngestSummary) throws {
-        let day = Self.dayFormatter.format(archive.clock())
+        let day = SpoolFiles.dayFormatter.format(archive.clock())
         let folder = archive.layout.processed.appendingPathComponent(day)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let target = Self.freeName(url.lastPathComponent, in: folder)
         if summary.messageTextFiles.contains(url.path) {
             try writeReason(for: target, reason: "ingested; the raw file held message text and was deleted",
                             lines: summary.rejected, summary: summary, suffix: ".ingested.json")
-            try Self.destroy(url)
+            try SpoolFiles.destroy(url)
             return
         }
         if !summary.rejected.isEmpty {
@@ -310,33 +288,6 @@ public final class SpoolWatcher: @unchecked Sendable {
             try move(sidecar, to: Self.freeName(sidecar.lastPathComponent, in: folder))
         }
         try move(url, to: target)
-    }
-
-    /// Overwrites a file's bytes, syncs, and unlinks it, so no message text lingers on disk.
-    /// A link (symbolic, or a file with other names) is only unlinked: writing through it would
-    /// overwrite a file that may live outside the archive.
-    static func destroy(_ url: URL) throws {
-        let fd = open(url.path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        var info = stat()
-        if fd >= 0, fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 {
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            let size = (try? handle.seekToEnd()) ?? 0
-            try? handle.seek(toOffset: 0)
-            var left = size
-            let zeros = Data(count: 1 << 16)
-            while left > 0 {
-                let n = min(UInt64(zeros.count), left)
-                try? handle.write(contentsOf: zeros.prefix(Int(n)))
-                left -= n
-            }
-            try? handle.synchronize()
-            try? handle.close()
-        } else if fd >= 0 {
-            close(fd)
-        }
-        guard unlink(url.path) == 0 || errno == ENOENT else {
-            throw ArchiveFailure(.internal, "cannot remove \(url.lastPathComponent): \(String(cString: strerror(errno)))")
-        }
     }
 
     func reject(_ url: URL, reason: String, lines: [IngestReject] = [], carriesMessageText: Bool = false) throws {
@@ -349,11 +300,11 @@ public final class SpoolWatcher: @unchecked Sendable {
             // SMS CSV stays for the operator to fix with every message body overwritten (lengths
             // kept); a file whose text cannot be told from the rest is deleted.
             if (try? KannelLogParser.looksLikeLog(archive.readHead(url))) == true {
-                try Self.writeRedactedCopy(of: url, to: target)
+                try SpoolFiles.writeRedactedCopy(of: url, to: target)
             } else {
-                _ = try Self.writeRedactedCSVCopy(of: url, to: target)
+                _ = try SpoolFiles.writeRedactedCSVCopy(of: url, to: target)
             }
-            try Self.destroy(url)
+            try SpoolFiles.destroy(url)
             return
         }
         try move(url, to: target)
@@ -417,11 +368,9 @@ public final class SpoolWatcher: @unchecked Sendable {
         var info = stat()
         while lstat(candidate.path, &info) == 0 {
             let suffix = ".\(n)"
-            candidate = folder.appendingPathComponent(prefix(of: name, bytes: maxNameBytes - suffix.utf8.count) + suffix)
+            candidate = folder.appendingPathComponent(prefix(of: name, bytes: SpoolFiles.maxNameBytes - suffix.utf8.count) + suffix)
             n += 1
         }
         return candidate
     }
-
-    static let dayFormatter = Date.ISO8601FormatStyle().year().month().day()
 }

@@ -6,6 +6,7 @@ import UnixSignals
 import CallvaultArchive
 import CallvaultJobs
 import CallvaultModel
+import CallvaultSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,7 +67,7 @@ struct WatchCommand: AsyncParsableCommand {
     /// One line per failed file: which, how often, the error, and when it is tried again.
     static func reportFailure(_ failure: SpoolFailure) {
         let wait = max(0, Int(failure.nextAttempt.timeIntervalSinceNow.rounded(.up)))
-        Output.error("failed \(SpoolStatus.masked(failure.name)) (attempt \(failure.attempts)): \(SpoolStatus.masked(failure.error)); it stays in spool/incoming/ and is tried again in \(wait) s (the other files go on)")
+        Output.error("failed \(SpoolFiles.masked(failure.name)) (attempt \(failure.attempts)): \(SpoolFiles.masked(failure.error)); it stays in spool/incoming/ and is tried again in \(wait) s (the other files go on)")
     }
 }
 

@@ -3,6 +3,7 @@ public import CallvaultArchive
 public import Logging
 import Foundation
 import NIOConcurrencyHelpers
+import CallvaultSpool
 
 /// The spool watcher as a service (of `callvault serve` and `callvault watch`): looks at
 /// `spool/incoming/` every `interval`; on graceful shutdown finishes the file in hand and
@@ -46,9 +47,9 @@ public struct SpoolService: Service {
                     // Each failure is logged once per attempt; the file waits a doubling pause.
                     for failure in failed {
                         logger.error("spool file failed; it stays in the spool and is tried again later", metadata: [
-                            "file": "\(SpoolStatus.masked(String(failure.name.prefix(80))))", "attempts": "\(failure.attempts)",
+                            "file": "\(SpoolFiles.masked(String(failure.name.prefix(80))))", "attempts": "\(failure.attempts)",
                             "retry_in_s": "\(Int(failure.nextAttempt.timeIntervalSinceNow.rounded(.up)))",
-                            "error": "\(SpoolStatus.masked(String(failure.error.prefix(200))))",
+                            "error": "\(SpoolFiles.masked(String(failure.error.prefix(200))))",
                         ])
                     }
                     observer.spoolFilesFailed(failed, failing: watcher.failures().count)

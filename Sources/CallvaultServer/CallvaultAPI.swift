@@ -10,6 +10,7 @@ import CallvaultModel
 public import Logging
 import NIOCore
 import Foundation
+import CallvaultSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -370,7 +371,7 @@ public struct CallvaultAPI: Sendable {
         guard let name = request.headers[Self.fileNameHeader] else {
             throw APIError(.badRequest, "name the file in the X-Filename header (its plain name, as the PBX wrote it)")
         }
-        if let problem = SpoolWatcher.uploadNameProblem(name) {
+        if let problem = SpoolFiles.uploadNameProblem(name) {
             throw APIError(.badRequest, "X-Filename: \(problem)")
         }
         try APIInput.require(name, APIInput.fileName, "X-Filename", "the plain file name in printable ASCII (no / or \\, not starting with a dot), at most 200 characters")

@@ -3,6 +3,7 @@ import Testing
 import CallvaultArchive
 import CallvaultModel
 import CallvaultTesting
+import CallvaultSpool
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -101,7 +102,7 @@ import Glibc
         #expect(json?["file"] as? String == name)
         // The ingest page shows it with its reason, digits masked.
         let status = try fixture.archive.spoolStatus(actor: fixture.admin)
-        #expect(status.rejected.map(\.name) == [SpoolStatus.masked(name)])
+        #expect(status.rejected.map(\.name) == [SpoolFiles.masked(name)])
         #expect(status.rejected.first?.reason?.contains("not a known format") == true)
     }
 

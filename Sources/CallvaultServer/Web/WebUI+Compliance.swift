@@ -5,6 +5,7 @@ import CallvaultArchive
 import CallvaultAudit
 import CallvaultContract
 import CallvaultModel
+import CallvaultSpool
 
 extension WebUI {
     // MARK: customer actions
@@ -229,7 +230,7 @@ extension WebUI {
         // Files whose processing failed: they stay in the spool and are tried again after a doubling pause.
         let failing: [HTML] = api.spool.failures().map { failure in
             """
-            <tr><td>\(SpoolStatus.masked(failure.name))</td><td>\(failure.attempts)</td><td>\(time(failure.lastFailure))</td><td>\(time(failure.nextAttempt))</td><td>\(SpoolStatus.masked(failure.error))</td></tr>
+            <tr><td>\(SpoolFiles.masked(failure.name))</td><td>\(failure.attempts)</td><td>\(time(failure.lastFailure))</td><td>\(time(failure.nextAttempt))</td><td>\(SpoolFiles.masked(failure.error))</td></tr>
             """
         }
         let failingTable: HTML = failing.isEmpty ? "<p>Files failing: none.</p>" : """

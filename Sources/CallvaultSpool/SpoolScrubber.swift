@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Crypto
 import CallvaultModel
 #if canImport(Glibc)
@@ -15,33 +15,43 @@ import Glibc
 /// Only regular files with one link are ever written: a symbolic or hard link dropped into the
 /// spool may name a file outside the archive, so such an entry is at most unlinked (which
 /// removes the spool's name for it and leaves the other file alone), never rewritten.
-struct SpoolScrubber {
+public struct SpoolScrubber {
     /// What identifies the customer in a raw file.
-    struct Needles {
+    public struct Needles: Sendable {
         /// Digit-only forms (`358401234567`, `0401234567`), matched after spaces, dashes,
         /// dots, slashes and parentheses are taken out of a line, so `040 123 4567`,
         /// `+358 40-123 4567` and `(040) 1234567` all match.
-        var digits: Set<String> = []
+        public var digits: Set<String> = []
         /// Literal forms: raw values as the sources wrote them, the name (UTF-8 and Latin-1).
-        var literals: Set<Data> = []
+        public var literals: Set<Data> = []
 
-        var isEmpty: Bool { digits.isEmpty && literals.isEmpty }
+        public var isEmpty: Bool { digits.isEmpty && literals.isEmpty }
+
+        public init() {}
     }
 
-    var folders: [URL]
-    var needles: Needles
+    public var folders: [URL]
+    public var needles: Needles
     /// Recording blobs erased: their SHA-256 and the sizes of the originals.
-    var blobs: Set<String>
-    var blobSizes: Set<Int64>
+    public var blobs: Set<String>
+    public var blobSizes: Set<Int64>
     /// Files in `tmp/` to overwrite and remove whole, whoever they belonged to.
-    var leftovers: [URL] = []
+    public var leftovers: [URL] = []
+
+    public init(folders: [URL], needles: Needles, blobs: Set<String>, blobSizes: Set<Int64>, leftovers: [URL] = []) {
+        self.folders = folders
+        self.needles = needles
+        self.blobs = blobs
+        self.blobSizes = blobSizes
+        self.leftovers = leftovers
+    }
 
     /// Scrubs every file under the folders, and the leftovers.
     /// - Returns: how many files were rewritten or removed.
-    func run() throws -> Int {
+    public func run() throws -> Int {
         var touched = 0
         for url in leftovers where FileManager.default.fileExists(atPath: url.path) {
-            try SpoolWatcher.destroy(url)
+            try SpoolFiles.destroy(url)
             touched += 1
         }
         for folder in folders {
@@ -62,7 +72,7 @@ struct SpoolScrubber {
         var info = stat()
         guard lstat(url.path, &info) == 0 else { return false }
         if mentions(Data(url.lastPathComponent.utf8)) {
-            try SpoolWatcher.destroy(url)
+            try SpoolFiles.destroy(url)
             return true
         }
         // A link (symbolic or hard) names a file that may live outside the archive: never read
@@ -80,15 +90,15 @@ struct SpoolScrubber {
         if !blobs.isEmpty && blobSizes.contains(size), let digest = try? sha256(of: url), blobs.contains(digest) {
             // A recording that was erased: the file and the metadata sidecar beside it.
             let sidecar = url.deletingPathExtension().appendingPathExtension("json")
-            try SpoolWatcher.destroy(url)
-            if FileManager.default.fileExists(atPath: sidecar.path) { try SpoolWatcher.destroy(sidecar) }
+            try SpoolFiles.destroy(url)
+            if FileManager.default.fileExists(atPath: sidecar.path) { try SpoolFiles.destroy(sidecar) }
             return true
         }
         guard !needles.isEmpty, size > 0, size < 1 << 31, let data = try? Data(contentsOf: url) else { return false }
         if data.prefix(8192).contains(0) { return false } // binary (audio): only its name and digest are checked
         if url.pathExtension.lowercased() == "json" {
             guard mentions(data) else { return false }
-            try SpoolWatcher.destroy(url)
+            try SpoolFiles.destroy(url)
             return true
         }
         var kept = Data()

@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 import CallvaultIngest
 import CallvaultModel
 #if canImport(Glibc)
 import Glibc
 #endif
 
-extension SpoolWatcher {
+extension SpoolFiles {
     /// Lines longer than this are overwritten whole: no line of a log this long is one Kannel wrote.
     static let longestRedactedLine = 1 << 20
 
@@ -14,9 +14,9 @@ extension SpoolWatcher {
     /// see and fix what was wrong and drop the file in again, and no message text is kept (R8).
     /// Streams the file; a line longer than 1 MiB is overwritten whole. The copy is synced
     /// before the caller destroys the original.
-    static func writeRedactedCopy(of source: URL, to target: URL) throws {
+    public static func writeRedactedCopy(of source: URL, to target: URL) throws {
         guard let input = FileHandle(forReadingAtPath: source.path) else {
-            throw ArchiveFailure(.internal, "cannot read \(SpoolStatus.masked(source.lastPathComponent)) to keep a redacted copy")
+            throw ArchiveFailure(.internal, "cannot read \(SpoolFiles.masked(source.lastPathComponent)) to keep a redacted copy")
         }
         defer { try? input.close() }
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".redacting-\(UUID().uuidString.prefix(8))")
@@ -70,7 +70,7 @@ extension SpoolWatcher {
     /// whose field count differs from the header's (an unquoted comma in a text, say) is
     /// overwritten whole. Returns false, writing nothing, when the header names no text column:
     /// then the text cannot be told from the rest and nothing of the file is kept.
-    static func writeRedactedCSVCopy(of source: URL, to target: URL) throws -> Bool {
+    public static func writeRedactedCSVCopy(of source: URL, to target: URL) throws -> Bool {
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".redacting-\(UUID().uuidString.prefix(8))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o640]),
               let output = FileHandle(forWritingAtPath: temporary.path) else {
@@ -131,6 +131,6 @@ extension SpoolWatcher {
     /// Removes a half-written copy and says what failed (the file's name masked).
     static func redactionFailed(_ source: URL, _ temporary: URL, _ what: String, _ why: String) -> ArchiveFailure {
         unlink(temporary.path)
-        return ArchiveFailure(.internal, "\(what) of \(SpoolStatus.masked(source.lastPathComponent)): \(why)")
+        return ArchiveFailure(.internal, "\(what) of \(SpoolFiles.masked(source.lastPathComponent)): \(why)")
     }
 }
