@@ -47,7 +47,7 @@ extension Archive {
             do {
                 let head = try readHead(file)
                 if let source = forcedSource ?? (forced == nil ? configuration.sources.first(where: { $0.matches(head: head) }) : nil) {
-                    try ingestRecords(file, format: source.formatName, reader: mappedReader(source), owners: owners, actor: actor,
+                    try ingestRecords(file, format: source.formatName, reader: RecordReaders(normalizer: normalizer).mappedReader(source), owners: owners, actor: actor,
                                       summary: &summary) { running in progress.update(running, bytesRead: bytesRead) }
                     bytesRead += Int64(head.count)
                     continue
@@ -63,7 +63,7 @@ extension Archive {
                 if detected == .recording {
                     try ingestRecording(file, head: head, owners: owners, clock: clockConverter, actor: actor, summary: &summary)
                 } else {
-                    let reader = recordReader(for: detected, clock: clockConverter)
+                    let reader = RecordReaders(normalizer: normalizer).reader(for: detected, clock: clockConverter)
                     try ingestRecords(file, format: detected.rawValue, reader: reader, owners: owners, actor: actor, summary: &summary) { running in
                         progress.update(running, bytesRead: bytesRead)
                     }
@@ -142,7 +142,7 @@ extension Archive {
         let done = DispatchSemaphore(value: 0)
         let batchSize = Self.callBatchSize
         let producer = Thread {
-            let sink = RecordSink(file: file, batchSize: batchSize, channel: channel) { record in
+            let sink = BatchingSink(file: file, batchSize: batchSize, channel: channel) { record in
                 switch record {
                 case .call(let call):
                     let customers = owners.customers(at: call.start, of: call.from, call.to)

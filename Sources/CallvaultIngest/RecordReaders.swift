@@ -1,72 +1,37 @@
-import Foundation
-import CallvaultModel
-import CallvaultIngest
-import CallvaultIndex
+public import Foundation
+public import CallvaultModel
 
 /// One parsed record of a CDR or SMS source.
-enum ParsedRecord {
+public enum ParsedRecord: Sendable {
     case call(Call)
     case sms(SMSRecord)
     case status(SMSStatusUpdate)
 }
 
-/// One record prepared for the writer.
-enum PreparedRecord {
-    case call(IndexWriter.PreparedCall)
-    case sms(IndexWriter.PreparedSMS)
-    case status(SMSStatusUpdate)
+/// Where a record reader puts what it read: each record with its line, each refused line with
+/// its reason (`reject`), and a note of each record that was not UTF-8 (read as ISO-8859-1).
+public protocol RecordSink: AnyObject {
+    /// Takes one record; throws to stop the reading (the consumer gave up).
+    func accept(_ record: ParsedRecord, line: Int?) throws
+    func reject(line: Int?, _ reason: String)
+    func noteLatin1()
 }
 
 /// Reads a whole file and feeds its records and rejects to a sink (runs on the parser thread).
-typealias RecordReader = @Sendable (URL, RecordSink) throws -> Void
+public typealias RecordReader = @Sendable (URL, any RecordSink) throws -> Void
 
-/// Collects records into batches and hands each full batch to the writer.
-final class RecordSink {
-    let file: URL
-    let batchSize: Int
-    let channel: BatchChannel<Archive.ParsedBatch>
-    /// Turns a parsed record into its row; throws `IngestLineError` for a record the archive must refuse.
-    let prepare: (ParsedRecord) throws -> PreparedRecord
-    var batch = Archive.ParsedBatch()
+/// The readers of the record formats: the file's lines, CSV records or whole documents, each
+/// through its parser, with a clear reason for every line refused (damaged bytes, over-long
+/// lines, what the parser says) and the good lines beside it kept.
+public struct RecordReaders: Sendable {
+    let normalizer: PhoneNumberNormalizer
 
-    init(file: URL, batchSize: Int, channel: BatchChannel<Archive.ParsedBatch>, prepare: @escaping (ParsedRecord) throws -> PreparedRecord) {
-        self.file = file
-        self.batchSize = batchSize
-        self.channel = channel
-        self.prepare = prepare
+    public init(normalizer: PhoneNumberNormalizer) {
+        self.normalizer = normalizer
     }
 
-    func accept(_ record: ParsedRecord, line: Int?) throws {
-        let prepared: PreparedRecord
-        do { prepared = try prepare(record) } catch {
-            reject(line: line, Archive.reason(error))
-            return
-        }
-        switch prepared {
-        case .call(let call): batch.calls.append(call)
-        case .sms(let sms): batch.sms.append(sms)
-        case .status(var update):
-            update.line = update.line ?? line
-            batch.statusUpdates.append(update)
-        }
-        if batch.count >= batchSize {
-            guard channel.put(batch) else { throw CancellationError() }
-            batch = Archive.ParsedBatch()
-        }
-    }
-
-    func reject(line: Int?, _ reason: String) {
-        batch.rejects.append(IngestReject(file: file.path, line: line, reason: reason))
-    }
-
-    func noteLatin1() { batch.latin1Records += 1 }
-
-    func flush() { channel.put(batch) }
-}
-
-extension Archive {
     /// The reader for a record format.
-    func recordReader(for format: InputFormat, clock: LocalTimeConverter) -> RecordReader {
+    public func reader(for format: InputFormat, clock: LocalTimeConverter) -> RecordReader {
         let normalizer = self.normalizer
         switch format {
         case .asteriskCSV:
@@ -137,7 +102,7 @@ extension Archive {
     }
 
     /// The reader of a source described in `callvault.toml`.
-    func mappedReader(_ mapping: SourceMapping) -> RecordReader {
+    public func mappedReader(_ mapping: SourceMapping) -> RecordReader {
         let normalizer = self.normalizer
         switch mapping.shape {
         case .csv:
@@ -165,7 +130,7 @@ extension Archive {
     }
 
     /// Feeds CSV records through `parse`; a nil result is a record with nothing to keep.
-    static func readCSV(_ file: URL, _ sink: RecordSink, delimiter: UInt8 = UInt8(ascii: ","),
+    static func readCSV(_ file: URL, _ sink: any RecordSink, delimiter: UInt8 = UInt8(ascii: ","),
                         _ parse: ([String]) throws -> ParsedRecord?) throws {
         try CSVRecordReader(delimiter: delimiter).read(file) { event in
             switch event {
@@ -198,13 +163,13 @@ extension Archive {
 
     /// Feeds lines through `parse`. A line with a NUL or control byte is rejected by its number
     /// unless `controlBytesAllowed` (Kannel logs carry message text the parser skips by length).
-    static func readLines(_ file: URL, _ sink: RecordSink, controlBytesAllowed: Bool = false,
+    static func readLines(_ file: URL, _ sink: any RecordSink, controlBytesAllowed: Bool = false,
                           _ parse: (ArraySlice<UInt8>) throws -> ParsedRecord?) throws {
         try readLines(file, sink, controlBytesAllowed: controlBytesAllowed) { bytes, _ in try parse(bytes) }
     }
 
     /// `readLines`, with each line's number given to `parse` too.
-    static func readLines(_ file: URL, _ sink: RecordSink, controlBytesAllowed: Bool = false,
+    static func readLines(_ file: URL, _ sink: any RecordSink, controlBytesAllowed: Bool = false,
                           _ parse: (ArraySlice<UInt8>, Int) throws -> ParsedRecord?) throws {
         try LineReader().read(file) { event in
             switch event {
@@ -227,7 +192,7 @@ extension Archive {
     }
 
     /// Feeds a whole-file document (one call per file, at most 16 MiB) through `parse`.
-    static func readDocument(_ file: URL, _ sink: RecordSink, _ parse: (Data) throws -> ParsedRecord) throws {
+    static func readDocument(_ file: URL, _ sink: any RecordSink, _ parse: (Data) throws -> ParsedRecord) throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
         guard size <= 16 << 20 else {
             sink.reject(line: nil, "a CDR document of \(size) bytes is larger than 16 MiB")
@@ -243,7 +208,7 @@ extension Archive {
     }
 
     /// The reason of a parser's error (parsers throw `IngestLineError`).
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         (error as? IngestLineError)?.reason ?? "cannot be read"
     }
 }

@@ -1,19 +1,19 @@
-import Foundation
+public import Foundation
 
 /// A bounded hand-over from one producer thread to one consumer: the CDR parser runs on its
 /// own thread while the consumer writes the previous batch to SQLite, using both cores.
-final class BatchChannel<Element: Sendable>: @unchecked Sendable {
+public final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
     private var isClosed = false
     private var isCancelled = false
     private let capacity: Int
 
-    init(capacity: Int) { self.capacity = capacity }
+    public init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room, then hands `item` over; returns false when the consumer gave up.
     @discardableResult
-    func put(_ item: Element) -> Bool {
+    public func put(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= capacity && !isCancelled { condition.wait() }
@@ -24,7 +24,7 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     }
 
     /// No more items will come.
-    func close() {
+    public func close() {
         condition.lock()
         isClosed = true
         condition.broadcast()
@@ -32,7 +32,7 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     }
 
     /// The consumer stops taking items; a waiting producer is released.
-    func cancel() {
+    public func cancel() {
         condition.lock()
         isCancelled = true
         items.removeAll()
@@ -48,7 +48,7 @@ final class BatchChannel<Element: Sendable>: @unchecked Sendable {
     }
 
     /// The next item, or nil once the producer closed the channel and all items were taken.
-    func take() -> Element? {
+    public func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !isClosed && !isCancelled { condition.wait() }
