@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .report import log
 from .runner import (BENCH_FOLDER, build_release, failure, held, lock_path, os_login, release_binary,
-                     run_checked)
+                     leave_work_folder, run_checked)
 
 DID = "0923456789"
 TARGET_NUMBER = "0405550000"
@@ -158,8 +158,5 @@ def main(args):
         if seconds >= 5:
             log(f"erase took {seconds:.2f} s (target < 5 s)")
     finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            log(f"kept {work}")
+        leave_work_folder(work, args.keep)
     raise SystemExit(0 if ok else 1)

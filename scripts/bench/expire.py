@@ -5,7 +5,6 @@ bench-serve's archive."""
 import datetime as dt
 import json
 import random
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from .helsinki import Helsinki
 from .people import NAME_WORDS, People
 from .report import log
 from .runner import (Runner, build_release, failure, gnu_time, lock_path, need, private_copy, release_binary,
-                     work_folder)
+                     leave_work_folder, work_folder)
 
 T0 = int(dt.datetime(2025, 11, 1, tzinfo=dt.timezone.utc).timestamp())
 
@@ -161,8 +160,5 @@ def main(args):
             print(f"{key}: {value}")
         for f in failures:
             print(f"!! {f}")
-        if args.keep:
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        leave_work_folder(work, args.keep)
     raise SystemExit(1 if failures else 0)

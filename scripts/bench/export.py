@@ -13,7 +13,7 @@ import tempfile
 
 from .report import log
 from .runner import (BENCH_FOLDER, build_release, failure, gnu_time, held, lock_path, need, os_login, release_binary,
-                     run_checked)
+                     leave_work_folder, run_checked)
 
 NUMBER = "0409998877"
 
@@ -135,8 +135,5 @@ def main(args):
         print(f"peak RSS grows {growth:+.1f} MB when the data doubles ({rows[0][2] / 1e6:.0f} MB → {rows[1][2] / 1e6:.0f} MB); "
               f"target < 100 MB: {'PASS' if ok else 'FAIL'}")
     finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            log(f"kept {work}")
+        leave_work_folder(work, args.keep)
     raise SystemExit(0 if ok else 1)

@@ -349,6 +349,46 @@ def uuid4(rng):
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
+def write_time_ordered(path, rows, start_times, produce):
+    """Writes at most `rows` lines to `path` in the order of their times: for each start time,
+    `produce(start, queue)` queues the lines of one call or message (some due later, such as a
+    hang-up or a delivery report), and a line's `on_write` (what it adds to the expected
+    counts) runs only when the line is written. Returns (lines, bytes)."""
+    queue = HangupQueue()
+    written = 0
+    size = 0
+    out = []
+    fh = open(path, "wb")
+
+    def emit(line, on_write):
+        nonlocal written, size
+        if written >= rows:
+            return
+        on_write()
+        data = line.encode()
+        out.append(data)
+        size += len(data) + 1
+        written += 1
+        if len(out) >= 20000:
+            fh.write(b"\n".join(out) + b"\n")
+            out.clear()
+
+    try:
+        for start in start_times:
+            for _, _, line, on_write in queue.due(start):
+                emit(line, on_write)
+            if written + len(queue.heap) >= rows:
+                break
+            produce(start, queue)
+        for _, _, line, on_write in queue.rest():
+            emit(line, on_write)
+        if out:
+            fh.write(b"\n".join(out) + b"\n")
+    finally:
+        fh.close()
+    return written, size
+
+
 class FreeSWITCHGenerator:
     """FreeSWITCH mod_cdr_csv Master.csv with the template FreeSWITCH ships as its default (`example`,
     15 columns, every value quoted, no escaping), `legs="a"`: one line per call, written when the call
@@ -363,40 +403,7 @@ class FreeSWITCHGenerator:
         self.expected = Expected(people.owners())
 
     def write(self, path, rows):
-        rng, tz, exp = self.rng, self.tz, self.expected
-        queue = HangupQueue()
-        written = 0
-        size = 0
-        out = []
-        fh = open(path, "wb")
-
-        def emit(line, on_write):
-            nonlocal written, size
-            if written >= rows:
-                return
-            on_write()
-            data = line.encode()
-            out.append(data)
-            size += len(data) + 1
-            written += 1
-            if len(out) >= 20000:
-                fh.write(b"\n".join(out) + b"\n")
-                out.clear()
-
-        try:
-            for start in self.times.start_times(rows + 10):
-                for _, _, line, on_write in queue.due(start):
-                    emit(line, on_write)
-                if written + len(queue.heap) >= rows:
-                    break
-                self.call(start, queue)
-            for _, _, line, on_write in queue.rest():
-                emit(line, on_write)
-            if out:
-                fh.write(b"\n".join(out) + b"\n")
-        finally:
-            fh.close()
-        return written, size
+        return write_time_ordered(path, rows, self.times.start_times(rows + 10), self.call)
 
     def call(self, start, queue):
         rng, tz = self.rng, self.tz
@@ -490,41 +497,8 @@ class KannelGenerator:
                 f"[META:{meta}] [from:{frm}] [to:{to}] [flags:{flags}] [msg:{n}:{text}] [udh:0:]")
 
     def write(self, path, rows):
-        rng, exp = self.rng, self.expected
-        queue = HangupQueue()
-        written = 0
-        size = 0
-        out = []
-        fh = open(path, "wb")
-
-        def emit(line, on_write):
-            nonlocal written, size
-            if written >= rows:
-                return
-            on_write()
-            data = line.encode()
-            out.append(data)
-            size += len(data) + 1
-            written += 1
-            if len(out) >= 20000:
-                fh.write(b"\n".join(out) + b"\n")
-                out.clear()
-
-        try:
-            # About 1.9 lines per message: 45% inbound (1 line), 55% outbound (1 + 0..3 reports); the last days are cut off.
-            for start in self.times.start_times(int(rows / 1.8) + 10):
-                for _, _, line, on_write in queue.due(start):
-                    emit(line, on_write)
-                if written + len(queue.heap) >= rows:
-                    break
-                self.message(start, queue)
-            for _, _, line, on_write in queue.rest():
-                emit(line, on_write)
-            if out:
-                fh.write(b"\n".join(out) + b"\n")
-        finally:
-            fh.close()
-        return written, size
+        # About 1.9 lines per message: 45% inbound (1 line), 55% outbound (1 + 0..3 reports); the last days are cut off.
+        return write_time_ordered(path, rows, self.times.start_times(int(rows / 1.8) + 10), self.message)
 
     def set_status(self, fid, status):
         old = self.status.get(fid)

@@ -21,7 +21,7 @@ from .people import NAME_WORDS, People
 from .report import MB, MiB, environment, info, ingest_markdown, log, mb, problem, result
 from . import report
 from .runner import (CommandFailed, Runner, build_release, failure, gnu_time, lock_path, need, private_copy,
-                     release_binary, run_checked, work_folder)
+                     leave_work_folder, release_binary, run_checked, work_folder)
 
 DEFAULT_RESULTS = ROOT / "scripts" / "bench-results.md"
 
@@ -558,9 +558,6 @@ def main(args):
         text = ingest_markdown(args, env, started, time.monotonic() - t_start)
         Path(args.results).write_text(text)
         log(f"results written to {args.results}")
-        if args.keep:
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        leave_work_folder(work, args.keep)
     if report.failed():
         raise SystemExit(1)

@@ -213,6 +213,14 @@ def work_folder(given, prefix):
     return work
 
 
+def leave_work_folder(work, keep):
+    """At the end of a run: keep the work folder (--keep) and say where, or remove it."""
+    if keep:
+        log(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def private_copy(binary, folder):
     """A copy of the binary in the work folder: a build during the run must not swap it between steps."""
     folder = Path(folder)

@@ -24,7 +24,7 @@ from .helsinki import Helsinki
 from .people import DID, NAME_WORDS, People
 from .report import log
 from .runner import (Runner, build_release, command_line, exit_text, failure, lock_path, need, private_copy,
-                     release_binary, tail, work_folder)
+                     leave_work_folder, release_binary, tail, work_folder)
 
 ADMIN, LEAD = "anna.k", "lee.m"
 PASSWORDS = {ADMIN: "bench admin passphrase 2026", LEAD: "bench lead passphrase 2026"}
@@ -518,9 +518,6 @@ def main(args):
                 print(f"| {metric} | {measured} | {goal} | **{('PASS' if ok else 'FAIL') + note}** |")
         for f in failures:
             print(f"!! {f}")
-        if args.keep:
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        leave_work_folder(work, args.keep)
     raise SystemExit(1 if failures else 0)
 
