@@ -249,10 +249,11 @@ extension Archive {
             let limit = batch
             var deletedNow = 0
             more = try index.write { writer in
-                let page = try IndexReader(writer).dueItems(now: report.now, after: &cursor, limit: limit)
+                let reader = IndexReader(writer)
+                let page = try reader.dueItems(now: report.now, after: &cursor, limit: limit)
                 let plan = ExpiryPlan(due: page, now: report.now)
                 report.tally(plan)
-                try report.listKept(plan, reader: IndexReader(writer))
+                try report.listKept(plan, reader: reader)
                 if !plan.delete.isEmpty {
                     let deleted = try writer.deleteItems(plan.delete.map(\.number), now: clock())
                     report.deleted(deleted)

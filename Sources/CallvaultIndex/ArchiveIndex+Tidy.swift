@@ -39,8 +39,7 @@ public struct TidyPacing: Sendable, Equatable {
     /// How long a restart may wait for readers of older snapshots (holding off writers meanwhile).
     public var walRestartWait: TimeInterval
 
-    public init(transactions: TransactionPacing, initialMergePages: Int = 200, walRestartBytes: Int = 256 << 20,
-                walRestartWait: TimeInterval = 0.05) {
+    public init(transactions: TransactionPacing, initialMergePages: Int, walRestartBytes: Int, walRestartWait: TimeInterval) {
         self.transactions = transactions
         self.initialMergePages = initialMergePages
         self.walRestartBytes = walRestartBytes

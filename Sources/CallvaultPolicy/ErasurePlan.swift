@@ -15,11 +15,7 @@ public struct ErasurePlan: Sendable, Equatable {
 
     /// Items erased now, in id order.
     public var erase: [ItemID] = []
-    /// Items kept whole: by a hold (the erasure waits) or by a class not erasable early.
-    public var keep: [ErasureReport.Kept] = []
-    /// Items of other customers too: only this customer's link goes.
-    public var unlink: [ErasureReport.Kept] = []
-    /// `keep` and `unlink` together, in the candidates' order.
+    /// Every item not erased, in the candidates' order: kept whole (`keep`) or unlinked (`unlink`).
     public var kept: [ErasureReport.Kept] = []
     /// The original sizes of the recordings erased (to recognise their spool copies).
     public var erasedRecordingBytes: Set<Int64> = []
@@ -31,18 +27,19 @@ public struct ErasurePlan: Sendable, Equatable {
             case .erase:
                 erase.append(item.id)
                 if let bytes = item.recordingBytes { erasedRecordingBytes.insert(bytes) }
-            case .keep(let item):
-                keep.append(item)
-                kept.append(item)
-            case .unlink(let item):
-                unlink.append(item)
-                kept.append(item)
+            case .keep(let reason), .unlink(let reason): kept.append(reason)
             }
         }
     }
 
+    /// Items kept whole: by a hold (the erasure waits) or by a class not erasable early.
+    public var keep: [ErasureReport.Kept] { kept.filter { $0.why != .linkedToAnotherCustomer } }
+
+    /// Items of other customers too: only this customer's link goes.
+    public var unlink: [ErasureReport.Kept] { kept.filter { $0.why == .linkedToAnotherCustomer } }
+
     /// Items a hold keeps; the erasure stays pending until they are released.
-    public var deferred: Int { keep.filter { $0.why == .hold }.count }
+    public var deferred: Int { kept.filter { $0.why == .hold }.count }
 
     /// Whether the erasure completes now (no hold keeps anything), so the customer's record goes.
     public var completes: Bool { deferred == 0 }
