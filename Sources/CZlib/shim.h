@@ -7,7 +7,7 @@
 static inline int cv_deflateInit2(z_streamp strm, int level, int windowBits, int strategy) {
     return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, strategy);
 }
-static inline int cv_inflateInit2(z_streamp strm) {
-    return inflateInit2(strm, 15);
+static inline int cv_inflateInit2(z_streamp strm, int windowBits) {
+    return inflateInit2(strm, windowBits);
 }
 #endif

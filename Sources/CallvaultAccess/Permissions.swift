@@ -67,7 +67,8 @@ public enum Action: String, Sendable, CaseIterable, Codable {
     /// Re-reads every blob against the index (`verify`), lists the quarantine (`quarantine list`).
     case verifyArchive = "verify-archive"
     /// Heals blobs a source proves and quarantines the rest (`verify --repair`); deletes
-    /// quarantine entries not under hold (`quarantine purge`).
+    /// quarantine entries not under hold (`quarantine purge`); re-codes blobs with today's
+    /// codec (`recompress`).
     case repairArchive = "repair-archive"
 }
 

@@ -296,8 +296,8 @@ extension Archive {
             return
         }
         let size = Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
-        let audio: AudioInfo
-        do { audio = try WAVHeaderParser.parse(head: head, fileSize: size) } catch {
+        let layout: WAVHeaderParser.Layout
+        do { layout = try WAVHeaderParser.layout(head: head, fileSize: size) } catch {
             summary.rejected.append(IngestReject(file: file.path, line: nil, reason: error.reason))
             return
         }
@@ -312,7 +312,8 @@ extension Archive {
             return
         }
         let started = Date()
-        let stored = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
+        let audio = layout.audio, hint = Self.compressionHint(layout)
+        let stored = try blobs.put(contentsOf: file, hint: hint)
         let blob = BlobDetail(sha256: stored.sha256, bytes: stored.bytes, storedBytes: stored.storedBytes, audio: audio, fileName: fileName)
         crashSeam?("before-index-commit")
         let outcome = try index.write { writer -> IndexWriter.InsertOutcome in
@@ -320,7 +321,7 @@ extension Archive {
             // Expiry or erasure of an item with the same bytes may have removed the blob since
             // `put` (they remove blobs under this same write lock): store it again first.
             if !blobs.contains(stored.sha256) {
-                _ = try blobs.put(contentsOf: file, hint: audio.codec == "pcm_s16le" ? .pcm16 : .generic)
+                _ = try blobs.put(contentsOf: file, hint: hint)
             }
             let before = try writer.lastItemNumber()
             let outcome = try writer.insertRecording(meta, blob: blob, fileName: fileName, details: details,

@@ -154,14 +154,28 @@ extension Archive {
         return try index.read { try $0.isBlobReferenced(sha) } && (try? blobs.verify(sha)) != nil
     }
 
-    /// How the ingest path would compress `file` (PCM WAV by sample planes).
+    /// How the ingest path would compress `file`: its samples as its WAV header places them.
     static func compressionHint(of file: URL) -> CompressionHint {
         guard let handle = try? FileHandle(forReadingFrom: file) else { return .generic }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 64 * 1024)) ?? Data())
         let size = Int64((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0)
-        guard let audio = try? WAVHeaderParser.parse(head: head, fileSize: size) else { return .generic }
-        return audio.codec == "pcm_s16le" ? .pcm16 : .generic
+        guard let layout = try? WAVHeaderParser.layout(head: head, fileSize: size) else { return .generic }
+        return compressionHint(layout)
+    }
+
+    /// The samples a WAV header describes, for the blob store's audio codec: 16-bit PCM and
+    /// 8-bit G.711; anything else is stored as plain deflate.
+    static func compressionHint(_ layout: WAVHeaderParser.Layout) -> CompressionHint {
+        guard let offset = layout.dataOffset else { return .generic }
+        let encoding: AudioSamples.Encoding
+        switch (layout.formatTag, layout.audio.bitsPerSample) {
+        case (1, 16), (0xFFFE, 16): encoding = .pcm16
+        case (6, 8): encoding = .aLaw
+        case (7, 8): encoding = .muLaw
+        default: return .generic
+        }
+        return .audio(AudioSamples(encoding: encoding, channels: layout.audio.channels, dataOffset: offset, dataBytes: layout.dataBytes))
     }
 }
 

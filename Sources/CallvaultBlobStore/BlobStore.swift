@@ -47,6 +47,37 @@ public protocol BlobStore: Sendable {
     /// new file outside the store: it is in place and synced there before the store stops holding
     /// it, so a crash leaves it in one place or both, never in neither (repair's quarantine).
     func moveOut(_ sha256: String, to destination: URL) throws(BlobStoreError)
+
+    // MARK: recoding (`callvault recompress`)
+
+    /// Whether the blob is stored in an older layout or codec than `put` writes today.
+    func isCodedWithAnOlderCodec(_ sha256: String) throws(BlobStoreError) -> Bool
+    /// The bytes the blob takes in the store.
+    func storedSize(of sha256: String) throws(BlobStoreError) -> Int64
+    /// The stored size the blob would have with today's codec, estimated by coding
+    /// `sampleChunks` chunks spread over it.
+    func estimateRecoded(_ sha256: String, hint: CompressionHint, sampleChunks: Int) throws(BlobStoreError) -> Int64
+    /// Codes the blob anew with today's codec into a staged copy beside the store, which is
+    /// read back whole against the blob's SHA-256 before it is returned. The stored blob is
+    /// untouched until `replace(with:)`.
+    func stageRecoded(_ sha256: String, hint: CompressionHint) throws -> RecodedBlob
+    /// Puts a staged copy in place of the stored blob in one atomic step; `notFound` (and the
+    /// copy discarded) when the blob is no longer stored, so a removed blob never comes back.
+    func replace(with recoded: RecodedBlob) throws(BlobStoreError)
+    /// Drops a staged copy.
+    func discard(_ recoded: RecodedBlob)
+}
+
+/// A blob coded anew and proven, staged beside the store (see `BlobStore.stageRecoded`).
+public struct RecodedBlob: Sendable, Equatable {
+    public var sha256: String
+    /// The original size.
+    public var bytes: Int64
+    /// Bytes in the store now, and with the new coding.
+    public var storedBefore: Int64
+    public var storedAfter: Int64
+    /// Where the staged copy is.
+    var stagedPath: String
 }
 
 /// An opened blob. The file it opened stays the one it reads (a file swapped in after `open`
@@ -64,9 +95,42 @@ public protocol BlobReader: Sendable {
 }
 
 /// How the bytes of a recording are best compressed.
-public enum CompressionHint: Sendable {
+public enum CompressionHint: Sendable, Equatable {
     /// Plain zlib.
     case generic
-    /// 16-bit little-endian PCM: sample deltas in byte planes compress far better.
-    case pcm16
+    /// A recording whose samples are described: each chunk's samples are modelled (linear
+    /// prediction, G.711 awareness). Exact whatever the description says: a wrong one only
+    /// costs size.
+    case audio(AudioSamples)
+
+    /// Mono 16-bit little-endian PCM from the first byte (tests and headerless files).
+    public static var pcm16: CompressionHint { .audio(AudioSamples(encoding: .pcm16, channels: 1, dataOffset: 0)) }
+}
+
+/// Where the samples of a recording lie in its file, and how they are encoded: what its WAV
+/// header says.
+public struct AudioSamples: Sendable, Equatable {
+    public enum Encoding: Sendable, Equatable {
+        /// 16-bit little-endian linear PCM.
+        case pcm16
+        /// 8-bit G.711 A-law codes.
+        case aLaw
+        /// 8-bit G.711 µ-law codes.
+        case muLaw
+    }
+
+    public var encoding: Encoding
+    /// Interleaved channels.
+    public var channels: Int
+    /// Offset of the first sample in the file.
+    public var dataOffset: Int64
+    /// Bytes of sample data, nil when the samples run to the end of the file.
+    public var dataBytes: Int64?
+
+    public init(encoding: Encoding, channels: Int, dataOffset: Int64, dataBytes: Int64? = nil) {
+        self.encoding = encoding
+        self.channels = channels
+        self.dataOffset = dataOffset
+        self.dataBytes = dataBytes
+    }
 }

@@ -2,32 +2,19 @@ import CallvaultModel
 import CallvaultZlib
 import Crypto
 
-/// How one chunk is laid out before deflate. Stored in the blob header.
+/// How the chunks of a blob are coded. Stored in the blob header; `put` writes `.modelled`,
+/// the older codecs stay readable.
 enum ChunkCodec: UInt32 {
-    /// The bytes as they are, deflated with the default strategy.
+    /// Read only: the bytes as they are, a zlib stream.
     case plain = 0
-    /// 16-bit words as deltas from the previous word, split into a low-byte plane and a
-    /// high-byte plane (each ending a deflate block), deflated with `Z_RLE`.
+    /// Read only: 16-bit words as deltas from the previous word, split into a low-byte plane and
+    /// a high-byte plane, one zlib stream.
     case delta16Planes = 1
+    /// Each chunk says how it is coded (`AudioChunkFormat`): raw deflate, or its samples
+    /// modelled by linear prediction.
+    case modelled = 2
 
-    var strategy: Deflater.Strategy { self == .plain ? .standard : .runLength }
-
-    /// Transforms `chunk` into `planes` (same length) for compression; returns the split point.
-    static func encodeDelta16(_ chunk: UnsafeRawBufferPointer, into planes: UnsafeMutableRawBufferPointer) -> Int {
-        let words = chunk.count / 2
-        var previous: UInt16 = 0
-        for i in 0..<words {
-            let sample = UInt16(chunk[2 * i]) | UInt16(chunk[2 * i + 1]) << 8
-            let delta = sample &- previous
-            previous = sample
-            planes[i] = UInt8(truncatingIfNeeded: delta)
-            planes[words + i] = UInt8(truncatingIfNeeded: delta >> 8)
-        }
-        if chunk.count & 1 == 1 { planes[chunk.count - 1] = chunk[chunk.count - 1] }
-        return words
-    }
-
-    /// Inverts `encodeDelta16`.
+    /// Inverts codec 1's transform: 16-bit deltas in a low-byte and a high-byte plane.
     static func decodeDelta16(_ planes: UnsafeRawBufferPointer, into chunk: UnsafeMutableRawBufferPointer) {
         let words = planes.count / 2
         var previous: UInt16 = 0

@@ -92,19 +92,26 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
         Int(min(Int64(header.chunkSize), header.originalSize - Int64(i) * Int64(header.chunkSize)))
     }
 
-    /// Decompresses chunk `i` into `chunk` (through `planes` for the delta codec). The bytes
-    /// are not yet checked: see `isIntact`.
-    func decode(_ i: Int, into chunk: UnsafeMutableRawBufferPointer, planes: UnsafeMutableRawBufferPointer,
-                inflater: Inflater) throws(BlobStoreError) -> UnsafeRawBufferPointer {
+    /// Decodes chunk `i` into `chunk` with `scratch`. The bytes are not yet checked: see `isIntact`.
+    func decode(_ i: Int, into chunk: UnsafeMutableRawBufferPointer, using scratch: ChunkDecoding) throws(BlobStoreError) -> UnsafeRawBufferPointer {
         let entry = entries[i], length = length(ofChunk: i)
         let compressed = try readAt(fd, count: Int(entry.length), at: Int64(entry.offset))
-        let target = header.codec == .plain ? chunk : planes
-        let ok = compressed.withUnsafeBytes { inflater.inflate($0, into: UnsafeMutableRawBufferPointer(rebasing: target[0..<length])) }
-        guard ok else { throw .corrupt(sha256: sha256, reason: "chunk \(i) does not decompress") }
-        if header.codec == .delta16Planes {
-            ChunkCodec.decodeDelta16(UnsafeRawBufferPointer(rebasing: planes[0..<length]), into: chunk)
+        let target = UnsafeMutableRawBufferPointer(rebasing: chunk[0..<length])
+        let ok = compressed.withUnsafeBytes { payload in
+            switch header.codec {
+            case .plain:
+                return scratch.inflater.inflate(payload, into: target)
+            case .delta16Planes:
+                let planes = UnsafeMutableRawBufferPointer(rebasing: scratch.planes[0..<length])
+                guard scratch.inflater.inflate(payload, into: planes) else { return false }
+                ChunkCodec.decodeDelta16(UnsafeRawBufferPointer(planes), into: target)
+                return true
+            case .modelled:
+                return scratch.audio.decode(payload, into: target)
+            }
         }
-        return UnsafeRawBufferPointer(rebasing: chunk[0..<length])
+        guard ok else { throw .corrupt(sha256: sha256, reason: "chunk \(i) does not decompress") }
+        return UnsafeRawBufferPointer(target)
     }
 
     /// Whether `bytes`, decoded from chunk `i`, are the bytes stored there: its SHA-256 digest
@@ -132,13 +139,12 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
         let wanted = range ?? 0...(size - 1)
         let chunkSize = Int64(header.chunkSize)
         let first = Int(wanted.lowerBound / chunkSize), last = Int(wanted.upperBound / chunkSize)
-        let inflater = try BlobStoreError.zlib { () throws(ZlibError) in try Inflater() }
+        let scratch = try ChunkDecoding(chunkSize: header.chunkSize)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: header.chunkSize, alignment: 8)
-        let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: header.chunkSize, alignment: 8)
-        defer { chunk.deallocate(); planes.deallocate() }
+        defer { chunk.deallocate() }
         var hasher = range == nil ? SHA256() : nil
         for i in first...last {
-            let original = try decode(i, into: chunk, planes: planes, inflater: inflater)
+            let original = try decode(i, into: chunk, using: scratch)
             guard isIntact(original, chunk: i) else {
                 throw BlobStoreError.corrupt(sha256: sha256, reason: "chunk \(i) fails its checksum")
             }
@@ -155,4 +161,19 @@ final class LocalBlobReader: BlobReader, @unchecked Sendable {
             try body(UnsafeRawBufferPointer(rebasing: original[from...to]))
         }
     }
+}
+
+/// What decoding the chunks of a blob needs, kept between chunks; one per thread.
+final class ChunkDecoding {
+    let inflater: Inflater
+    /// The byte planes of a `delta16Planes` chunk.
+    let planes: UnsafeMutableRawBufferPointer
+    let audio: AudioChunkDecoder
+
+    init(chunkSize: Int) throws(BlobStoreError) {
+        (inflater, audio) = try BlobStoreError.zlib { () throws(ZlibError) in (try Inflater(), try AudioChunkDecoder()) }
+        planes = .allocate(byteCount: chunkSize, alignment: 8)
+    }
+
+    deinit { planes.deallocate() }
 }

@@ -42,6 +42,33 @@ public struct LocalBlobStore: BlobStore {
     // MARK: put
 
     public func put(contentsOf url: URL, hint: CompressionHint) throws(BlobStoreError) -> StoredBlob {
+        let staged = try stage(contentsOf: url, hint: hint)
+        var installed = false
+        defer { if !installed { unlink(staged.path.path) } }
+        let destination = path(for: staged.sha256)
+        if FileManager.default.fileExists(atPath: destination.path) {
+            // The same bytes are stored already, unless that copy is damaged or of the older
+            // format (CRC-32 chunks): then this one replaces it.
+            if (try? verify(staged.sha256)) != nil,
+               (try? LocalBlobReader(path: destination.path, sha256: staged.sha256))?.header.version == BlobLayout.currentVersion {
+                return StoredBlob(sha256: staged.sha256, bytes: staged.bytes, storedBytes: staged.storedBytes, isNew: false)
+            }
+        }
+        try install(staged)
+        installed = true
+        return StoredBlob(sha256: staged.sha256, bytes: staged.bytes, storedBytes: staged.storedBytes, isNew: true)
+    }
+
+    /// A blob written and fsynced in the temporary folder, not yet in place.
+    struct StagedFile {
+        var path: URL
+        var sha256: String
+        var bytes: Int64
+        var storedBytes: Int64
+    }
+
+    /// Codes the file at `url` into a new temporary blob, fsynced; the caller installs or removes it.
+    func stage(contentsOf url: URL, hint: CompressionHint) throws(BlobStoreError) -> StagedFile {
         let input = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw .io("cannot open \(url.lastPathComponent) for reading: \(errnoText())") }
         defer { close(input) }
@@ -49,47 +76,29 @@ public struct LocalBlobStore: BlobStore {
         let tempURL = temporaryFolder.appendingPathComponent("blob-\(UUID().uuidString).tmp")
         let output = Glibc.open(tempURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw .io("cannot create \(tempURL.path): \(errnoText())") }
-        var keepTemp = false
+        var staged = false
         defer {
-            if output >= 0 { close(output) }
-            if !keepTemp { unlink(tempURL.path) }
+            close(output)
+            if !staged { unlink(tempURL.path) }
         }
-
-        let codec: ChunkCodec = hint == .pcm16 ? .delta16Planes : .plain
-        let deflater = try BlobStoreError.zlib { () throws(ZlibError) in try Deflater(level: 6, strategy: codec.strategy) }
+        let samples: AudioSamples? = if case .audio(let samples) = hint { samples } else { nil }
         var hasher = SHA256()
-        var header = BlobLayout.Header(codec: codec, chunkSize: chunkSize, originalSize: 0, sha256: [])
+        var header = BlobLayout.Header(codec: .modelled, chunkSize: chunkSize, originalSize: 0, sha256: [])
         try writeAll(output, header.encoded(), at: 0)
         var writeOffset = Int64(BlobLayout.headerSize)
         var entries: [BlobLayout.ChunkEntry] = []
         var total: Int64 = 0
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
-        let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
-        defer { chunk.deallocate(); planes.deallocate() }
-        var compressed: [UInt8] = []
-        compressed.reserveCapacity(chunkSize + 1024)
+        let pipeline = try ChunkPipeline(chunkSize: chunkSize)
         while true {
-            let count = try readFull(input, into: chunk, name: url.lastPathComponent)
-            if count == 0 { break }
-            let original = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
-            hasher.update(bufferPointer: original)
-            compressed.removeAll(keepingCapacity: true)
-            deflater.reset()
-            try BlobStoreError.zlib { () throws(ZlibError) in
-                switch codec {
-                case .plain:
-                    try deflater.compress(original, flush: .finish, into: &compressed)
-                case .delta16Planes:
-                    let words = ChunkCodec.encodeDelta16(original, into: planes)
-                    try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[0..<words]), flush: .block, into: &compressed)
-                    try deflater.compress(UnsafeRawBufferPointer(rebasing: planes[words..<count]), flush: .finish, into: &compressed)
-                }
+            let batch = try pipeline.readBatch(input, name: url.lastPathComponent)
+            if batch.isEmpty { break }
+            let coded = try pipeline.encode(batch, firstOffset: total, firstNumber: entries.count, samples: samples, hasher: &hasher)
+            for piece in coded {
+                entries.append(.init(offset: UInt64(writeOffset), length: UInt32(piece.payload.count), digest: piece.digest))
+                try writeAll(output, piece.payload, at: writeOffset)
+                writeOffset += Int64(piece.payload.count)
             }
-            entries.append(.init(offset: UInt64(writeOffset), length: UInt32(compressed.count),
-                                 digest: BlobLayout.chunkDigest(original, number: entries.count)))
-            try writeAll(output, compressed, at: writeOffset)
-            writeOffset += Int64(compressed.count)
-            total += Int64(count)
+            total += Int64(batch.reduce(0) { $0 + $1.count })
         }
         let digest = Array(hasher.finalize())
         let sha = digest.hexString
@@ -107,21 +116,18 @@ public struct LocalBlobStore: BlobStore {
         guard fsync(output) == 0 else { throw .io("fsync of the temporary blob failed: \(errnoText())") }
         try faultSeam(.tempSynced)
 
-        let destination = path(for: sha)
-        if FileManager.default.fileExists(atPath: destination.path) {
-            // The same bytes are stored already, unless that copy is damaged or of the older
-            // format (CRC-32 chunks): then this one replaces it.
-            if (try? verify(sha)) != nil, (try? LocalBlobReader(path: destination.path, sha256: sha))?.header.version == BlobLayout.currentVersion {
-                return StoredBlob(sha256: sha, bytes: total, storedBytes: storedBytes, isNew: false)
-            }
-        }
+        staged = true
+        return StagedFile(path: tempURL, sha256: sha, bytes: total, storedBytes: storedBytes)
+    }
+
+    /// Renames a staged blob into place (replacing what is there) and syncs the folder.
+    func install(_ staged: StagedFile) throws(BlobStoreError) {
+        let destination = path(for: staged.sha256)
         try ensureFolder(destination.deletingLastPathComponent())
-        guard rename(tempURL.path, destination.path) == 0 else { throw .io("cannot move the blob into place: \(errnoText())") }
-        keepTemp = true
+        guard rename(staged.path.path, destination.path) == 0 else { throw .io("cannot move the blob into place: \(errnoText())") }
         try faultSeam(.renamed)
         try syncFolder(destination.deletingLastPathComponent())
         try faultSeam(.folderSynced)
-        return StoredBlob(sha256: sha, bytes: total, storedBytes: storedBytes, isNew: true)
     }
 
     // MARK: read
@@ -179,42 +185,45 @@ public struct LocalBlobStore: BlobStore {
         return written
     }
 
-    /// Decompresses a whole blob into `fd` while a second thread checks each chunk's digest
-    /// and the SHA-256: the two cores share the work. The output is a temporary file that is
+    /// Decodes a whole blob into `fd`, a batch of chunks at a time on every core, while another
+    /// thread checks each chunk's digest and the SHA-256. The output is a temporary file that is
     /// discarded unless every check passes, so bytes written before a check fails are never served.
     func extractChecked(_ sha256: String, into fd: Int32) throws -> Int64 {
         let blob = try openReader(sha256)
-        let chunkSize = blob.header.chunkSize
-        let inflater = try BlobStoreError.zlib { () throws(ZlibError) in try Inflater() }
-        let planes = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8)
-        // Three chunk buffers rotate: one being filled, up to two waiting for their checks.
-        let buffers = (0..<3).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 8) }
+        let width = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+        let decoders = try (0..<width).map { _ in try ChunkDecoding(chunkSize: blob.header.chunkSize) }
+        // Three batches of buffers rotate: one being decoded, up to two waiting for their checks.
+        let slots = (0..<3).map { _ in (0..<width).map { _ in
+            UnsafeMutableRawBufferPointer.allocate(byteCount: blob.header.chunkSize, alignment: 8)
+        } }
         let free = DispatchSemaphore(value: 3)
         let checker = DispatchQueue(label: "callvault.extract.check")
         let state = CheckState(blob)
         defer {
             checker.sync {}
-            planes.deallocate()
-            buffers.forEach { $0.deallocate() }
+            slots.joined().forEach { $0.deallocate() }
         }
         var written: Int64 = 0
-        for i in blob.entries.indices {
+        for (batch, first) in stride(from: 0, to: blob.entries.count, by: width).enumerated() {
             free.wait()
-            let original: UnsafeRawBufferPointer
+            let chunks = Array(first..<min(blob.entries.count, first + width))
+            let decoded: [UnsafeRawBufferPointer]
             do {
-                original = try blob.decode(i, into: buffers[i % 3], planes: planes, inflater: inflater)
+                decoded = try DecodeBatch(blob, chunks: chunks, into: slots[batch % 3], decoders: decoders).run()
             } catch {
                 free.signal()
                 throw error
             }
-            // The buffer is not reused before the checker signals `free`.
-            let view = ChunkView(bytes: original)
+            // The buffers are not reused before the checker signals `free`.
+            let views = decoded.map(ChunkView.init)
             checker.async {
-                state.check(view.bytes, chunk: i)
+                for (chunk, view) in zip(chunks, views) { state.check(view.bytes, chunk: chunk) }
                 free.signal()
             }
-            try writeAll(fd, original, at: written)
-            written += Int64(original.count)
+            for bytes in decoded {
+                try writeAll(fd, bytes, at: written)
+                written += Int64(bytes.count)
+            }
         }
         checker.sync {}
         if let bad = state.badChunk {
@@ -332,6 +341,43 @@ func writeAll(_ fd: Int32, _ bytes: some ContiguousBytes, at offset: Int64) thro
 /// A chunk buffer handed to the checker thread; the semaphore in `extractChecked` keeps it alive and unchanged.
 private struct ChunkView: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
+}
+
+/// Chunks of one blob decoded in parallel, chunk j with decoder j into buffer j; no two tasks
+/// share state, and `run` returns after all of them ended.
+private final class DecodeBatch: @unchecked Sendable {
+    private let blob: LocalBlobReader
+    private let chunks: [Int]
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    private let decoders: [ChunkDecoding]
+    private let results: UnsafeMutableBufferPointer<Result<UnsafeRawBufferPointer, BlobStoreError>?>
+
+    init(_ blob: LocalBlobReader, chunks: [Int], into buffers: [UnsafeMutableRawBufferPointer], decoders: [ChunkDecoding]) {
+        self.blob = blob
+        self.chunks = chunks
+        self.buffers = buffers
+        self.decoders = decoders
+        results = .allocate(capacity: chunks.count)
+        results.initialize(repeating: nil)
+    }
+
+    deinit {
+        _ = results.deinitialize()
+        results.deallocate()
+    }
+
+    func run() throws(BlobStoreError) -> [UnsafeRawBufferPointer] {
+        if chunks.count == 1 {
+            decode(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { decode($0) }
+        }
+        return try results.map { (result) throws(BlobStoreError) in try result!.get() }
+    }
+
+    private func decode(_ j: Int) {
+        results[j] = Result { () throws(BlobStoreError) in try blob.decode(chunks[j], into: buffers[j], using: decoders[j]) }
+    }
 }
 
 /// The running checks of `extractChecked`, touched only on its serial checker queue.

@@ -13,7 +13,7 @@ struct CallvaultCommand: ParsableCommand {
         abstract: "An archive for telephony traffic data and customer-service call recordings.",
         subcommands: [
             InitCommand.self, CustomersCommand.self, IngestCommand.self, WatchCommand.self, SearchCommand.self, ShowCommand.self,
-            RecordingCommand.self, RetentionCommand.self, HoldCommand.self, ExpireCommand.self, AuditCommand.self, VerifyCommand.self, QuarantineCommand.self, BenchSearchCommand.self, BenchSearchLoopCommand.self,
+            RecordingCommand.self, RetentionCommand.self, HoldCommand.self, ExpireCommand.self, AuditCommand.self, VerifyCommand.self, QuarantineCommand.self, RecompressCommand.self, BenchSearchCommand.self, BenchSearchLoopCommand.self,
             EraseCommand.self, RestrictCommand.self, UnrestrictCommand.self, LinkCommand.self, UnlinkCommand.self,
             ExportCommand.self, RequestsCommand.self, UsersCommand.self, ServeCommand.self,
         ])

@@ -24,6 +24,13 @@ public struct IndexWriter {
         try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM items") ?? 0
     }
 
+    /// Records blob `sha256`'s new size in the store on every recording that names it.
+    /// - Returns: how many recordings name it (0: none does any more; the blob is not wanted).
+    public func setStoredBytes(of sha256: String, to storedBytes: Int64) throws -> Int {
+        try db.execute(sql: "UPDATE recordings SET stored_bytes = ? WHERE sha256 = ?", arguments: [storedBytes, sha256])
+        return db.changesCount
+    }
+
     /// What became of a delivery report.
     public enum ReportOutcome: Equatable, Sendable {
         /// It set (or confirmed) the status of this SMS.

@@ -8,6 +8,22 @@ public enum WAVHeaderParser {
     /// Parses the header from the first bytes of a file of `fileSize` bytes.
     /// - Parameter head: at least the first 64 KiB of the file (or all of it, if smaller).
     public static func parse(head: [UInt8], fileSize: Int64) throws(IngestLineError) -> AudioInfo {
+        try layout(head: head, fileSize: fileSize).audio
+    }
+
+    /// What the header says and where the samples are: the audio facts and the data chunk.
+    public struct Layout: Sendable, Equatable {
+        public var audio: AudioInfo
+        /// The fmt chunk's format tag (1 PCM, 6 A-law, 7 µ-law, …).
+        public var formatTag: Int
+        /// Offset of the data chunk's first byte, nil without a data chunk in the header.
+        public var dataOffset: Int64?
+        /// Bytes of sample data the file holds (the declared size when it fits the file).
+        public var dataBytes: Int64
+    }
+
+    /// Parses the header like `parse`, keeping where the samples lie.
+    public static func layout(head: [UInt8], fileSize: Int64) throws(IngestLineError) -> Layout {
         guard head.count >= 12, head[0..<4].elementsEqual("RIFF".utf8), head[8..<12].elementsEqual("WAVE".utf8) else {
             throw IngestLineError("not a RIFF/WAVE file (no RIFF…WAVE header)")
         }
@@ -75,8 +91,9 @@ public enum WAVHeaderParser {
         }
         let byteRate = format.byteRate > 0 ? format.byteRate : format.rate * format.channels * max(1, format.bits / 8)
         let duration = byteRate > 0 ? Double(max(0, available)) / Double(byteRate) : 0
-        return AudioInfo(codec: codec, sampleRate: format.rate, channels: format.channels, bitsPerSample: format.bits,
-                         durationSeconds: (duration * 1000).rounded() / 1000,
-                         warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+        let audio = AudioInfo(codec: codec, sampleRate: format.rate, channels: format.channels, bitsPerSample: format.bits,
+                              durationSeconds: (duration * 1000).rounded() / 1000,
+                              warning: warnings.isEmpty ? nil : warnings.joined(separator: "; "))
+        return Layout(audio: audio, formatTag: Int(format.tag), dataOffset: dataOffset, dataBytes: max(0, available))
     }
 }

@@ -11,8 +11,20 @@ public final class Deflater {
     /// The stream's framing: zlib (header and Adler-32) or raw deflate (a ZIP entry, whose own
     /// CRC-32 guards the data).
     public enum Format: Sendable { case zlib, raw }
-    /// How the input is matched: zlib's default, or run-length only (`Z_RLE`, for sample deltas).
-    public enum Strategy: Sendable { case standard, runLength }
+    /// How the input is matched: zlib's default, `Z_FILTERED` (short matches discounted),
+    /// run-length only (`Z_RLE`), or Huffman coding alone (`Z_HUFFMAN_ONLY`).
+    public enum Strategy: Sendable, CaseIterable {
+        case standard, filtered, runLength, huffmanOnly
+
+        var zlibValue: Int32 {
+            switch self {
+            case .standard: Z_DEFAULT_STRATEGY
+            case .filtered: Z_FILTERED
+            case .runLength: Z_RLE
+            case .huffmanOnly: Z_HUFFMAN_ONLY
+            }
+        }
+    }
     /// How far a call flushes: not at all (more input follows), to a block boundary, or to the
     /// end of the stream.
     public enum Flush: Sendable { case none, block, finish }
@@ -22,7 +34,7 @@ public final class Deflater {
     public init(level: Int32 = 6, strategy: Strategy = .standard, format: Format = .zlib) throws(ZlibError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = cv_deflateInit2(stream, level, format == .zlib ? 15 : -15, strategy == .standard ? Z_DEFAULT_STRATEGY : Z_RLE)
+        let status = cv_deflateInit2(stream, level, format == .zlib ? 15 : -15, strategy.zlibValue)
         guard status == Z_OK else {
             stream.deallocate()
             throw ZlibError(message: "zlib deflateInit2 failed (status \(status))")
@@ -68,14 +80,14 @@ public final class Deflater {
     }
 }
 
-/// A reusable zlib inflate stream.
+/// A reusable inflate stream, of zlib framing or raw deflate.
 public final class Inflater {
     private let stream: UnsafeMutablePointer<z_stream>
 
-    public init() throws(ZlibError) {
+    public init(format: Deflater.Format = .zlib) throws(ZlibError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let status = cv_inflateInit2(stream)
+        let status = cv_inflateInit2(stream, format == .zlib ? 15 : -15)
         guard status == Z_OK else {
             stream.deallocate()
             throw ZlibError(message: "zlib inflateInit2 failed (status \(status))")
@@ -87,7 +99,7 @@ public final class Inflater {
         stream.deallocate()
     }
 
-    /// Inflates one complete zlib stream from `input` into exactly `output.count` bytes.
+    /// Inflates one complete stream from `input` into exactly `output.count` bytes.
     public func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
         inflateReset(stream)
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)

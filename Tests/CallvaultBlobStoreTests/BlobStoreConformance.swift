@@ -28,7 +28,14 @@ func blobStoreConformance(_ makeStore: () -> any BlobStore, folder: TemporaryFol
 enum BlobStoreConformance {
     /// Sizes around the chunk sizes stores use (4 KiB in tests, 256 KiB by default).
     static let sizes = [0, 1, 2, 3, 4095, 4096, 4097, 3 * 4096 + 1, 65_536, 262_143, 262_144, 262_145, 600_001]
-    static let hints: [CompressionHint] = [.generic, .pcm16]
+    /// Every way a blob is coded: plain, and the audio model with each encoding and layout
+    /// (whatever the bytes really are: a wrong description costs size, never exactness).
+    static let hints: [CompressionHint] = [
+        .generic, .pcm16,
+        .audio(AudioSamples(encoding: .pcm16, channels: 2, dataOffset: 45, dataBytes: 100_001)),
+        .audio(AudioSamples(encoding: .aLaw, channels: 1, dataOffset: 58)),
+        .audio(AudioSamples(encoding: .muLaw, channels: 2, dataOffset: 3)),
+    ]
 
     static func write(_ bytes: [UInt8], _ folder: TemporaryFolder) -> URL {
         folder.write("input/\(UUID().uuidString).bin", Data(bytes))

@@ -13,28 +13,28 @@ import CallvaultTesting
 
     /// Writes `original` as a format-1 blob where `store` keeps it, the way callvault wrote them.
     func writeFormat1(_ original: [UInt8], into store: LocalBlobStore) throws -> String {
-        let sha = BlobLayoutTestSHA.hex(original)
-        let deflater = try Deflater(level: 6, strategy: ChunkCodec.plain.strategy)
-        var body: [UInt8] = [], entries: [BlobLayout.ChunkEntry] = []
-        for start in stride(from: 0, to: original.count, by: chunkSize) {
-            let chunk = Array(original[start..<min(original.count, start + chunkSize)])
-            var compressed: [UInt8] = []
-            deflater.reset()
-            try chunk.withUnsafeBytes { try deflater.compress($0, flush: .finish, into: &compressed) }
-            entries.append(.init(offset: UInt64(BlobLayout.headerSize + body.count), length: UInt32(compressed.count),
-                                 crc: chunk.withUnsafeBytes { CRC32.of($0) }))
-            body += compressed
+        try writeLegacy(original, version: 1, codec: .plain, into: store)
+    }
+
+    func writeLegacy(_ original: [UInt8], version: UInt32, codec: ChunkCodec, into store: LocalBlobStore) throws -> String {
+        try LegacyBlobWriter.write(original, version: version, codec: codec, chunkSize: chunkSize, into: store)
+    }
+
+    @Test(arguments: [ChunkCodec.plain, .delta16Planes])
+    func format2BlobsOfTheEarlierCodecsStayReadable(codec: ChunkCodec) throws {
+        let store = makeLocalStore(folder, chunkSize: chunkSize)
+        for original in [Content.pcm.bytes(5 * 4096 + 3, seed: 26), Content.random.bytes(2 * 4096 + 1, seed: 27), []] {
+            let sha = try writeLegacy(original, version: 2, codec: codec, into: store)
+            #expect(try store.openReader(sha).header.codec == codec)
+            #expect(try readBytes(store, sha) == original)
+            if original.count > 9000 {
+                #expect(try readBytes(store, sha, range: 4000...9000) == Array(original[4000...9000]))
+            }
+            try store.verify(sha)
+            let out = folder.path("out-\(codec)-\(original.count).wav")
+            #expect(try store.extract(sha, to: out) == Int64(original.count))
+            #expect(try [UInt8](Data(contentsOf: out)) == original)
         }
-        let header = BlobLayout.Header(version: 1, codec: .plain, chunkSize: chunkSize, originalSize: Int64(original.count),
-                                       sha256: Array(hexBytes(sha)))
-        var file = header.encoded() + body
-        let indexOffset = Int64(file.count)
-        for entry in entries { file += entry.encoded(1) }
-        file += BlobLayout.trailer(version: 1, root: [], indexOffset: indexOffset, count: entries.count)
-        let url = store.path(for: sha)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(file).write(to: url)
-        return sha
     }
 
     @Test func aFormat1BlobReadsWholeAndByRange() throws {
@@ -76,25 +76,5 @@ import CallvaultTesting
         #expect(try store.openReader(sha).header.version == BlobLayout.currentVersion)
         #expect(try readBytes(store, sha, range: 100...5000) == Array(original[100...5000]))
         #expect(try store.put(contentsOf: folder.write("third.wav", Data(original)), hint: .pcm16).isNew == false)
-    }
-}
-
-private func hexBytes(_ hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        out.append(UInt8(hex[index..<next], radix: 16)!)
-        index = next
-    }
-    return out
-}
-
-private enum BlobLayoutTestSHA {
-    static func hex(_ bytes: [UInt8]) -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
-        try? Data(bytes).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        return (try? independentSHA256(of: url)) ?? ""
     }
 }
