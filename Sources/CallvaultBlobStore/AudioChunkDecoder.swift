@@ -86,62 +86,104 @@ final class AudioChunkDecoder {
         UnsafeMutableRawBufferPointer(rebasing: out[end..<out.count])
             .copyMemory(from: UnsafeRawBufferPointer(rebasing: streams[(side.lowerBound + h.start)..<(side.lowerBound + h.start + suffix)]))
         var parameters = PayloadCursor(UnsafeRawBufferPointer(rebasing: streams[(side.lowerBound + h.start + suffix)..<side.upperBound]))
-        var next = bounds.map(\.lowerBound)
+        // Each residual stream as a read position and an end, in plain memory: the loop below
+        // is the decoder's hot path.
+        let cursors = UnsafeMutablePointer<Int>.allocate(capacity: 2 * bounds.count)
+        defer { cursors.deallocate() }
+        let ends = cursors + bounds.count
+        for (i, b) in bounds.enumerated() {
+            cursors[i] = b.lowerBound
+            ends[i] = b.upperBound
+        }
         let pad = LinearPredictor.historyPadding
         history = [Int16](repeating: 0, count: pad + h.frames)
-        let tables = h.kind.law?.tables
-        for channel in 0..<h.channels {
-            var running: UInt32 = 0
-            for frameStart in stride(from: 0, to: h.frames, by: h.frameLength) {
-                guard let predictor = Self.readPredictor(&parameters) else { return false }
-                let frameEnd = min(h.frames, frameStart + h.frameLength)
-                let ok = history.withUnsafeMutableBufferPointer { hist in
-                    let base = hist.baseAddress!
-                    var at = h.start + (frameStart * h.channels + channel) * h.kind.width
-                    let step = h.channels * h.kind.width
-                    for n in frameStart..<frameEnd {
-                        let k = AudioChunkFormat.contextClass(running, base: h.classBase, classes: h.classes)
-                        let predicted = predictor.predict(base, at: pad + n)
-                        if let tables {
-                            let s = 1 + k
-                            guard next[s] < bounds[s].upperBound else { return false }
-                            let zigzag = streams[next[s]]
-                            next[s] += 1
-                            let d = Int8(bitPattern: zigzag >> 1) ^ (0 &- Int8(bitPattern: zigzag & 1))
-                            let clamped = Int(max(-32768, min(32767, predicted)))
-                            let rank = Int(UInt8(truncatingIfNeeded: Int(tables.nearestRank[clamped + 32768]) &+ Int(d)))
-                            let value = tables.linearOfRank[rank]
-                            base[pad + n] = Int16(value)
-                            if h.kind.width == 1 {
-                                out[at] = tables.codeOfRank[rank]
-                            } else {
-                                out[at] = UInt8(truncatingIfNeeded: value)
-                                out[at + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                            }
-                            running = AudioChunkFormat.nextRunning(running, magnitude: UInt32(d.magnitude), shift: h.classShift)
-                        } else {
-                            let lo = 1 + 2 * k, hi = lo + 1
-                            guard next[lo] < bounds[lo].upperBound, next[hi] < bounds[hi].upperBound else { return false }
-                            let zigzag = UInt16(streams[next[lo]]) | UInt16(streams[next[hi]]) << 8
-                            next[lo] += 1
-                            next[hi] += 1
-                            let r = Int16(bitPattern: zigzag >> 1) ^ (0 &- Int16(bitPattern: zigzag & 1))
-                            let value = Int16(truncatingIfNeeded: predicted &+ Int64(r))
-                            base[pad + n] = value
-                            out[at] = UInt8(truncatingIfNeeded: value)
-                            out[at + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                            running = AudioChunkFormat.nextRunning(running, magnitude: UInt32(r.magnitude), shift: h.classShift)
-                        }
-                        at += step
+        let ok = history.withUnsafeMutableBufferPointer { hist in
+            for channel in 0..<h.channels {
+                var context = ResidualContext(classes: h.classes, base: h.classBase, shift: h.classShift)
+                for frameStart in stride(from: 0, to: h.frames, by: h.frameLength) {
+                    guard let predictor = Self.readPredictor(&parameters) else { return false }
+                    let frame = Frame(range: frameStart..<min(h.frames, frameStart + h.frameLength),
+                                      at: h.start + (frameStart * h.channels + channel) * h.kind.width,
+                                      step: h.channels * h.kind.width)
+                    let done: Bool
+                    if let law = h.kind.law {
+                        done = Self.decodeRanks(frame, predictor, law.tables, codes: h.kind.width == 1, h,
+                                                history: hist.baseAddress! + pad, streams: streams.baseAddress!,
+                                                cursors: cursors, ends: ends, context: &context, into: out.baseAddress!)
+                    } else {
+                        done = Self.decodePCM(frame, predictor, h, history: hist.baseAddress! + pad, streams: streams.baseAddress!,
+                                              cursors: cursors, ends: ends, context: &context, into: out.baseAddress!)
                     }
-                    return true
+                    guard done else { return false }
                 }
-                guard ok else { return false }
             }
+            return true
         }
+        guard ok else { return false }
         // Every residual was used: a stream with bytes left over is not this chunk's.
-        for s in 1..<bounds.count where next[s] != bounds[s].upperBound { return false }
+        for s in 1..<bounds.count where cursors[s] != ends[s] { return false }
         return parameters.offset == parameters.bytes.count
+    }
+
+    /// The samples of one channel sharing a predictor: their numbers, and where the first one's
+    /// bytes go and how far apart the following ones are.
+    private struct Frame {
+        var range: Range<Int>
+        var at: Int
+        var step: Int
+    }
+
+    /// Decodes a frame of 16-bit PCM: two byte planes per residual. False when a stream runs dry.
+    private static func decodePCM(_ frame: Frame, _ predictor: LinearPredictor, _ h: Header, history: UnsafeMutablePointer<Int16>,
+                                  streams: UnsafeRawPointer, cursors: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>,
+                                  context: inout ResidualContext, into out: UnsafeMutableRawPointer) -> Bool {
+        var at = frame.at
+        var recent = predictor.recent(history, before: frame.range.lowerBound)
+        for n in frame.range {
+            let lo = 1 &+ 2 &* context.currentClass, hi = lo &+ 1
+            let pLo = cursors[lo], pHi = cursors[hi]
+            guard pLo < ends[lo], pHi < ends[hi] else { return false }
+            cursors[lo] = pLo &+ 1
+            cursors[hi] = pHi &+ 1
+            let zigzag = UInt16(streams.load(fromByteOffset: pLo, as: UInt8.self)) | UInt16(streams.load(fromByteOffset: pHi, as: UInt8.self)) << 8
+            let r = Int16(bitPattern: zigzag >> 1) ^ (0 &- Int16(bitPattern: zigzag & 1))
+            let value = Int16(truncatingIfNeeded: predictor.predict(history, at: n, recent: recent) &+ Int64(r))
+            history[n] = value
+            recent = (Int32(value), recent.0, recent.1, recent.2)
+            out.storeBytes(of: UInt16(bitPattern: value).littleEndian, toByteOffset: at, as: UInt16.self)
+            context.add(UInt32(r.magnitude))
+            at &+= frame.step
+        }
+        return true
+    }
+
+    /// Decodes a frame of G.711 ranks (written as 8-bit codes or 16-bit values). False when the
+    /// stream runs dry.
+    private static func decodeRanks(_ frame: Frame, _ predictor: LinearPredictor, _ tables: G711Tables, codes: Bool, _ h: Header,
+                                    history: UnsafeMutablePointer<Int16>, streams: UnsafeRawPointer,
+                                    cursors: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>,
+                                    context: inout ResidualContext, into out: UnsafeMutableRawPointer) -> Bool {
+        var at = frame.at
+        for n in frame.range {
+            let s = 1 &+ context.currentClass
+            let p = cursors[s]
+            guard p < ends[s] else { return false }
+            cursors[s] = p &+ 1
+            let zigzag = streams.load(fromByteOffset: p, as: UInt8.self)
+            let d = Int8(bitPattern: zigzag >> 1) ^ (0 &- Int8(bitPattern: zigzag & 1))
+            let clamped = Int(max(-32768, min(32767, predictor.predict(history, at: n))))
+            let rank = Int(UInt8(truncatingIfNeeded: Int(tables.nearestRank[clamped &+ 32768]) &+ Int(d)))
+            let value = Int16(truncatingIfNeeded: tables.linearOfRank[rank])
+            history[n] = value
+            if codes {
+                out.storeBytes(of: tables.codeOfRank[rank], toByteOffset: at, as: UInt8.self)
+            } else {
+                out.storeBytes(of: UInt16(bitPattern: value).littleEndian, toByteOffset: at, as: UInt16.self)
+            }
+            context.add(UInt32(d.magnitude))
+            at &+= frame.step
+        }
+        return true
     }
 
     private static func readPredictor(_ cursor: inout PayloadCursor) -> LinearPredictor? {

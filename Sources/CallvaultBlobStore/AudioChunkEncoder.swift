@@ -71,7 +71,7 @@ final class AudioChunkEncoder {
         let tables = kind.law?.tables
         for channel in 0..<channels {
             loadChannel(channel, of: chunk, region, tables: tables, pad: pad)
-            var running: UInt32 = 0
+            var context = ResidualContext(classes: contexts.classes, base: contexts.base, shift: contexts.shift)
             for frameStart in stride(from: 0, to: frames, by: AudioChunkFormat.frameLength) {
                 let frameEnd = min(frames, frameStart + AudioChunkFormat.frameLength)
                 let predictor = history.withUnsafeBufferPointer {
@@ -80,8 +80,7 @@ final class AudioChunkEncoder {
                 side.append(UInt8(predictor.order))
                 side.append(UInt8(predictor.shift))
                 for q in predictor.coefficients { side.appendLE(UInt16(bitPattern: Int16(q))) }
-                running = codeResiduals(frameStart..<frameEnd, predictor, kind: kind, tables: tables,
-                                        pad: pad, running: running, contexts: contexts)
+                codeResiduals(frameStart..<frameEnd, predictor, tables: tables, pad: pad, context: &context)
             }
         }
         var out: [UInt8] = [AudioChunkFormat.modelledMode, kind.rawValue, UInt8(channels), UInt8(contexts.classes),
@@ -132,39 +131,35 @@ final class AudioChunkEncoder {
         } }
     }
 
-    /// Appends the residuals of `range` to the class planes; returns the running magnitude.
-    private func codeResiduals(_ range: Range<Int>, _ predictor: LinearPredictor, kind: AudioChunkKind,
-                               tables: G711Tables?, pad: Int, running start: UInt32,
-                               contexts: (classes: Int, base: Int, shift: Int)) -> UInt32 {
+    /// Appends the residuals of `range` to the class planes.
+    private func codeResiduals(_ range: Range<Int>, _ predictor: LinearPredictor, tables: G711Tables?, pad: Int,
+                               context: inout ResidualContext) {
         if predictions.count < range.count { predictions = [Int64](repeating: 0, count: max(range.count, AudioChunkFormat.frameLength)) }
         let out = planes.writer
-        return history.withUnsafeMutableBufferPointer { h in
+        history.withUnsafeMutableBufferPointer { h in
             predictions.withUnsafeMutableBufferPointer { p in
                 ranks.withUnsafeBufferPointer { ranks in
                     let base = h.baseAddress!, predicted = p.baseAddress!
                     for (j, n) in range.enumerated() { predicted[j] = predictor.predict(base, at: pad + n) }
-                    var running = start
                     if let tables {
                         tables.nearestRank.withUnsafeBufferPointer { nearest in
                             for (j, n) in range.enumerated() {
                                 let clamped = Int(max(-32768, min(32767, predicted[j])))
                                 let d = Int8(truncatingIfNeeded: Int(ranks[n]) &- Int(nearest[clamped + 32768]))
-                                let k = AudioChunkFormat.contextClass(running, base: contexts.base, classes: contexts.classes)
-                                out.append(UInt8(bitPattern: (d << 1) ^ (d >> 7)), to: k)
-                                running = AudioChunkFormat.nextRunning(running, magnitude: UInt32(d.magnitude), shift: contexts.shift)
+                                out.append(UInt8(bitPattern: (d << 1) ^ (d >> 7)), to: context.currentClass)
+                                context.add(UInt32(d.magnitude))
                             }
                         }
                     } else {
                         for (j, n) in range.enumerated() {
                             let r = Int16(truncatingIfNeeded: Int64(base[pad + n]) &- predicted[j])
                             let zigzag = UInt16(bitPattern: (r << 1) ^ (r >> 15))
-                            let k = AudioChunkFormat.contextClass(running, base: contexts.base, classes: contexts.classes)
+                            let k = context.currentClass
                             out.append(UInt8(truncatingIfNeeded: zigzag), to: 2 * k)
                             out.append(UInt8(truncatingIfNeeded: zigzag >> 8), to: 2 * k + 1)
-                            running = AudioChunkFormat.nextRunning(running, magnitude: UInt32(r.magnitude), shift: contexts.shift)
+                            context.add(UInt32(r.magnitude))
                         }
                     }
-                    return running
                 }
             }
         }

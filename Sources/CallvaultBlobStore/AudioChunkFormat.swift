@@ -25,18 +25,36 @@ enum AudioChunkFormat {
     static let minimumFrames = 64
     static let maximumChannels = 16
     static let maximumClasses = 32
+}
 
-    /// The context class of a running magnitude sum.
-    @inline(__always)
-    static func contextClass(_ running: UInt32, base: Int, classes: Int) -> Int {
-        let bits = 32 - running.leadingZeroBitCount
-        return min(classes - 1, max(0, bits - base))
+/// The context of one channel's residuals: a running sum of their magnitudes (each step keeps
+/// `1 − 2^-shift` of it and adds the newest), whose bit length less `base` is the class, read
+/// one residual late: residual n's class comes from residuals up to n − 2, so a decoder can
+/// pick the next stream before the last residual is through.
+struct ResidualContext {
+    let classes: Int
+    let base: Int
+    let shift: UInt32
+    private var running: UInt32 = 0
+    private var delayed: UInt32 = 0
+
+    init(classes: Int, base: Int, shift: Int) {
+        self.classes = classes
+        self.base = base
+        self.shift = UInt32(shift)
     }
 
-    /// The running magnitude sum after a residual of magnitude `magnitude`.
+    /// The class of the next residual.
     @inline(__always)
-    static func nextRunning(_ running: UInt32, magnitude: UInt32, shift: Int) -> UInt32 {
-        running &- (running >> UInt32(shift)) &+ magnitude
+    var currentClass: Int {
+        min(classes &- 1, max(0, (32 &- delayed.leadingZeroBitCount) &- base))
+    }
+
+    /// Takes in a residual's magnitude.
+    @inline(__always)
+    mutating func add(_ magnitude: UInt32) {
+        delayed = running
+        running = running &- (running >> shift) &+ magnitude
     }
 }
 

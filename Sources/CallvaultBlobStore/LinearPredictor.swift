@@ -136,6 +136,23 @@ struct LinearPredictor: Equatable {
         for i in 0..<coefficients.count { sum &+= Int64(coefficients[i]) &* Int64(history[n - 1 - i]) }
         return sum >> Int64(shift)
     }
+
+    /// The four samples before `history[n]`, newest first: what `predict(_:at:recent:)` keeps
+    /// in registers from one sample to the next.
+    @inline(__always)
+    func recent(_ history: UnsafePointer<Int16>, before n: Int) -> (Int32, Int32, Int32, Int32) {
+        (Int32(history[n - 1]), Int32(history[n - 2]), Int32(history[n - 3]), Int32(history[n - 4]))
+    }
+
+    /// `predict(history, at: n)`, with the four samples before `n` given (`recent`), so that the
+    /// decoder's chain from one sample to the next runs through registers, not memory.
+    @inline(__always)
+    func predict(_ history: UnsafePointer<Int16>, at n: Int, recent: (Int32, Int32, Int32, Int32)) -> Int64 {
+        guard fitsIn32Bits else { return predict(history, at: n) }
+        var sum = far.withUnsafeBufferPointer { q in dot16(q.baseAddress!, history + n - 4 - q.count, q.count) }
+        sum &+= near.0 &* recent.0 &+ near.1 &* recent.1 &+ near.2 &* recent.2 &+ near.3 &* recent.3
+        return Int64(sum >> Int32(shift))
+    }
 }
 
 /// Σ a[k]·b[k] in 32-bit sums: a loop of this shape, on its own, is what the compiler turns
